@@ -1,0 +1,3 @@
+from bjtrack.cli import main
+
+main()

@@ -1,0 +1,189 @@
+"""What each command does, as functions over a Plan: callable and testable without the CLI."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from bjtrack import pace, store
+from bjtrack.amounts import PERCENT, Amount, base_unit, parse_amount
+from bjtrack.errors import BjtrackError, InputError, Problem, UsageError
+from bjtrack.model import VINTAGES, Plan, Record, Report, Target
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A plan with its records as read from disk."""
+
+    plan: Plan
+    records: store.RecordSet
+
+    def warnings(self) -> list[str]:
+        torn = self.records.torn
+        return [str(torn)] if torn else []
+
+
+def load(path: Path, strict: bool = True) -> Loaded:
+    """Read a plan and its records. With strict, a damaged record (other than a torn
+    last one, which is set aside with a warning) is an error."""
+    plan = store.load_plan(path)
+    records = store.load_records(plan.records_path)
+    if strict and records.problems:
+        raise BjtrackError(*records.problems, Problem(
+            "fix the record(s) above by hand; `bjtrack check` lists every problem"))
+    return Loaded(plan, records)
+
+
+# --------------------------------------------------------------------------- targets
+
+def resolve_target(plan: Plan, ref: str) -> Target:
+    """A target by id, series, exact name, or unique prefix of an id or name."""
+    ref = ref.strip()
+    for target in plan.targets:
+        if ref in (target.id, target.name):
+            return target
+    for target in plan.targets:
+        if ref == target.series:
+            return target
+    matches = [t for t in plan.targets if t.id.startswith(ref) or t.name.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        names = ", ".join(f"{t.id} ({t.name})" for t in matches[:8])
+        raise UsageError(Problem(f"'{ref}' matches several targets: {names}",
+                                 hint="type more of the id or name"))
+    choices = [t.id for t in plan.targets] + [t.name for t in plan.targets]
+    close = difflib.get_close_matches(ref, choices, n=3, cutoff=0.4)
+    hint = ("did you mean: " + ", ".join(close) + "?") if close else \
+        "`bjtrack targets` lists every target"
+    raise UsageError(Problem(f"unknown target '{ref}'", hint=hint))
+
+
+# --------------------------------------------------------------------------- log
+
+@dataclass(frozen=True)
+class LogResult:
+    record: Record
+    target: Target
+    duplicate_of: Record | None = None  # the same figure was already there: nothing written
+    revised: Record | None = None  # the record this one replaces
+
+
+def read_value(plan: Plan, target: Target, text: str) -> Amount:
+    """What the user typed, in the series' base unit (a bare number takes that unit)."""
+    amount = parse_amount(text)
+    unit = plan.series_unit(target.series)
+    if unit is None:  # a derived rate reads levels in whatever unit they were logged
+        if amount.unit == PERCENT:
+            raise InputError(Problem(
+                f"'{target.id}' derives its rate from levels; log the level, not a %",
+                hint="e.g. bjtrack log gdp 1056.2亿元 --date 2022H1"))
+        return amount
+    return base_unit(amount, unit)
+
+
+def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
+              note: str = "", source: str = "", by: str = "", vintage: str = "",
+              revise: bool = False) -> LogResult:
+    """Append one figure; a figure already recorded is not recorded twice."""
+    plan = loaded.plan
+    target = resolve_target(plan, ref)
+    amount = read_value(plan, target, value)
+    if vintage and vintage not in VINTAGES:
+        raise UsageError(Problem(f"unknown vintage '{vintage}'",
+                                 hint=f"use one of {', '.join(VINTAGES)}"))
+    current = pace.effective(loaded.records.records)
+    same_day = [r for r in current if r.series == target.series and r.date == day]
+    for existing in same_day:
+        if existing.value == amount.value and existing.vintage == vintage:
+            return LogResult(existing, target, duplicate_of=existing)
+    revised = None
+    if revise or (vintage and any(r.vintage != vintage for r in same_day)):
+        if not same_day:
+            raise UsageError(Problem(
+                f"nothing to revise: no record of '{target.series}' dated {day}",
+                hint="drop --revise to log a new figure"))
+        revised = same_day[-1]
+    record = Record(
+        id=_unique_id({r.id for r in loaded.records.records}),
+        series=target.series, date=day, value=amount.value, unit=amount.unit,
+        entered=value.strip(), note=note, source=source, logged=now, by=by,
+        vintage=vintage, revises=revised.id if revised else "",
+    )
+    store.append_record(plan.records_path, record)
+    return LogResult(record, target, revised=revised)
+
+
+def _unique_id(taken: set[str]) -> str:
+    while True:
+        candidate = store.new_record_id()
+        if candidate not in taken:
+            return candidate
+
+
+# --------------------------------------------------------------------------- status
+
+def status_report(loaded: Loaded, as_of: date, group: str | None = None) -> Report:
+    plan = loaded.plan
+    if group is not None and all(t.group != group for t in plan.targets):
+        groups = sorted({t.group for t in plan.targets if t.group})
+        close = difflib.get_close_matches(group, groups, n=3, cutoff=0.3)
+        raise UsageError(Problem(f"no group '{group}'",
+                                 hint="groups: " + ", ".join(close or groups)))
+    return pace.report(plan, loaded.records.records, as_of, group, loaded.warnings())
+
+
+def series_records(loaded: Loaded, target: Target, include_retracted: bool = False
+                   ) -> list[Record]:
+    """A target's records in date order; by default only the current ones."""
+    records = [r for r in loaded.records.records if r.series == target.series]
+    if include_retracted:
+        return records
+    return pace.by_series(records).get(target.series, [])
+
+
+# --------------------------------------------------------------------------- check
+
+def check(path: Path) -> tuple[Plan | None, int, list[Problem]]:
+    """Every problem in the plan and its records, all at once."""
+    try:
+        plan = store.load_plan(path)
+    except BjtrackError as exc:
+        return None, 0, list(exc.problems)
+    result = store.load_records(plan.records_path)
+    problems = list(result.problems)
+    if result.torn:
+        problems.append(result.torn)
+    file = str(plan.records_path)
+    seen: dict[str, Record] = {}
+    for record in result.records:
+        if record.id in seen:
+            first = seen[record.id].origin
+            problems.append(Problem(
+                f"duplicate record id '{record.id}' (also at line "
+                f"{first.line if first else '?'})", file=file,
+                line=record.origin.line if record.origin else None,
+                hint="give one of them a new id (any unused short text)"))
+        seen[record.id] = record
+    known = {t.series for t in plan.targets}
+    for record in result.records:
+        if record.series not in known and not record.retracts:
+            problems.append(Problem(
+                f"record for unknown series '{record.series}'", file=file,
+                line=record.origin.line if record.origin else None,
+                hint="add a target or indicator with that series, or fix the series name"))
+    by_key: dict[tuple[str, date | None], list[Record]] = {}
+    sums = {t.series for t in plan.targets if t.aggregate == "sum"}
+    for record in pace.effective(result.records):
+        by_key.setdefault((record.series, record.date), []).append(record)
+    for (series, day), group in by_key.items():
+        values = {r.value for r in group}
+        if len(values) > 1 and series not in sums:
+            lines = ", ".join(str(r.origin.line) for r in group if r.origin)
+            problems.append(Problem(
+                f"conflicting figures for '{series}' on {day} (lines {lines})", file=file,
+                line=group[-1].origin.line if group[-1].origin else None,
+                hint="keep one: `bjtrack log … --revise` or retract the wrong one"))
+    return plan, len(result.records), problems

@@ -1,0 +1,202 @@
+"""Amounts as people write them ("300亿元", "1.5万家", "41.2%") <-> exact Decimal + base unit.
+
+Values are always kept in the base unit (元, 人, 家, %, 美元 …): "300亿元" is
+Decimal(30000000000) with unit "元". Magnitudes (十/百/千/万/亿 and their
+combinations such as 千万 or 万亿) are folded into the value; they are never part
+of a unit, except where a unit itself begins with such a character (千克, 百分点).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from bjtrack.errors import InputError, Problem
+
+MAGNITUDES: dict[str, Decimal] = {
+    "十": Decimal(10),
+    "百": Decimal(100),
+    "千": Decimal(1000),
+    "万": Decimal(10_000),
+    "亿": Decimal(100_000_000),
+}
+
+# Units that begin with a magnitude character: "5千克" is five kilograms, not 5000 克.
+UNITS_STARTING_WITH_MAGNITUDE = ("千克", "千米", "千瓦时", "千瓦", "百分点", "千公顷", "十分")
+
+PERCENT = "%"
+MONEY_UNITS = frozenset({"元", "美元", "欧元", "港元", "日元"})
+
+# Largest exponent accepted: well past any economic figure (10^30), small enough that
+# arithmetic on it stays exact and fast.
+MAX_EXPONENT = 40
+
+_NUMBER = re.compile(
+    r"""^(?P<sign>[+-]?)\s*
+        (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+        \s*(?P<rest>.*)$""",
+    re.VERBOSE | re.DOTALL,
+)
+_GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+_UNIT = re.compile(r"^[^\d\s.,+\-]{1,12}$")
+
+ACCEPTED_FORMS = "300亿元, 3,000,000万, 1.5万家, 15000, 1.5e4, 41.2%, -3.5%, 9.1亿美元"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An exact value in its base unit ("" for a bare number)."""
+
+    value: Decimal
+    unit: str
+
+    def __str__(self) -> str:
+        return format_amount(self.value, self.unit, exact=True)
+
+
+def normalise_text(text: str) -> str:
+    """Fold full-width forms and typographic minus signs to ASCII; trim blanks."""
+    folded = unicodedata.normalize("NFKC", text)
+    return folded.replace("\u2212", "-").replace("\u2013", "-").strip()
+
+
+def _split_magnitude(rest: str) -> tuple[Decimal, str]:
+    factor = Decimal(1)
+    i = 0
+    while i < len(rest) and rest[i] in MAGNITUDES:
+        if rest[i:].startswith(UNITS_STARTING_WITH_MAGNITUDE):
+            break
+        factor *= MAGNITUDES[rest[i]]
+        i += 1
+    return factor, rest[i:].strip()
+
+
+def parse_amount(text: str) -> Amount:
+    """Parse what a person typed into an exact Amount; raise InputError if impossible."""
+    raw = text
+    cleaned = normalise_text(text)
+    cleaned = _GROUPED.sub("", cleaned)
+    match = _NUMBER.match(cleaned)
+    if not match or not cleaned:
+        raise _bad(raw, "expected a number, optionally with 万/亿 and a unit")
+    try:
+        number = Decimal(match["num"])
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+        raise _bad(raw, "not a number") from None
+    exponent = number.adjusted()
+    if abs(exponent) > MAX_EXPONENT:
+        raise _bad(raw, f"the number is out of range (at most 10^{MAX_EXPONENT})")
+    if match["sign"] == "-":
+        number = -number
+    factor, unit = _split_magnitude(match["rest"].strip())
+    if unit and not _UNIT.match(unit):
+        raise _bad(raw, f"'{unit}' is not a unit")
+    if unit == PERCENT and factor != 1:
+        raise _bad(raw, "a percentage cannot carry 万/亿")
+    return Amount(_exact(number * factor), unit)
+
+
+def _exact(value: Decimal) -> Decimal:
+    """Drop a trailing-zero fraction and exponent form without changing the value."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def _bad(raw: str, why: str) -> InputError:
+    shown = raw if len(raw) <= 60 else raw[:57] + "…"
+    return InputError(
+        Problem(f"cannot read amount '{shown}': {why}", hint=f"accepted forms: {ACCEPTED_FORMS}")
+    )
+
+
+def plain(value: Decimal) -> str:
+    """The exact decimal as plain text, never in exponent form: 3E+10 -> '30000000000'."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text
+
+
+def _grouped(value: Decimal) -> str:
+    text = plain(value)
+    sign = ""
+    if text.startswith("-"):
+        sign, text = "-", text[1:]
+    whole, _, frac = text.partition(".")
+    if len(whole) > 4:
+        whole = f"{int(whole):,}"
+    return sign + whole + ("." + frac if frac else "")
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _decimals(value: Decimal) -> int:
+    exp = value.normalize().as_tuple().exponent
+    return max(0, -exp) if isinstance(exp, int) else 0
+
+
+_SCALES = (("万亿", Decimal(10) ** 12), ("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
+
+
+def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 2) -> str:
+    """Display a value the way a Chinese report writes it.
+
+    exact=True (a figure as published) shows every digit: 33710000000 元 -> '337.1亿元',
+    42859 人 -> '42,859人'. exact=False (a computed figure) rounds to `places` decimals
+    at the chosen magnitude: '312.46亿元'.
+    """
+    if unit == PERCENT:
+        shown = value if exact else _round(value, places)
+        text = plain(shown)
+        if "." not in text:
+            text += ".0"
+        return text + PERCENT
+    size = abs(value)
+    for name, scale in _SCALES:
+        if size < scale:
+            continue
+        scaled = value / scale
+        if exact and _decimals(scaled) > 2:
+            continue
+        if not exact:
+            scaled = _round(scaled, places)
+        return plain(scaled) + name + unit
+    shown = value if exact or value == value.to_integral_value() else _round(value, places)
+    return _grouped(shown) + unit
+
+
+def format_points(value: Decimal, places: int = 1) -> str:
+    """A difference of two percentages, in percentage points: '1.0'."""
+    text = plain(_round(value, places))
+    if "." not in text:
+        text += ".0"
+    return text
+
+
+def base_unit(amount: Amount, expected: str) -> Amount:
+    """Give a bare number the expected unit; reject a different unit."""
+    if amount.unit == "" or amount.unit == expected:
+        return Amount(amount.value, expected)
+    raise InputError(
+        Problem(
+            f"unit mismatch: got {format_amount(amount.value, amount.unit, exact=True)}, "
+            f"but this series is measured in {expected or 'bare numbers'}",
+            hint=f"write the value in {expected or 'a bare number'}, e.g. "
+            f"{_example(expected)}",
+        )
+    )
+
+
+def _example(unit: str) -> str:
+    if unit == PERCENT:
+        return "5.2%"
+    if unit in MONEY_UNITS:
+        return f"150亿{unit}"
+    return f"1.5万{unit}" if unit else "150"

@@ -1,0 +1,347 @@
+"""The command line: parse, call a function of `actions`, render. One error boundary in main()."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from bjtrack import __version__, actions
+from bjtrack.errors import EXIT_ALERT, EXIT_DATA, EXIT_USAGE, BjtrackError, Problem
+from bjtrack.i18n import detect_lang, set_lang, t
+
+app = typer.Typer(
+    name="bjtrack",
+    help="Track a plan's quantitative targets against the figures published for them.\n\n"
+    "Example: bjtrack status --as-of 2022-06-30",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class Session:
+    """What every command needs: which plan, which language, where output goes."""
+
+    file: str | None = None
+    quiet: bool = False
+    out: Console = field(default_factory=lambda: Console(highlight=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+
+    def plan_path(self) -> Path:
+        from bjtrack.store import find_plan
+
+        return find_plan(self.file, Path.cwd())
+
+    def load(self, strict: bool = True) -> actions.Loaded:
+        loaded = actions.load(self.plan_path(), strict=strict)
+        for warning in loaded.warnings():
+            self.warn(t("warn.torn", problem=warning))
+        return loaded
+
+    def say(self, text: str) -> None:
+        """A message for the person (stderr); --quiet silences it."""
+        if not self.quiet:
+            self.err.print(text, markup=False, highlight=False)
+
+    def warn(self, text: str) -> None:
+        self.err.print(text, style="yellow", markup=False, highlight=False)
+
+    def data(self, text: str) -> None:
+        """Machine-readable output: stdout, verbatim."""
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def today() -> date:
+    """The clock, read only here. BJTRACK_TODAY pins it for reproducible reports."""
+    pinned = os.environ.get("BJTRACK_TODAY")
+    if pinned:
+        from bjtrack.dates import parse_date
+
+        return parse_date(pinned)
+    return date.today()
+
+
+def now() -> datetime:
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"bjtrack {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    file: Annotated[str | None, typer.Option(
+        "--file", "-f", envvar="BJTRACK_FILE", show_envvar=True,
+        help="The plan (targets.toml). Default: targets.toml here or in a parent folder.")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="zh or en (env BJTRACK_LANG; default from the locale).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only data.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Track a plan's quantitative targets against the figures published for them.
+
+    Example: bjtrack --file plans/binjiang/targets.toml status
+    """
+    if lang is not None and lang not in ("zh", "en"):
+        raise BjtrackError(Problem(f"unknown language '{lang}'", hint="use --lang zh or en"))
+    set_lang(detect_lang(lang))
+    ctx.obj = Session(file=file, quiet=quiet)
+
+
+def session(ctx: typer.Context) -> Session:
+    obj = ctx.obj
+    assert isinstance(obj, Session)
+    return obj
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class FailOn(str, Enum):
+    behind = "behind"
+    missed = "missed"
+
+
+def _date_option(text: str | None) -> date | None:
+    if text is None:
+        return None
+    from bjtrack.dates import parse_date
+
+    return parse_date(text)
+
+
+def who() -> str:
+    """Who is logging: git's user.name, else the login name."""
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                              timeout=2, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="Target id, series or unique name prefix.")],
+    value: Annotated[str, typer.Argument(help="The figure: 150亿, 1.5万, 41.2%, 15000 …")],
+    on: Annotated[str | None, typer.Option(
+        "--date", "-d", help="As-of date: 2022-06-30, 2022年6月, 2022Q2, 2022H1 … "
+        "(default: today)")] = None,
+    note: Annotated[str, typer.Option("--note", "-n", help="A remark kept with the figure.")] = "",
+    source: Annotated[str, typer.Option("--source", "-s", help="Where it was published.")] = "",
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Who logs it (default: git user.name or login name).")] = None,
+    vintage: Annotated[str, typer.Option(
+        "--vintage", help="预计 (estimate), 初步 (preliminary) or 核实 (final).")] = "",
+    revise: Annotated[bool, typer.Option(
+        "--revise", help="Replace the current figure of the same date.")] = False,
+) -> None:
+    """Record a published figure for a target.
+
+    Example: bjtrack log investment 150亿 --date 2022-06 --source "区统计局 2022年7月"
+    """
+    s = session(ctx)
+    loaded = s.load()
+    day = _date_option(on) or today()
+    result = actions.log_value(loaded, target, value, day, now(), note=note, source=source,
+                               by=who() if by is None else by, vintage=vintage, revise=revise)
+    from bjtrack.amounts import format_amount
+
+    record = result.record
+    assert record.value is not None
+    shown = format_amount(record.value, record.unit, exact=True)
+    if result.duplicate_of is not None:
+        s.say(t("log.duplicate", id=record.id))
+        return
+    key = "log.revised" if result.revised else "log.done"
+    old = result.revised.id if result.revised else ""
+    if not s.quiet:
+        s.out.print(t(key, name=result.target.name, value=shown, date=day.isoformat(),
+                      id=record.id, old=old), markup=False, highlight=False)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Judge as of this date (default: today).")] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Exit 3 if any target is behind (or worse) / missed.")] = None,
+) -> None:
+    """Show where every target stands: progress, time elapsed, verdict, projection.
+
+    Example: bjtrack status --as-of 2022-06-30 --format json
+    """
+    s = session(ctx)
+    loaded = s.load()
+    day = _date_option(as_of) or today()
+    report = actions.status_report(loaded, day, group)
+    if fmt is Format.json:
+        from bjtrack.render.jsondata import dumps, report_data
+
+        s.data(dumps(report_data(report)))
+    else:
+        from bjtrack.render.table import status_table
+
+        s.out.print(status_table(report, loaded.plan, s.out.width))
+    if fail_on is not None:
+        bad = {"missed": {"missed", "breached"},
+               "behind": {"behind", "missed", "breached"}}[fail_on.value]
+        if any(st.verdict and st.verdict.value in bad for st in report.targets):
+            raise typer.Exit(EXIT_ALERT)
+
+
+@app.command()
+def targets(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """List the plan's targets and indicators with the sentence each came from.
+
+    Example: bjtrack targets --format json
+    """
+    s = session(ctx)
+    from bjtrack import store
+
+    plan = store.load_plan(s.plan_path())
+    if fmt is Format.json:
+        from bjtrack.render.jsondata import dumps, target_fields
+
+        s.data(dumps([target_fields(tg) for tg in plan.targets]))
+        return
+    from bjtrack.render.table import targets_table
+
+    s.out.print(targets_table(plan, s.out.width))
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="Target id, series or unique name prefix.")],
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Also show retracted and replaced records.")] = False,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="For period results.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Show a target's records in date order (and each period's result if it recurs).
+
+    Example: bjtrack history investment
+    """
+    s = session(ctx)
+    loaded = s.load()
+    found = actions.resolve_target(loaded.plan, target)
+    records = actions.series_records(loaded, found, include_retracted=show_all)
+    from bjtrack import pace
+
+    periods = []
+    if found.every:
+        series = pace.by_series(loaded.records.records)
+        periods = pace.history(found, series, _date_option(as_of) or today(), loaded.plan)
+    if fmt is Format.json:
+        from bjtrack.render.jsondata import dumps, record_fields, status_fields
+
+        s.data(dumps({"target": found.id, "records": [record_fields(r) for r in records],
+                      "periods": [status_fields(p) for p in periods]}))
+        return
+    from bjtrack.render.table import history_table, periods_table
+
+    s.out.print(history_table(found, records, s.out.width))
+    if periods:
+        s.out.print(periods_table(periods))
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Move a torn last record to a backup file beside the records.")
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+) -> None:
+    """Validate the plan and its records; list every problem with file and line.
+
+    Example: bjtrack check --repair
+    """
+    s = session(ctx)
+    path = s.plan_path()
+    if repair:
+        from bjtrack import store
+
+        plan = store.load_plan(path)
+        backup = store.repair(plan.records_path, now().strftime("%Y%m%d%H%M%S"))
+        s.say(t("check.repaired", backup=backup) if backup else t("check.nothing_to_repair"))
+    plan, count, problems = actions.check(path)
+    if fmt is Format.json:
+        from bjtrack.render.jsondata import dumps
+
+        s.data(dumps({"ok": not problems, "records": count,
+                      "problems": [_problem_fields(p) for p in problems]}))
+    elif problems:
+        for problem in problems:
+            s.out.print(str(problem), markup=False, highlight=False)
+        s.say(t("check.problems", count=len(problems)))
+    else:
+        s.say(t("check.ok", plan=path, targets=len(plan.targets) if plan else 0,
+                records=count))
+    if problems:
+        raise typer.Exit(EXIT_DATA)
+
+
+def _problem_fields(problem: Problem) -> dict[str, Any]:
+    return {"file": problem.file, "line": problem.line, "column": problem.column,
+            "message": problem.message, "hint": problem.hint}
+
+
+# --------------------------------------------------------------------------- entry point
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn every error into one message on stderr and an exit code."""
+    from typer._click import exceptions as click_exc
+
+    err = Console(stderr=True, highlight=False)
+    try:
+        result = app(args=argv, prog_name="bjtrack", standalone_mode=False)
+    except BjtrackError as exc:
+        label = t("error")
+        for problem in exc.problems:
+            err.print(f"{label}: {problem}", style="red", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except click_exc.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
+    except click_exc.Abort:
+        sys.exit(EXIT_DATA)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(EXIT_DATA)
+    sys.exit(result if isinstance(result, int) else 0)

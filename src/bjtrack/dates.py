@@ -1,0 +1,104 @@
+"""As-of dates as statistical publications write them.
+
+A figure for a period is as of the period's last day: "2022年6月" and "2022-06" are
+2022-06-30, "2022Q2" and "2022年二季度" too, "2022H1" and "2022年上半年" as well,
+"2022年1-6月" likewise, "2022" is 2022-12-31.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+from bjtrack.amounts import normalise_text
+from bjtrack.errors import InputError, Problem
+
+ACCEPTED_FORMS = (
+    "2022-06-30, 2022/6/30, 2022年6月30日, 2022年6月, 2022-06, 2022年1-6月, "
+    "2022Q2, 2022年二季度, 2022H1, 2022年上半年, 2022年前三季度, 2022, 2022年"
+)
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _quarter(q: str) -> int:
+    return _CN_DIGITS[q] if q in _CN_DIGITS else int(q)
+
+
+_FORMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"), "day"),
+    (re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"), "day"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "day"),
+    (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), "month"),
+    (re.compile(r"^(\d{4})年(\d{1,2})月(?:份|末|底)?$"), "month"),
+    (re.compile(r"^(\d{4})年?(?:1|一)?[-~—–至到]{1,2}(\d{1,2})月(?:份|末|底)?$"), "month"),
+    (re.compile(r"^(\d{4})[-\s]?[Qq]([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})年?(?:第)?([1-4一二三四])季度(?:末|底)?$"), "quarter"),
+    (re.compile(r"^(\d{4})年?前([1-4一二三])季度$"), "quarter"),
+    (re.compile(r"^(\d{4})[-\s]?[Hh]([12])$"), "half"),
+    (re.compile(r"^(\d{4})年?([上下])半年(?:末|底)?$"), "half"),
+    (re.compile(r"^(\d{4})年?(?:全年|年末|年底)?$"), "year"),
+]
+
+
+def parse_date(text: str) -> date:
+    """Parse an as-of date in any accepted form; raise InputError naming the forms."""
+    cleaned = normalise_text(text).replace(" ", "")
+    for pattern, kind in _FORMS:
+        match = pattern.match(cleaned)
+        if not match:
+            continue
+        try:
+            return _build(kind, match.groups())
+        except ValueError as exc:
+            raise _bad(text, str(exc)) from None
+    raise _bad(text, "not a date form bjtrack knows")
+
+
+def _build(kind: str, groups: tuple[str | None, ...]) -> date:
+    year = int(groups[0] or 0)
+    if kind == "day":
+        return date(year, int(groups[1] or 0), int(groups[2] or 0))
+    if kind == "month":
+        month = int(groups[1] or 0)
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} is out of range")
+        return month_end(year, month)
+    if kind == "quarter":
+        return month_end(year, 3 * _quarter(groups[1] or "1"))
+    if kind == "half":
+        second = groups[1] in ("2", "下")
+        return month_end(year, 12 if second else 6)
+    return date(year, 12, 31)
+
+
+def _bad(raw: str, why: str) -> InputError:
+    shown = raw if len(raw) <= 40 else raw[:37] + "…"
+    return InputError(
+        Problem(f"cannot read date '{shown}': {why}", hint=f"accepted forms: {ACCEPTED_FORMS}")
+    )
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day `years` later; Feb 29 becomes Feb 28, a month end stays one."""
+    year = day.year + years
+    last = calendar.monthrange(year, day.month)[1]
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return date(year, day.month, last)
+    return date(year, day.month, min(day.day, last))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, keeping month ends at month ends."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return date(year, month, last)
+    return date(year, month, min(day.day, last))

@@ -1,0 +1,66 @@
+"""Domain errors. The CLI turns these into one message on stderr and an exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes, documented in the README.
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+EXIT_ALERT = 3
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, with where it is and what to do about it."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def where(self) -> str:
+        if self.file is None:
+            return ""
+        out = self.file
+        if self.line is not None:
+            out += f":{self.line}"
+            if self.column is not None:
+                out += f":{self.column}"
+        return out
+
+    def __str__(self) -> str:
+        where = self.where()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f"\n  {self.hint}"
+        return text
+
+
+class BjtrackError(Exception):
+    """An error the user can fix; carries one or more problems."""
+
+    exit_code = EXIT_DATA
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+    @classmethod
+    def simple(cls, message: str, hint: str | None = None, file: str | None = None,
+               line: int | None = None) -> BjtrackError:
+        return cls(Problem(message, file=file, line=line, hint=hint))
+
+
+class UsageError(BjtrackError):
+    """The command line itself is wrong (unknown target, bad option value)."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(BjtrackError):
+    """A value typed by the user (amount, date) cannot be understood."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,169 @@
+"""The domain as immutable data: plans, targets, records and their status. No I/O, no Rich."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+
+
+class Kind(StrEnum):
+    FLOW = "flow"  # accumulates over the period from zero (全年投资, 新增企业)
+    LEVEL = "level"  # a stock or annual value that must reach the target (企业总量)
+    RATE = "rate"  # a growth rate or a share in % (GDP增长6%, 比重40%)
+    ANNUAL = "annual"  # a multi-year goal on the final year's annual value (到2025年…)
+    INDICATOR = "indicator"  # tracked, no target
+
+
+class Verdict(StrEnum):
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+    MISSED = "missed"
+    BREACHED = "breached"
+    NO_PACE = "no_pace"
+    NO_DATA = "no_data"
+
+
+COMPARISONS = (">", ">=", "<", "<=", "~")
+VINTAGES = ("预计", "初步", "核实")  # estimate, preliminary, final
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was read from: a file and a 1-based line."""
+
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    name: str
+    kind: Kind
+    unit: str  # base unit: 元, 人, 家, %, … ("" for a bare number)
+    series: str
+    target: Decimal | None = None  # None for an indicator or a relative target
+    relative_to: str | None = None  # "series:gdp-growth" -> "gdp-growth"
+    comparison: str = ">="
+    start: date | None = None
+    due: date | None = None
+    aggregate: str = "latest"  # flows: "latest" (year-to-date totals) or "sum" (increments)
+    baseline: Decimal | None = None
+    hold: bool = False
+    stretch: Decimal | None = None
+    tolerance: Decimal | None = None
+    every: str | None = None  # "year", "quarter", "month": one period each, from start
+    derive: str | None = None  # "yoy": the rate is derived from level records
+    pace: tuple[Decimal, ...] | str | None = None  # 12 monthly shares or "last-year"
+    quote: str = ""
+    group: str = ""
+    unit_note: str = ""
+    source: Source | None = None
+
+    @property
+    def is_indicator(self) -> bool:
+        return self.target is None and self.relative_to is None
+
+    @property
+    def is_ceiling(self) -> bool:
+        return self.comparison in ("<", "<=")
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: Path
+    records_path: Path
+    targets: tuple[Target, ...]
+    name: str = ""
+    source: str = ""
+    published: date | None = None
+    at_risk_band: Decimal = Decimal("0.9")
+    stale_days: int = 45
+    cagr_on_track: Decimal = Decimal("0.95")
+    cagr_at_risk: Decimal = Decimal("0.6")
+
+    def by_id(self, target_id: str) -> Target | None:
+        for target in self.targets:
+            if target.id == target_id:
+                return target
+        return None
+
+    def series_unit(self, series: str) -> str | None:
+        """The unit records of a series are in, as declared by the entries that read it."""
+        for target in self.targets:
+            if target.series == series and target.derive is None:
+                return target.unit
+        return None
+
+
+@dataclass(frozen=True)
+class Record:
+    """One published figure, or a retraction of one (value None, `retracts` set)."""
+
+    id: str
+    series: str
+    date: date | None
+    value: Decimal | None
+    unit: str = ""
+    entered: str = ""
+    note: str = ""
+    source: str = ""
+    logged: datetime | None = None
+    by: str = ""
+    vintage: str = ""
+    revises: str = ""  # id of the record this one replaces
+    retracts: str = ""  # id of the record this one withdraws
+    origin: Source | None = field(default=None, compare=False)
+
+    @property
+    def identity(self) -> tuple[str, date | None, Decimal | None, str]:
+        """What makes two records the same figure (for idempotent logging and import)."""
+        return (self.series, self.date, self.value, self.vintage)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    due: date
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where one target (or indicator) stands on a date. All values in the base unit."""
+
+    target: Target
+    as_of: date
+    verdict: Verdict | None  # None for indicators
+    actual: Decimal | None = None
+    actual_date: date | None = None
+    records: int = 0
+    baseline: Decimal | None = None
+    target_value: Decimal | None = None  # resolved (relative targets take the other series)
+    progress: Decimal | None = None
+    time_elapsed: Decimal | None = None
+    expected: Decimal | None = None  # expected progress by the figure's date (seasonal pace)
+    stale: bool = False
+    projected: Decimal | None = None
+    gap: Decimal | None = None
+    stretch_met: bool | None = None
+    remaining: Decimal | None = None
+    required_rate: Decimal | None = None
+    observed_rate: Decimal | None = None
+    period: Period | None = None
+    milestones: tuple[tuple[date, Decimal], ...] = ()
+    no_progress: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    """The status of a whole plan on one date."""
+
+    as_of: date
+    targets: tuple[Status, ...]
+    indicators: tuple[Status, ...]
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,437 @@
+"""Where a target stands: pure functions of (target, records, as_of). No I/O, no clock."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+
+from bjtrack.amounts import PERCENT
+from bjtrack.dates import add_months, add_years
+from bjtrack.model import Kind, Period, Plan, Record, Report, Status, Target, Verdict
+
+ONE = Decimal(1)
+ZERO = Decimal(0)
+DEFAULT_RATE_TOLERANCE = Decimal("0.5")  # percentage points, for "~" on rates
+DEFAULT_AMOUNT_TOLERANCE = Decimal("0.05")  # share of the target, for "~" on amounts
+DAYS_PER_MONTH = Decimal("365.25") / 12
+
+
+# --------------------------------------------------------------------------- records
+
+def effective(records: Iterable[Record]) -> list[Record]:
+    """The current figures: drop what was retracted, then what a revision replaced."""
+    records = list(records)
+    retracted = {r.retracts for r in records if r.retracts}
+    live = [r for r in records if not r.retracts and r.id not in retracted]
+    replaced = {r.revises for r in live if r.revises}
+    return [r for r in live if r.id not in replaced and r.value is not None]
+
+
+def by_series(records: Iterable[Record]) -> dict[str, list[Record]]:
+    """Current figures per series, in date order (ties: the order they were logged)."""
+    grouped: dict[str, list[Record]] = defaultdict(list)
+    for record in effective(records):
+        grouped[record.series].append(record)
+    for series in grouped.values():
+        series.sort(key=lambda r: r.date or date.min)  # stable: file order breaks ties
+    return dict(grouped)
+
+
+def _value(record: Record) -> Decimal:
+    assert record.value is not None
+    return record.value
+
+
+def _date(record: Record) -> date:
+    assert record.date is not None
+    return record.date
+
+
+# --------------------------------------------------------------------------- helpers
+
+def meets(value: Decimal, target: Decimal, comparison: str, tolerance: Decimal = ZERO) -> bool:
+    if comparison == ">":
+        return value > target
+    if comparison == ">=":
+        return value >= target
+    if comparison == "<":
+        return value < target
+    if comparison == "<=":
+        return value <= target
+    return abs(value - target) <= tolerance
+
+
+def tolerance_of(target: Target, value: Decimal) -> Decimal:
+    if target.tolerance is not None:
+        return target.tolerance
+    if target.unit == PERCENT:
+        return DEFAULT_RATE_TOLERANCE
+    return abs(value) * DEFAULT_AMOUNT_TOLERANCE
+
+
+def fraction(value: Decimal) -> Decimal:
+    """Round a fraction to 6 places for output."""
+    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+
+
+def day_span(start: date, end: date) -> int:
+    """Days from start through end, both counted."""
+    return (end - start).days + 1
+
+
+def linear_elapsed(start: date, due: date, day: date) -> Decimal:
+    share = Decimal(day_span(start, day)) / Decimal(day_span(start, due))
+    return min(ONE, max(ZERO, share))
+
+
+def months_between(start: date, end: date) -> Decimal:
+    """Months from one date to another: whole months between month ends, else by days."""
+    if start.month != (start + timedelta(days=1)).month and \
+            end.month != (end + timedelta(days=1)).month:
+        return Decimal((end.year - start.year) * 12 + end.month - start.month)
+    return Decimal((end - start).days) / DAYS_PER_MONTH
+
+
+def years_between(start: date, end: date) -> Decimal:
+    if (start.month, start.day) == (end.month, end.day):
+        return Decimal(end.year - start.year)
+    return Decimal((end - start).days) / Decimal("365.25")
+
+
+def cagr(first: Decimal, last: Decimal, years: Decimal) -> Decimal | None:
+    """Compound annual growth rate as a fraction; None where it is not defined."""
+    if years <= 0 or first <= 0 or last <= 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 28
+        try:
+            return (last / first) ** (ONE / years) - ONE
+        except (InvalidOperation, DivisionByZero):
+            return None
+
+
+def period_for(target: Target, as_of: date) -> Period:
+    """The period a target is judged over on `as_of` (the current one if it recurs)."""
+    assert target.start is not None
+    if not target.every:
+        assert target.due is not None
+        return Period(target.start, target.due)
+    periods = recurring_periods(target, as_of)
+    for period in periods:
+        if period.start <= as_of <= period.due:
+            return period
+    return periods[-1] if as_of > periods[-1].due else periods[0]
+
+
+def recurring_periods(target: Target, until: date) -> list[Period]:
+    """Each period of a recurring target from start to due (or to `until` if open-ended)."""
+    assert target.start is not None
+    step = {"year": 12, "quarter": 3, "month": 1}[target.every or "year"]
+    periods: list[Period] = []
+    start = target.start
+    end_limit = target.due or max(until, target.start)
+    index = 0
+    while True:
+        begin = add_months(start, step * index) if step != 12 else add_years(start, index)
+        if begin > end_limit:
+            break
+        nxt = add_months(start, step * (index + 1)) if step != 12 \
+            else add_years(start, index + 1)
+        due = nxt - timedelta(days=1)
+        if target.due and due > target.due:
+            due = target.due
+        periods.append(Period(begin, due))
+        index += 1
+        if index > 1200:  # a century of months: far past any plan
+            break
+    return periods or [Period(start, target.due or start)]
+
+
+# --------------------------------------------------------------------------- status
+
+def evaluate(target: Target, series: dict[str, list[Record]], as_of: date, plan: Plan
+             ) -> Status:
+    """The status of one target or indicator on `as_of`."""
+    if target.is_indicator:
+        return _indicator(target, series.get(target.series, []), as_of, plan)
+    period = period_for(target, as_of)
+    judged = replace(target, start=period.start, due=period.due)
+    status = _target_status(judged, series, as_of, plan)
+    return replace(status, target=target, period=period if target.every else None)
+
+
+def history(target: Target, series: dict[str, list[Record]], as_of: date, plan: Plan
+            ) -> list[Status]:
+    """One status per period of a recurring target, each past one judged after its end."""
+    if target.is_indicator or not target.every:
+        return [evaluate(target, series, as_of, plan)]
+    out = []
+    for period in recurring_periods(target, as_of):
+        if period.start > as_of:
+            break
+        day = min(as_of, period.due + timedelta(days=1))
+        judged = replace(target, start=period.start, due=period.due, every=None)
+        status = _target_status(judged, series, day, plan)
+        out.append(replace(status, target=target, period=period))
+    return out
+
+
+def _indicator(target: Target, records: Sequence[Record], as_of: date, plan: Plan) -> Status:
+    window = [r for r in records if _date(r) <= as_of
+              and (target.start is None or _date(r) >= target.start)]
+    if not window:
+        return Status(target=target, as_of=as_of, verdict=None)
+    latest = window[-1]
+    stale = (as_of - _date(latest)).days > plan.stale_days
+    return Status(target=target, as_of=as_of, verdict=None, actual=_value(latest),
+                  actual_date=_date(latest), records=len(window), stale=stale)
+
+
+def _derived_yoy(records: Sequence[Record]) -> list[Record]:
+    """Growth rates (%) from level records: each against the same date a year before."""
+    by_date = {_date(r): r for r in records}
+    out = []
+    for record in records:
+        before = by_date.get(add_years(_date(record), -1))
+        if before is None or _value(before) == 0:
+            continue
+        rate = (_value(record) / _value(before) - ONE) * 100
+        out.append(replace(record, value=rate, unit=PERCENT))
+    return out
+
+
+def _target_status(target: Target, series: dict[str, list[Record]], as_of: date, plan: Plan
+                   ) -> Status:
+    assert target.start is not None and target.due is not None
+    records = series.get(target.series, [])
+    if target.derive == "yoy":
+        records = _derived_yoy(records)
+    end = min(as_of, target.due)
+    window = [r for r in records if target.start <= _date(r) <= end]
+    after_due = as_of > target.due
+    base = Status(target=target, as_of=as_of, verdict=Verdict.NO_DATA, records=len(window),
+                  target_value=target.target)
+    if target.kind in (Kind.FLOW, Kind.LEVEL) and not target.hold:
+        base = replace(base, time_elapsed=fraction(linear_elapsed(target.start, target.due,
+                                                                  min(as_of, target.due))))
+    if not window:
+        return base
+    latest = window[-1]
+    day = _date(latest)
+    stale = (min(as_of, target.due) - day).days > plan.stale_days
+    goal = target.target
+    if target.relative_to:
+        goal = _value_at(series.get(target.relative_to, []), day)
+        if goal is None:
+            return replace(base, actual=_value(latest), actual_date=day, stale=stale,
+                           target_value=None)
+    assert goal is not None
+    status = replace(base, actual_date=day, stale=stale, target_value=goal)
+    if target.hold or target.kind is Kind.RATE or target.relative_to:
+        return _judge_latest(target, goal, window, status, after_due)
+    if target.kind is Kind.ANNUAL:
+        return _judge_annual(target, goal, window, status, as_of, plan)
+    return _judge_amount(target, goal, window, status, after_due, series, plan)
+
+
+def _value_at(records: Sequence[Record], day: date) -> Decimal | None:
+    """The other series' figure for the same date, else its latest before it."""
+    found = None
+    for record in records:
+        if _date(record) <= day:
+            found = _value(record)
+    return found
+
+
+def _stretch_met(target: Target, actual: Decimal) -> bool | None:
+    if target.stretch is None:
+        return None
+    return meets(actual, target.stretch, target.comparison, tolerance_of(target, target.stretch))
+
+
+def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], status: Status,
+                  after_due: bool) -> Status:
+    """Rates, relative targets and `hold` targets: the latest figure against the target."""
+    actual = _value(window[-1])
+    tolerance = tolerance_of(target, goal)
+    if target.hold:
+        broken = any(not meets(_value(r), goal, target.comparison, tolerance) for r in window)
+        verdict = Verdict.BREACHED if broken else (
+            Verdict.ACHIEVED if after_due else Verdict.ON_TRACK)
+    else:
+        ok = meets(actual, goal, target.comparison, tolerance)
+        if after_due:
+            verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
+        else:
+            verdict = Verdict.ON_TRACK if ok else Verdict.BEHIND
+    return replace(status, verdict=verdict, actual=actual, gap=actual - goal,
+                   stretch_met=_stretch_met(target, actual), time_elapsed=None)
+
+
+def _aggregate(target: Target, window: Sequence[Record]) -> Decimal:
+    if target.kind is Kind.FLOW and target.aggregate == "sum":
+        return sum((_value(r) for r in window), ZERO)
+    return _value(window[-1])
+
+
+def _expected(target: Target, day: date, series: dict[str, list[Record]]) -> Decimal | None:
+    """Share of the target expected by `day`: linear, monthly shares, or last year's shape."""
+    assert target.start is not None and target.due is not None
+    if target.pace is None:
+        return None
+    if isinstance(target.pace, tuple):
+        return _share_by_months(target.start, target.due, day, target.pace)
+    prior = replace(target, start=add_years(target.start, -1), due=add_years(target.due, -1),
+                    pace=None)
+    records = [r for r in series.get(target.series, [])
+               if prior.start is not None and prior.due is not None
+               and prior.start <= _date(r) <= prior.due]
+    if not records:
+        return None
+    total = _aggregate(prior, records)
+    so_far = [r for r in records if _date(r) <= add_years(day, -1)]
+    if total <= 0 or not so_far:
+        return None
+    return min(ONE, _aggregate(prior, so_far) / total)
+
+
+def _share_by_months(start: date, due: date, day: date, shares: tuple[Decimal, ...]
+                     ) -> Decimal:
+    months = (due.year - start.year) * 12 + due.month - start.month + 1
+    weights = [shares[(start.month - 1 + i) % 12] for i in range(months)]
+    done = ZERO
+    for i, weight in enumerate(weights):
+        month_start = add_months(start.replace(day=1), i)
+        month_end = add_months(month_start, 1) - timedelta(days=1)
+        if day >= month_end:
+            done += weight
+        elif day >= month_start:
+            done += weight * Decimal(day_span(month_start, day)) / Decimal(
+                day_span(month_start, month_end))
+    total = sum(weights, ZERO)
+    return min(ONE, done / total) if total else ONE
+
+
+def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], status: Status,
+                  after_due: bool, series: dict[str, list[Record]], plan: Plan) -> Status:
+    """Flows and levels: progress against the target and against the time elapsed."""
+    assert target.start is not None and target.due is not None
+    actual = _aggregate(target, window)
+    day = _date(window[-1])
+    baseline = target.baseline
+    if baseline is None:
+        baseline = ZERO if target.kind is Kind.FLOW else (
+            _value(window[0]) if len(window) > 1 else None)
+    elapsed = linear_elapsed(target.start, target.due, day)
+    expected = _expected(target, day, series) or elapsed
+    tolerance = tolerance_of(target, goal)
+    ok = meets(actual, goal, target.comparison, tolerance)
+    progress = projected = None
+    no_progress = False
+    if baseline is not None and goal != baseline:
+        progress = (actual - baseline) / (goal - baseline)
+        moved = actual - baseline
+        if target.is_ceiling or (moved > 0) == (goal > baseline):
+            projected = baseline + moved / expected if expected > 0 else None
+        else:
+            no_progress = True
+    if target.is_ceiling:
+        broken = not ok or (projected is not None and not meets(projected, goal,
+                                                                target.comparison))
+        if after_due:
+            verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
+        else:
+            verdict = Verdict.BEHIND if broken else Verdict.ON_TRACK
+    elif ok:
+        verdict = Verdict.ACHIEVED
+    elif after_due:
+        verdict = Verdict.MISSED
+    elif progress is None:
+        verdict = Verdict.NO_PACE
+    elif progress >= expected:
+        verdict = Verdict.ON_TRACK
+    elif progress >= plan.at_risk_band * expected:
+        verdict = Verdict.AT_RISK
+    else:
+        verdict = Verdict.BEHIND
+    remaining = required = None
+    if not target.is_ceiling and not ok:
+        remaining = goal - actual
+        months = months_between(day, target.due)
+        required = remaining / months if months > 0 else None
+    return replace(
+        status, verdict=verdict, actual=actual, baseline=baseline,
+        progress=fraction(progress) if progress is not None else None,
+        time_elapsed=fraction(elapsed),
+        expected=fraction(expected) if target.pace is not None else None,
+        projected=projected, gap=actual - goal, stretch_met=_stretch_met(target, actual),
+        remaining=remaining, required_rate=required, no_progress=no_progress,
+    )
+
+
+def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], status: Status,
+                  as_of: date, plan: Plan) -> Status:
+    """Multi-year goals: required vs observed compound growth from the baseline."""
+    assert target.start is not None and target.due is not None
+    latest = window[-1]
+    actual, day = _value(latest), _date(latest)
+    if target.baseline is not None:
+        baseline, base_day = target.baseline, target.start
+    else:
+        baseline, base_day = _value(window[0]), _date(window[0])
+    years = years_between(base_day, target.due)
+    required = cagr(baseline, goal, years)
+    elapsed_years = years_between(base_day, day)
+    observed = cagr(baseline, actual, elapsed_years) if day > base_day else None
+    milestones: list[tuple[date, Decimal]] = []
+    if required is not None:
+        for k in range(1, int(years) + 1):
+            milestones.append((add_years(base_day, k), baseline * (ONE + required) ** k))
+    projected = baseline * (ONE + observed) ** years if observed is not None else None
+    ok = meets(actual, goal, target.comparison, tolerance_of(target, goal))
+    final_year = day.year >= target.due.year
+    if ok and (final_year or not target.is_ceiling):
+        verdict = Verdict.ACHIEVED
+    elif as_of >= target.due and final_year:
+        verdict = Verdict.MISSED
+    elif observed is None or required is None:
+        verdict = Verdict.NO_PACE
+    elif required <= 0:
+        verdict = Verdict.ON_TRACK if observed >= required else Verdict.BEHIND
+    else:
+        ratio = observed / required
+        verdict = (Verdict.ON_TRACK if ratio >= plan.cagr_on_track else
+                   Verdict.AT_RISK if ratio >= plan.cagr_at_risk else Verdict.BEHIND)
+    progress = (actual - baseline) / (goal - baseline) if goal != baseline else None
+    return replace(
+        status, verdict=verdict, actual=actual, baseline=baseline,
+        progress=fraction(progress) if progress is not None else None,
+        time_elapsed=fraction(min(ONE, elapsed_years / years)) if years > 0 else None,
+        projected=projected, gap=actual - goal, stretch_met=_stretch_met(target, actual),
+        required_rate=fraction(required) if required is not None else None,
+        observed_rate=fraction(observed) if observed is not None else None,
+        remaining=goal - actual if not ok else None, milestones=tuple(milestones),
+    )
+
+
+# --------------------------------------------------------------------------- report
+
+def report(plan: Plan, records: Iterable[Record], as_of: date, group: str | None = None,
+           warnings: Sequence[str] = ()) -> Report:
+    """The status of every target and indicator of a plan on `as_of`."""
+    series = by_series(records)
+    chosen = [t for t in plan.targets if group is None or t.group == group]
+    statuses = [evaluate(t, series, as_of, plan) for t in chosen]
+    known = {t.series for t in plan.targets}
+    notes = list(warnings)
+    for name in sorted(set(series) - known):
+        notes.append(f"{len(series[name])} record(s) for series '{name}', which no target reads")
+    return Report(
+        as_of=as_of,
+        targets=tuple(s for s in statuses if not s.target.is_indicator),
+        indicators=tuple(s for s in statuses if s.target.is_indicator),
+        warnings=tuple(notes),
+    )

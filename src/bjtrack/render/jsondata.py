@@ -1,0 +1,163 @@
+"""JSON output. Field names are a contract: see the README. Numbers are written exactly
+from their Decimal (1056.2 stays 1056.2), never through a float."""
+
+from __future__ import annotations
+
+import json as _json
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from bjtrack.amounts import plain
+from bjtrack.model import Record, Report, Status, Target
+
+CENTS = Decimal("0.01")
+
+
+def computed(value: Decimal | None) -> Decimal | None:
+    """A computed amount (projection, run rate) rounded to 2 places in the base unit."""
+    if value is None:
+        return None
+    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def status_fields(status: Status) -> dict[str, Any]:
+    target = status.target
+    period = status.period
+    return {
+        "id": target.id,
+        "name": target.name,
+        "group": target.group,
+        "kind": target.kind.value,
+        "unit": target.unit,
+        "comparison": target.comparison,
+        "target": status.target_value,
+        "stretch": target.stretch,
+        "tolerance": target.tolerance,
+        "hold": target.hold,
+        "relative_to": target.relative_to,
+        "baseline": status.baseline if status.baseline is not None else target.baseline,
+        "start": target.start,
+        "due": target.due,
+        "period": {"start": period.start, "due": period.due} if period else None,
+        "actual": status.actual,
+        "actual_date": status.actual_date,
+        "records": status.records,
+        "progress": status.progress,
+        "time_elapsed": status.time_elapsed,
+        "expected_progress": status.expected,
+        "stale": status.stale,
+        "verdict": status.verdict.value if status.verdict else None,
+        "projected": computed(status.projected),
+        "gap": status.gap,
+        "stretch_met": status.stretch_met,
+        "remaining": computed(status.remaining),
+        "required_rate": status.required_rate if target.kind.value == "annual"
+        else computed(status.required_rate),
+        "observed_rate": status.observed_rate,
+        "no_progress": status.no_progress,
+        "milestones": [{"date": d, "value": computed(v)} for d, v in status.milestones],
+        "quote": target.quote,
+    }
+
+
+def target_fields(target: Target) -> dict[str, Any]:
+    """A target's definition, as `bjtrack targets --format json` prints it."""
+    return {
+        "id": target.id,
+        "name": target.name,
+        "group": target.group,
+        "kind": target.kind.value,
+        "series": target.series,
+        "unit": target.unit,
+        "comparison": target.comparison,
+        "target": target.target,
+        "relative_to": target.relative_to,
+        "stretch": target.stretch,
+        "tolerance": target.tolerance,
+        "baseline": target.baseline,
+        "hold": target.hold,
+        "every": target.every,
+        "start": target.start,
+        "due": target.due,
+        "quote": target.quote,
+        "line": target.source.line if target.source else None,
+    }
+
+
+def indicator_fields(status: Status) -> dict[str, Any]:
+    target = status.target
+    return {
+        "id": target.id,
+        "name": target.name,
+        "group": target.group,
+        "unit": target.unit,
+        "actual": status.actual,
+        "actual_date": status.actual_date,
+        "records": status.records,
+        "stale": status.stale,
+        "quote": target.quote,
+    }
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    return {
+        "as_of": report.as_of,
+        "targets": [status_fields(s) for s in report.targets],
+        "indicators": [indicator_fields(s) for s in report.indicators],
+        "warnings": list(report.warnings),
+    }
+
+
+def record_fields(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "series": record.series,
+        "date": record.date,
+        "value": record.value,
+        "unit": record.unit,
+        "vintage": record.vintage,
+        "entered": record.entered,
+        "note": record.note,
+        "source": record.source,
+        "by": record.by,
+        "logged": record.logged,
+        "revises": record.revises or None,
+        "retracts": record.retracts or None,
+        "line": record.origin.line if record.origin else None,
+    }
+
+
+def _write(value: Any, indent: int, out: list[str]) -> None:
+    pad = "\n" + "  " * (indent + 1)
+    if isinstance(value, Decimal):
+        out.append(plain(value))
+    elif isinstance(value, datetime | date):
+        out.append(_json.dumps(value.isoformat()))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(("," if i else "") + pad + _json.dumps(str(key), ensure_ascii=False) + ": ")
+            _write(item, indent + 1, out)
+        out.append("\n" + "  " * indent + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append(("," if i else "") + pad)
+            _write(item, indent + 1, out)
+        out.append("\n" + "  " * indent + "]")
+    else:
+        out.append(_json.dumps(value, ensure_ascii=False))
+
+
+def dumps(data: Any) -> str:
+    """JSON text with Decimals written as exact numbers."""
+    out: list[str] = []
+    _write(data, 0, out)
+    return "".join(out)

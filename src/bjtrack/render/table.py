@@ -1,0 +1,234 @@
+"""Rich tables for the terminal. The only module that knows about Rich renderables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from bjtrack.i18n import get_lang, t
+from bjtrack.model import Plan, Record, Report, Status, Target, Verdict
+from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
+
+VERDICT_STYLE = {
+    Verdict.ACHIEVED: "bold green",
+    Verdict.ON_TRACK: "green",
+    Verdict.AT_RISK: "yellow",
+    Verdict.BEHIND: "red",
+    Verdict.MISSED: "bold red",
+    Verdict.BREACHED: "bold red",
+    Verdict.NO_PACE: "cyan",
+    Verdict.NO_DATA: "dim",
+}
+BAR_WIDTH = 10
+
+# C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """User text made safe for a terminal: no escape sequences, no bidi overrides."""
+    return _UNSAFE.sub("", text)
+
+
+def _cell(text: str, style: str = "") -> Text:
+    return Text(clean(text), style=style)
+
+
+def _bar(status: Status) -> Text:
+    if status.progress is None:
+        return Text("")
+    filled = int(min(Decimal(1), max(Decimal(0), status.progress)) * BAR_WIDTH)
+    style = VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")
+    bar = Text("█" * filled, style=style) + Text("░" * (BAR_WIDTH - filled), style="dim")
+    expected = status.expected if status.expected is not None else status.time_elapsed
+    if expected is not None:
+        mark = min(BAR_WIDTH - 1, int(expected * BAR_WIDTH))
+        bar = bar[:mark] + Text("│", style="bold") + bar[mark + 1:]
+    return bar
+
+
+def _verdict(status: Status) -> Text:
+    text = verdict_text(status)
+    if status.stale:
+        text += t("stale")
+    return Text(text, style=VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, ""))
+
+
+def _layout(width: int) -> list[str]:
+    if width >= 120:
+        return ["name", "target", "actual", "progress", "elapsed", "bar", "verdict",
+                "projected", "as_of"]
+    if width >= 100:
+        return ["name", "target", "actual", "progress", "elapsed", "verdict", "projected",
+                "as_of"]
+    if width >= 80:
+        return ["name", "target", "actual", "done_time", "verdict", "as_of"]
+    return ["name", "actual", "verdict"]
+
+
+def _value(status: Status, column: str, width: int) -> Text:
+    target = status.target
+    if column == "name":
+        text = _cell(target.name)
+        detail = detail_text(status) if width >= 100 else ""
+        if detail:
+            text.append("\n" + clean(detail), style="dim")
+        return text
+    if column == "target":
+        return _cell(target_text(target, status.target_value if target.relative_to else None))
+    if column == "actual":
+        shown = amount(status.actual, target.unit)
+        if width < 80:
+            shown += " / " + target_text(target)
+        return _cell(shown)
+    if column == "progress":
+        return _cell(percent(status.progress))
+    if column == "elapsed":
+        share = status.expected if status.expected is not None else status.time_elapsed
+        return _cell(percent(share))
+    if column == "done_time":
+        share = status.expected if status.expected is not None else status.time_elapsed
+        return _cell(f"{percent(status.progress)}/{percent(share)}")
+    if column == "bar":
+        return _bar(status)
+    if column == "verdict":
+        return _verdict(status)
+    if column == "projected":
+        return _cell(amount(status.projected, target.unit, exact=False))
+    if column == "as_of":
+        return _cell(status.actual_date.isoformat() if status.actual_date else t("none"))
+    raise ValueError(column)
+
+
+_NO_WRAP = {"progress", "elapsed", "done_time", "bar", "verdict", "as_of", "projected"}
+_RIGHT = {"actual", "progress", "elapsed", "done_time", "projected"}
+
+
+def status_table(report: Report, plan: Plan, width: int) -> RenderableType:
+    columns = _layout(width)
+    title = t("title.status", plan=clean(plan.name or plan.path.name),
+              as_of=report.as_of.isoformat())
+    table = Table(title=title, title_style="bold", expand=False, show_lines=False,
+                  pad_edge=False)
+    for column in columns:
+        table.add_column(t(f"col.{column}"), no_wrap=column in _NO_WRAP,
+                         justify="right" if column in _RIGHT else "left",
+                         ratio=3 if column == "name" else None,
+                         overflow="fold" if column in ("name", "target", "actual") else "ellipsis",
+                         min_width=6 if column == "name" else None)
+    _add_grouped(table, report.targets, lambda s: [_value(s, c, width) for c in columns],
+                 len(columns))
+    parts: list[RenderableType] = [table, Text(summary(report.targets))]
+    if report.indicators:
+        parts.append(indicator_table(report.indicators))
+    return Group(*parts)
+
+
+def _add_grouped(table: Table, statuses: Sequence[Status],
+                 row: object, ncols: int) -> None:
+    current: str | None = None
+    for status in statuses:
+        group = status.target.group
+        if group and group != current:
+            if current is not None:
+                table.rows[-1].end_section = True
+            table.add_row(Text(clean(group), style="bold cyan"), *[""] * (ncols - 1))
+            current = group
+        table.add_row(*row(status))  # type: ignore[operator]
+
+
+def summary(statuses: Iterable[Status]) -> str:
+    counts: dict[Verdict, int] = {}
+    total = 0
+    for status in statuses:
+        total += 1
+        if status.verdict:
+            counts[status.verdict] = counts.get(status.verdict, 0) + 1
+    sep = "，" if get_lang() == "zh" else ", "
+    parts = [f"{t('verdict.' + v.value)} {n}" for v in Verdict for n in [counts.get(v, 0)] if n]
+    return t("summary", total=total, counts=sep.join(parts))
+
+
+def indicator_table(statuses: Sequence[Status]) -> Table:
+    table = Table(title=t("title.indicators"), title_style="bold", pad_edge=False)
+    table.add_column(t("col.name"), ratio=3)
+    table.add_column(t("col.actual"), justify="right")
+    table.add_column(t("col.as_of"), no_wrap=True)
+    for status in statuses:
+        date = status.actual_date.isoformat() if status.actual_date else t("none")
+        if status.stale:
+            date += t("stale")
+        table.add_row(_cell(status.target.name), _cell(amount(status.actual, status.target.unit)),
+                      _cell(date))
+    return table
+
+
+def targets_table(plan: Plan, width: int) -> Table:
+    table = Table(title=t("title.targets", plan=clean(plan.name or plan.path.name)),
+                  title_style="bold", show_lines=True, pad_edge=False)
+    table.add_column(t("col.id"), no_wrap=True)
+    table.add_column(t("col.name"), ratio=2)
+    table.add_column(t("col.target"), ratio=2)
+    table.add_column(t("col.period"), no_wrap=width >= 100)
+    if width >= 100:
+        table.add_column(t("col.quote"), ratio=4)
+    for target in plan.targets:
+        period = _period_text(target)
+        cells = [_cell(target.id), _cell(target.name), _cell(target_text(target)), _cell(period)]
+        if width >= 100:
+            cells.append(_cell(target.quote, "dim"))
+        table.add_row(*cells)
+    return table
+
+
+def _period_text(target: Target) -> str:
+    if target.start and target.due:
+        return f"{target.start.isoformat()} ~ {target.due.isoformat()}"
+    if target.start:
+        return f"{target.start.isoformat()} ~"
+    return t("none")
+
+
+def history_table(target: Target, records: Sequence[Record], width: int) -> Table:
+    table = Table(title=t("title.history", name=clean(target.name)), title_style="bold",
+                  pad_edge=False)
+    table.add_column(t("col.record"), no_wrap=True, style="dim")
+    table.add_column(t("col.date"), no_wrap=True)
+    table.add_column(t("col.value"), justify="right")
+    table.add_column(t("col.vintage"), no_wrap=True)
+    table.add_column(t("col.note"), ratio=2)
+    if width >= 100:
+        table.add_column(t("col.source"), ratio=2)
+    for record in records:
+        cells = [
+            _cell(record.id),
+            _cell(record.date.isoformat() if record.date else ""),
+            _cell(amount(record.value, record.unit or target.unit)),
+            _cell(record.vintage),
+            _cell(record.note),
+        ]
+        if width >= 100:
+            cells.append(_cell(record.source))
+        table.add_row(*cells)
+    return table
+
+
+def periods_table(statuses: Sequence[Status]) -> Table:
+    target = statuses[0].target
+    table = Table(title=t("title.periods", name=clean(target.name)), title_style="bold",
+                  pad_edge=False)
+    table.add_column(t("col.period"), no_wrap=True)
+    table.add_column(t("col.actual"), justify="right")
+    table.add_column(t("col.progress"), justify="right", no_wrap=True)
+    table.add_column(t("col.verdict"), no_wrap=True)
+    for status in statuses:
+        period = status.period
+        label = f"{period.start.isoformat()} ~ {period.due.isoformat()}" if period else ""
+        table.add_row(_cell(label), _cell(amount(status.actual, target.unit)),
+                      _cell(percent(status.progress)), _verdict(status))
+    return table
