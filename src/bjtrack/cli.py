@@ -8,7 +8,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,12 +112,12 @@ def session(ctx: typer.Context) -> Session:
     return obj
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     behind = "behind"
     missed = "missed"
 
@@ -295,8 +295,8 @@ def check(
     if repair:
         from bjtrack import store
 
-        plan = store.load_plan(path)
-        backup = store.repair(plan.records_path, now().strftime("%Y%m%d%H%M%S"))
+        records_path = store.load_plan(path).records_path
+        backup = store.repair(records_path, now().strftime("%Y%m%d%H%M%S"))
         s.say(t("check.repaired", backup=backup) if backup else t("check.nothing_to_repair"))
     plan, count, problems = actions.check(path)
     if fmt is Format.json:
@@ -337,7 +337,7 @@ def main(argv: list[str] | None = None) -> None:
     except click_exc.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
-    except click_exc.Abort:
+    except typer.Abort:
         sys.exit(EXIT_DATA)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -121,7 +122,7 @@ class Record:
     origin: Source | None = field(default=None, compare=False)
 
     @property
-    def identity(self) -> tuple[str, date | None, Decimal | None, str]:
+    def identity(self) -> tuple[str, dt.date | None, Decimal | None, str]:
         """What makes two records the same figure (for idempotent logging and import)."""
         return (self.series, self.date, self.value, self.vintage)
 

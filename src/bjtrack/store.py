@@ -21,9 +21,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from bjtrack.amounts import PERCENT, Amount, InputError, parse_amount, plain
+from bjtrack.amounts import PERCENT, Amount, parse_amount, plain
 from bjtrack.dates import parse_date
-from bjtrack.errors import BjtrackError, Problem, UsageError
+from bjtrack.errors import BjtrackError, InputError, Problem, UsageError
 from bjtrack.model import COMPARISONS, VINTAGES, Kind, Plan, Record, Source, Target
 
 PLAN_FILE = "targets.toml"
@@ -524,14 +524,14 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
             entries = tomllib.loads(block).get("record", [{}])
             entry = entries[0] if entries else {}
         except tomllib.TOMLDecodeError as exc:
-            problem = _toml_problem(exc, file, line_offset=begin)
+            bad = _toml_problem(exc, file, line_offset=begin)
             if is_last:
-                torn = Problem(f"the last record is cut short or malformed: {problem.message}",
+                torn = Problem(f"the last record is cut short or malformed: {bad.message}",
                                file=file, line=begin + 1,
                                hint="run `bjtrack check --repair` to move it to a backup file")
                 torn_offset = len("".join(all_lines[:begin]).encode("utf-8"))
             else:
-                problems.append(problem)
+                problems.append(bad)
             continue
         record, problem = _to_record(entry, file, begin + 1)
         if problem and is_last and _incomplete(entry):
@@ -663,10 +663,10 @@ def check_tail(path: Path) -> Problem | None:
     if at >= 0 or tail.startswith(_HEADER.encode()):
         with path.open("rb") as handle:
             line = handle.read(block_start).count(b"\n") + 1
-    problem = parse_records(text, str(path)).torn
-    if problem is None:
+    torn = parse_records(text, str(path)).torn
+    if torn is None:
         return None
-    return Problem(problem.message, file=str(path), line=line, hint=problem.hint)
+    return Problem(torn.message, file=str(path), line=line, hint=torn.hint)
 
 
 def append_record(path: Path, record: Record) -> None:
