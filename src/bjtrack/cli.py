@@ -345,3 +345,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.close()
         sys.exit(EXIT_DATA)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+# Further command groups register themselves on `app` when imported.
+from bjtrack.commands import editing, reports  # noqa: E402, F401

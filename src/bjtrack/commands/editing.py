@@ -1,0 +1,1 @@
+"""Commands that start a plan and correct records (init, target, undo, amend, rm, where)."""

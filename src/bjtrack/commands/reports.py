@@ -1,0 +1,1 @@
+"""Report export and bulk import commands (export, import)."""
