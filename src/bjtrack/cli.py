@@ -53,10 +53,10 @@ class Session:
     def say(self, text: str) -> None:
         """A message for the person (stderr); --quiet silences it."""
         if not self.quiet:
-            self.err.print(text, markup=False, highlight=False)
+            self.err.print(text, markup=False, highlight=False, soft_wrap=True)
 
     def warn(self, text: str) -> None:
-        self.err.print(text, style="yellow", markup=False, highlight=False)
+        self.err.print(text, style="yellow", markup=False, highlight=False, soft_wrap=True)
 
     def data(self, text: str) -> None:
         """Machine-readable output: stdout, verbatim."""
@@ -183,7 +183,7 @@ def log(
     old = result.revised.id if result.revised else ""
     if not s.quiet:
         s.out.print(t(key, name=result.target.name, value=shown, date=day.isoformat(),
-                      id=record.id, old=old), markup=False, highlight=False)
+                      id=record.id, old=old), markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -306,7 +306,7 @@ def check(
                       "problems": [_problem_fields(p) for p in problems]}))
     elif problems:
         for problem in problems:
-            s.out.print(str(problem), markup=False, highlight=False)
+            s.out.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         s.say(t("check.problems", count=len(problems)))
     else:
         s.say(t("check.ok", plan=path, targets=len(plan.targets) if plan else 0,
@@ -332,7 +332,8 @@ def main(argv: list[str] | None = None) -> None:
     except BjtrackError as exc:
         label = t("error")
         for problem in exc.problems:
-            err.print(f"{label}: {problem}", style="red", markup=False, highlight=False)
+            err.print(f"{label}: {problem}", style="red", markup=False, highlight=False,
+                      soft_wrap=True)
         sys.exit(exc.exit_code)
     except click_exc.ClickException as exc:
         exc.show()

@@ -1,0 +1,305 @@
+"""The core commands through the real entry point: what the user sees, and every bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Runner, records_text
+
+
+def test_log_echoes_what_it_understood(cli: Runner, plan_dir: Path) -> None:
+    result = cli("log", "investment", "150亿", "--date", "2022年6月", cwd=plan_dir)
+    assert result.code == 0
+    assert result.out.startswith("logged 区内全年投资 150亿元 as of 2022-06-30 [")
+    text = records_text(plan_dir)
+    assert 'value = "15000000000"' in text and 'entered = "150亿"' in text
+    assert "[[record]]" in text and "format = bjtrack-records/1" in text
+
+
+def test_log_in_chinese(cli: Runner, plan_dir: Path) -> None:
+    result = cli("--lang", "zh", "log", "investment", "150", "--date", "2022-06", cwd=plan_dir)
+    assert "已记录 区内全年投资 150元（截至 2022-06-30）" in result.out
+
+
+def test_log_by_unique_name_prefix_and_series(cli: Runner, plan_dir: Path) -> None:
+    assert cli("log", "区内", "1亿", "--date", "2022-01", cwd=plan_dir).code == 0
+    assert cli("log", "企业", "8万", "--date", "2022-01", cwd=plan_dir).code == 0
+    assert 'series = "firms-total"' in records_text(plan_dir)
+
+
+def test_log_defaults_to_today(cli: Runner, plan_dir: Path) -> None:
+    result = cli("log", "gdp", "500亿", cwd=plan_dir, env={"BJTRACK_TODAY": "2022-07-20"})
+    assert "as of 2022-07-20" in result.out
+
+
+def test_log_keeps_note_source_and_who(cli: Runner, plan_dir: Path) -> None:
+    cli("log", "investment", "1亿", "--date", "2022-01", "--note", "1月快报",
+        "--source", "区统计局", "--by", "张三", cwd=plan_dir)
+    text = records_text(plan_dir)
+    assert 'note = "1月快报"' in text and 'source = "区统计局"' in text
+    assert 'by = "张三"' in text and "logged = " in text
+
+
+def test_identical_figure_is_logged_once(cli: Runner, plan_dir: Path) -> None:
+    cli("log", "investment", "150亿", "--date", "2022-06", cwd=plan_dir)
+    again = cli("log", "investment", "15000000000", "--date", "2022-06-30", cwd=plan_dir)
+    assert again.code == 0
+    assert "already recorded" in again.err
+    assert records_text(plan_dir).count("\n[[record]]\n") == 1
+
+
+# --------------------------------------------------------------------------- bad inputs
+
+def _unchanged(plan_dir: Path, action: list[str], cli: Runner) -> tuple[int, str]:
+    cli("log", "investment", "1亿", "--date", "2022-01", cwd=plan_dir)
+    before = records_text(plan_dir), (plan_dir / "targets.toml").read_text(encoding="utf-8")
+    result = cli(*action, cwd=plan_dir)
+    after = records_text(plan_dir), (plan_dir / "targets.toml").read_text(encoding="utf-8")
+    assert before == after, "a failed command must leave the files unchanged"
+    assert "Traceback" not in result.err
+    assert result.out == ""
+    return result.code, result.err
+
+
+def test_unknown_target_suggests(cli: Runner, plan_dir: Path) -> None:
+    code, err = _unchanged(plan_dir, ["log", "investmnet", "1亿"], cli)
+    assert code == 2
+    assert "unknown target 'investmnet'" in err and "did you mean: investment" in err
+
+
+def test_ambiguous_prefix_lists_the_matches(cli: Runner, plan_dir: Path) -> None:
+    (plan_dir / "targets.toml").write_text(
+        (plan_dir / "targets.toml").read_text(encoding="utf-8").replace(
+            'id = "gdp"\nname = "地区生产总值"', 'id = "gdp"\nname = "区内生产总值"'),
+        encoding="utf-8")
+    code, err = _unchanged(plan_dir, ["log", "区内", "1亿"], cli)
+    assert code == 2 and "matches several targets" in err
+
+
+def test_bad_amount(cli: Runner, plan_dir: Path) -> None:
+    code, err = _unchanged(plan_dir, ["log", "investment", "三百亿", "--date", "2022-02"], cli)
+    assert code == 2
+    assert "cannot read amount '三百亿'" in err and "accepted forms" in err
+
+
+def test_unit_mismatch(cli: Runner, plan_dir: Path) -> None:
+    code, err = _unchanged(plan_dir, ["log", "investment", "5万人", "--date", "2022-02"], cli)
+    assert code == 2 and "unit mismatch" in err and "元" in err
+
+
+def test_bad_date(cli: Runner, plan_dir: Path) -> None:
+    code, err = _unchanged(plan_dir, ["log", "investment", "1亿", "--date", "June"], cli)
+    assert code == 2 and "cannot read date 'June'" in err and "2022Q2" in err
+
+
+def test_missing_plan_file(cli: Runner, tmp_path: Path) -> None:
+    result = cli("status", cwd=tmp_path)
+    assert result.code == 2
+    assert "no targets.toml in this folder or any parent" in result.err
+    assert "bjtrack init" in result.err
+    result = cli("--file", str(tmp_path / "nope.toml"), "status", cwd=tmp_path)
+    assert result.code == 2 and "plan file not found" in result.err
+
+
+def test_plan_found_in_a_parent_folder_and_by_env(cli: Runner, plan_dir: Path) -> None:
+    child = plan_dir / "a" / "b"
+    child.mkdir(parents=True)
+    assert cli("status", "--format", "json", cwd=child).code == 0
+    other = plan_dir.parent
+    result = cli("status", "--format", "json", cwd=other,
+                 env={"BJTRACK_FILE": str(plan_dir / "targets.toml")})
+    assert result.code == 0 and '"id": "investment"' in result.out
+
+
+def _plan_error(cli: Runner, folder: Path, text: str) -> str:
+    (folder / "targets.toml").write_text(text, encoding="utf-8")
+    result = cli("status", cwd=folder)
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    return result.err
+
+
+def test_malformed_toml_has_line_and_column(cli: Runner, tmp_path: Path) -> None:
+    err = _plan_error(cli, tmp_path, '[[target]]\nid = "x"\nname = "未闭合\n')
+    assert "targets.toml:3:" in err and "malformed TOML" in err
+
+
+def test_missing_and_duplicate_keys_are_all_reported(cli: Runner, tmp_path: Path) -> None:
+    err = _plan_error(cli, tmp_path, """\
+[[target]]
+id = "a"
+target = "1亿元"
+start = 2022-01-01
+due = 2022-12-31
+
+[[target]]
+id = "a"
+name = "重复"
+target = "1亿元"
+start = 2022-01-01
+due = 2022-12-31
+
+[[target]]
+id = "b"
+name = "无截止"
+target = "1亿元"
+start = 2022-01-01
+""")
+    assert "targets.toml:1: target 'a': missing required key 'name'" in err
+    assert "targets.toml:7: duplicate target id 'a'" in err
+    assert "targets.toml:14: target 'b': missing required key 'due'" in err
+
+
+def test_due_before_start(cli: Runner, tmp_path: Path) -> None:
+    err = _plan_error(cli, tmp_path, """\
+[[target]]
+id = "a"
+name = "倒置"
+target = "1亿元"
+start = 2022-12-31
+due = 2022-01-01
+""")
+    assert "due 2022-01-01 is before start 2022-12-31" in err
+
+
+def test_unknown_key_and_float_target(cli: Runner, tmp_path: Path) -> None:
+    err = _plan_error(cli, tmp_path, """\
+[[target]]
+id = "a"
+name = "投资"
+target = 300.5
+comparsion = ">"
+start = 2022-01-01
+due = 2022-12-31
+""")
+    assert "unknown key 'comparsion'" in err and "did you mean 'comparison'" in err
+    assert "must be written as a string" in err
+
+
+# --------------------------------------------------------------------------- torn record
+
+TORN = '\n[[record]]\nid = "zzzz"\nseries = "investment"\ndate = 2022-0'
+
+
+def test_torn_last_record(cli: Runner, plan_dir: Path) -> None:
+    cli("log", "investment", "100亿", "--date", "2022-03", cwd=plan_dir)
+    cli("log", "investment", "150亿", "--date", "2022-06", cwd=plan_dir)
+    path = plan_dir / "records.toml"
+    good = path.read_text(encoding="utf-8")
+    torn_line = good.count("\n") + 2
+    path.write_text(good + TORN, encoding="utf-8")
+
+    check = cli("check", cwd=plan_dir)
+    assert check.code == 1
+    assert f"records.toml:{torn_line}" in check.out
+
+    status = cli("status", "--as-of", "2022-07-01", "--format", "json", cwd=plan_dir)
+    assert status.code == 0
+    data = json.loads(status.out)
+    investment = next(t for t in data["targets"] if t["id"] == "investment")
+    assert investment["actual"] == 15000000000 and investment["records"] == 2
+    assert f"records.toml:{torn_line}" in status.err
+    assert any(f"records.toml:{torn_line}" in w for w in data["warnings"])
+
+    refused = cli("log", "investment", "200亿", "--date", "2022-09", cwd=plan_dir)
+    assert refused.code == 1 and "check --repair" in refused.err
+    assert path.read_text(encoding="utf-8") == good + TORN
+
+    repaired = cli("check", "--repair", cwd=plan_dir)
+    assert repaired.code == 0, repaired.out + repaired.err
+    assert path.read_text(encoding="utf-8") == good
+    backups = list(plan_dir.glob("records.toml.torn-*"))
+    assert len(backups) == 1 and backups[0].read_text(encoding="utf-8") == TORN.lstrip("\n")
+    assert cli("log", "investment", "200亿", "--date", "2022-09", cwd=plan_dir).code == 0
+
+
+def test_damaged_record_in_the_middle_is_an_error_with_its_line(cli: Runner,
+                                                              plan_dir: Path) -> None:
+    cli("log", "investment", "100亿", "--date", "2022-03", cwd=plan_dir)
+    cli("log", "investment", "150亿", "--date", "2022-06", cwd=plan_dir)
+    path = plan_dir / "records.toml"
+    text = path.read_text(encoding="utf-8").replace('value = "10000000000"', 'value = "1O"')
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("[[record]]") + 1
+    result = cli("status", cwd=plan_dir)
+    assert result.code == 1 and f"records.toml:{line}" in result.err
+    assert "'1O' is not a decimal number" in result.err
+    check = cli("check", cwd=plan_dir)
+    assert check.code == 1 and f"records.toml:{line}" in check.out
+
+
+# --------------------------------------------------------------------------- listings
+
+def test_status_table_on_the_shipped_plan_at_80_columns(cli: Runner, shipped: Path) -> None:
+    result = cli("--lang", "zh", "status", "--as-of", "2022-08-05", cwd=shipped,
+                 env={"COLUMNS": "80"})
+    assert result.code == 0
+    lines = result.out.splitlines()
+    table = [line for line in lines if line[:1] in "┏┃┡│├└"]
+    from rich.cells import cell_len
+
+    assert table and all(cell_len(line) <= 80 for line in lines)
+    assert len({cell_len(line) for line in table[:20]}) == 1, "rows must stay aligned"
+    for name in ("全年引进人才", "区内全年投资", "企业总量", "工业增加值占地区生产总值比重",
+                 "累计上市企业", "1056.2亿元"):
+        assert name in result.out.replace("\n", "").replace("│", "").replace(" ", "") or \
+            name in result.out
+    assert "共 12 项目标" in result.out
+
+
+@pytest.mark.parametrize("width", ["60", "100", "120", "160"])
+def test_status_table_fits_any_width(cli: Runner, shipped: Path, width: str) -> None:
+    result = cli("status", "--as-of", "2022-08-05", cwd=shipped, env={"COLUMNS": width})
+    from rich.cells import cell_len
+
+    assert result.code == 0
+    assert all(cell_len(line) <= int(width) for line in result.out.splitlines())
+
+
+def test_targets_lists_quotes(cli: Runner, shipped: Path) -> None:
+    result = cli("targets", "--format", "json", cwd=shipped)
+    data = json.loads(result.out)
+    assert len([t for t in data if t["target"] is not None]) == 12
+    investment = next(t for t in data if t["id"] == "investment")
+    assert "力争区内全年投资超300亿元" in investment["quote"]
+    table = cli("targets", cwd=shipped, env={"COLUMNS": "160"})
+    assert "talent" in table.out and "3.8万人" in table.out
+
+
+def test_history_in_date_order(cli: Runner, plan_dir: Path) -> None:
+    cli("log", "investment", "150亿", "--date", "2022-06", "--note", "半年", cwd=plan_dir)
+    cli("log", "investment", "50亿", "--date", "2022-03", cwd=plan_dir)
+    result = cli("history", "investment", "--format", "json", cwd=plan_dir)
+    dates = [r["date"] for r in json.loads(result.out)["records"]]
+    assert dates == ["2022-03-31", "2022-06-30"]
+    table = cli("history", "investment", cwd=plan_dir)
+    assert table.out.index("50亿元") < table.out.index("150亿元") and "半年" in table.out
+
+
+def test_check_clean_plan(cli: Runner, shipped: Path) -> None:
+    result = cli("check", cwd=shipped)
+    assert result.code == 0 and "no problems" in result.err
+
+
+def test_version_and_help(cli: Runner) -> None:
+    assert cli("--version").out.startswith("bjtrack ")
+    for command in ("log", "status", "targets", "history", "check"):
+        result = cli(command, "--help")
+        assert result.code == 0 and "Example: bjtrack" in result.out
+
+
+def test_python_dash_m_and_console_script() -> None:
+    result = subprocess.run([sys.executable, "-m", "bjtrack", "--version"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("bjtrack ")
+    script = Path(sys.executable).parent / "bjtrack"
+    result = subprocess.run([str(script), "status", "--format", "json", "--as-of",
+                             "2022-08-05"], capture_output=True, text=True, check=False,
+                            cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["targets"]) == 12

@@ -1,0 +1,48 @@
+"""As-of dates in the forms statistical publications use."""
+
+from datetime import date
+
+import pytest
+
+from bjtrack.dates import parse_date
+from bjtrack.errors import InputError
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022-06-30", date(2022, 6, 30)),
+        ("2022/6/30", date(2022, 6, 30)),
+        ("2022年6月30日", date(2022, 6, 30)),
+        ("2022年6月", date(2022, 6, 30)),
+        ("2022-06", date(2022, 6, 30)),
+        ("2022-02", date(2022, 2, 28)),
+        ("2024-02", date(2024, 2, 29)),
+        ("2022Q2", date(2022, 6, 30)),
+        ("2022q4", date(2022, 12, 31)),
+        ("2022年二季度", date(2022, 6, 30)),
+        ("2022年第三季度", date(2022, 9, 30)),
+        ("2022年前三季度", date(2022, 9, 30)),
+        ("2022H1", date(2022, 6, 30)),
+        ("2022H2", date(2022, 12, 31)),
+        ("2022年上半年", date(2022, 6, 30)),
+        ("2022年下半年", date(2022, 12, 31)),
+        ("2022", date(2022, 12, 31)),
+        ("2022年", date(2022, 12, 31)),
+        ("2022年1-6月", date(2022, 6, 30)),
+        ("2022年1—9月", date(2022, 9, 30)),
+        ("２０２２年６月", date(2022, 6, 30)),
+    ],
+)
+def test_forms(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "yesterday", "2022-13", "2022-02-30", "2022Q5",
+                                  "2022年13月", "22-6-30", "6/30/2022"])
+def test_bad_dates_list_the_accepted_forms(text: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_date(text)
+    problem = caught.value.problems[0]
+    assert "cannot read date" in problem.message
+    assert problem.hint and "2022年上半年" in problem.hint and "2022Q2" in problem.hint
