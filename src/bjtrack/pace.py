@@ -209,6 +209,8 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
     records = series.get(target.series, [])
     if target.derive == "yoy":
         records = _derived_yoy(records)
+    if target.kind is Kind.ANNUAL:
+        records = _annual_values(target, records)
     end = min(as_of, target.due)
     window = [r for r in records if target.start <= _date(r) <= end]
     after_due = as_of > target.due
@@ -221,7 +223,9 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
         return base
     latest = window[-1]
     day = _date(latest)
-    stale = (min(as_of, target.due) - day).days > plan.stale_days
+    # an annual value is published once a year: stale only when a whole year is missing
+    allowed = plan.stale_days + (366 if target.kind is Kind.ANNUAL else 0)
+    stale = (min(as_of, target.due) - day).days > allowed
     goal = target.target
     if target.relative_to:
         goal = _value_at(series.get(target.relative_to, []), day)
@@ -238,18 +242,30 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
 
 
 def _value_at(records: Sequence[Record], day: date) -> Decimal | None:
-    """The other series' figure for the same date, else its latest before it."""
+    """The other series' figure for the same date (the same period), if published.
+    An earlier figure covers another period (上半年 vs 全年), so it is not used."""
     found = None
     for record in records:
-        if _date(record) <= day:
+        if _date(record) == day:
             found = _value(record)
     return found
 
 
+def _annual_values(target: Target, records: Sequence[Record]) -> list[Record]:
+    """A multi-year goal reads annual values: the records dated on the day its years end
+    (the due date's month and day, e.g. Dec 31). A mid-year figure is not an annual one."""
+    due = target.due
+    assert due is not None
+    return [r for r in records if add_years(_date(r), due.year - _date(r).year) == due]
+
+
 def _stretch_met(target: Target, actual: Decimal) -> bool | None:
+    """Whether the stretch level (力争…) was reached: reaching it is enough, so a strict
+    floor (超7.5%) takes its stretch (力争8%) as 8% or more."""
     if target.stretch is None:
         return None
-    return meets(actual, target.stretch, target.comparison, tolerance_of(target, target.stretch))
+    comparison = {">": ">=", "<": "<="}.get(target.comparison, target.comparison)
+    return meets(actual, target.stretch, comparison, tolerance_of(target, target.stretch))
 
 
 def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], status: Status,
@@ -326,7 +342,8 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
         baseline = ZERO if target.kind is Kind.FLOW else (
             _value(window[0]) if len(window) > 1 else None)
     elapsed = linear_elapsed(target.start, target.due, day)
-    expected = _expected(target, day, series) or elapsed
+    seasonal = _expected(target, day, series)
+    expected = elapsed if seasonal is None else seasonal
     tolerance = tolerance_of(target, goal)
     ok = meets(actual, goal, target.comparison, tolerance)
     progress = projected = None
@@ -358,7 +375,7 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
     else:
         verdict = Verdict.BEHIND
     remaining = required = None
-    if not target.is_ceiling and not ok:
+    if not target.is_ceiling and not ok and goal - actual > 0:
         remaining = goal - actual
         months = months_between(day, target.due)
         required = remaining / months if months > 0 else None
@@ -378,8 +395,8 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
     assert target.start is not None and target.due is not None
     latest = window[-1]
     actual, day = _value(latest), _date(latest)
-    if target.baseline is not None:
-        baseline, base_day = target.baseline, target.start
+    if target.baseline is not None:  # the value at the end of the year before the first
+        baseline, base_day = target.baseline, _year_end_on_or_before(target.start, target.due)
     else:
         baseline, base_day = _value(window[0]), _date(window[0])
     years = years_between(base_day, target.due)
@@ -399,6 +416,8 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
         verdict = Verdict.MISSED
     elif observed is None or required is None:
         verdict = Verdict.NO_PACE
+    elif target.is_ceiling:  # must fall (or grow no faster than allowed)
+        verdict = Verdict.ON_TRACK if observed <= required else Verdict.BEHIND
     elif required <= 0:
         verdict = Verdict.ON_TRACK if observed >= required else Verdict.BEHIND
     else:
@@ -413,8 +432,16 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
         projected=projected, gap=actual - goal, stretch_met=_stretch_met(target, actual),
         required_rate=fraction(required) if required is not None else None,
         observed_rate=fraction(observed) if observed is not None else None,
-        remaining=goal - actual if not ok else None, milestones=tuple(milestones),
+        remaining=goal - actual if not ok and not target.is_ceiling and goal > actual else None,
+        milestones=tuple(milestones),
     )
+
+
+def _year_end_on_or_before(day: date, due: date) -> date:
+    """The last end of a plan year (an anniversary of `due`) on or before `day`:
+    a baseline given for start = 2022-01-01 is the value of 2021-12-31."""
+    end = add_years(due, day.year - due.year)
+    return end if end <= day else add_years(due, day.year - due.year - 1)
 
 
 # --------------------------------------------------------------------------- report

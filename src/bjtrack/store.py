@@ -344,7 +344,15 @@ def _parse_target(entry: object, file: str, line: int | None, problems: list[Pro
 
     baseline = unit_amount("baseline")
     stretch = unit_amount("stretch")
-    tolerance = unit_amount("tolerance")
+    tolerance = _tolerance(entry, unit, amount.value if amount else None, comparison, file,
+                           line, problems)
+    if stretch is not None and amount is not None and (
+            stretch < amount.value if comparison in (">", ">=") else
+            stretch > amount.value if comparison in ("<", "<=") else False):
+        problems.append(Problem(
+            f"stretch '{entry['stretch']}' is easier than the target '{raw_target}'",
+            file=file, line=line, hint="the stretch level (力争…) lies beyond the floor: "
+            'target = "7.5%", stretch = "8%"'))
     derive = entry.get("derive")
     if derive is not None and derive != "yoy":
         problems.append(Problem('derive must be "yoy"', file=file, line=line))
@@ -367,6 +375,41 @@ def _parse_target(entry: object, file: str, line: int | None, problems: list[Pro
         unit_note=_str_field(entry, "unit_note", file, line, problems),
         source=Source(file, line),
     )
+
+
+def _tolerance(entry: Mapping[str, Any], unit: str, goal: Decimal | None, comparison: str,
+               file: str, line: int | None, problems: list[Problem]) -> Decimal | None:
+    """The tolerance of an approximate (~, 左右) target in the target's unit.
+
+    Given in the target's unit it is used as is; given as a % on an amount target it is
+    that share of the target. Left out, a rate gets ±0.5 percentage point and an amount
+    ±5% of the target."""
+    from bjtrack.pace import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
+
+    if "tolerance" not in entry:
+        if comparison != "~":
+            return None
+        if unit == PERCENT:
+            return DEFAULT_RATE_TOLERANCE
+        return abs(goal) * DEFAULT_AMOUNT_TOLERANCE if goal is not None else None
+    value = _amount_value(entry["tolerance"], "tolerance", file, line, problems)
+    if value is None:
+        return None
+    if comparison != "~":
+        problems.append(Problem("tolerance applies only to comparison = \"~\" (左右)",
+                                file=file, line=line, hint='add comparison = "~" or drop it'))
+        return None
+    if value.value < 0:
+        problems.append(Problem("tolerance must not be negative", file=file, line=line,
+                                hint='e.g. tolerance = "0.5%"'))
+        return None
+    if value.unit in ("", unit):
+        return value.value
+    if value.unit == PERCENT and goal is not None:
+        return abs(goal) * value.value / 100
+    problems.append(Problem(f"tolerance '{entry['tolerance']}' is not in the target's unit "
+                            f"({unit or 'bare number'}) nor a % of it", file=file, line=line))
+    return None
 
 
 def _kind(entry: Mapping[str, Any], unit: str, is_indicator: bool, file: str,

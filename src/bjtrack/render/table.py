@@ -10,9 +10,17 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from bjtrack.amounts import PERCENT
 from bjtrack.i18n import get_lang, t
 from bjtrack.model import Plan, Record, Report, Status, Target, Verdict
-from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
+from bjtrack.render.text import (
+    amount,
+    detail_text,
+    percent,
+    points_text,
+    target_text,
+    verdict_text,
+)
 
 VERDICT_STYLE = {
     Verdict.ACHIEVED: "bold green",
@@ -92,6 +100,8 @@ def _value(status: Status, column: str, width: int) -> Text:
         share = status.expected if status.expected is not None else status.time_elapsed
         return _cell(percent(share))
     if column == "done_time":
+        if status.progress is None and target.unit == PERCENT and status.gap is not None:
+            return _cell(points_text(status.gap))  # a rate: its gap, as a narrow table has
         share = status.expected if status.expected is not None else status.time_elapsed
         return _cell(f"{percent(status.progress)}/{percent(share)}")
     if column == "bar":

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bjtrack.amounts import PERCENT, format_amount, format_points
 from bjtrack.i18n import t
-from bjtrack.model import Status, Target, Verdict
+from bjtrack.model import Kind, Status, Target, Verdict
 
 COMPARISON_WORDS = {
     "zh": {">": "超", ">=": "", "<": "低于", "<=": "不超过", "~": "左右"},
@@ -32,8 +32,13 @@ def target_text(target: Target, value: Decimal | None = None) -> str:
     from bjtrack.i18n import get_lang
 
     words = COMPARISON_WORDS[get_lang()]
-    if target.relative_to and value is None:
-        return t("relative", series=target.relative_to)
+    if target.relative_to:
+        text = t("relative", series=target.relative_to)
+        if value is None:
+            return text
+        return text + (f"（{format_amount(value, target.unit, exact=True)}）"
+                       if get_lang() == "zh" else
+                       f" ({format_amount(value, target.unit, exact=True)})")
     shown = value if value is not None else target.target
     if shown is None:
         return t("none")
@@ -68,6 +73,12 @@ def gap_text(status: Status) -> str:
     return t("gap.below" if status.gap < 0 else "gap.above", points=points)
 
 
+def points_text(gap: Decimal) -> str:
+    """A rate's gap to its target, signed, in percentage points: '-1.0pp', '+5.1个百分点'."""
+    sign = "-" if gap < 0 else "+" if gap > 0 else "±"
+    return t("gap.short", sign=sign, points=format_points(abs(gap)))
+
+
 def detail_text(status: Status) -> str:
     """One line of what matters beyond the numbers: gap, stretch, what is still needed."""
     target = status.target
@@ -76,9 +87,8 @@ def detail_text(status: Status) -> str:
         parts.append(gap_text(status))
     if status.stretch_met is not None:
         parts.append(t("stretch.met" if status.stretch_met else "stretch.not_met"))
-    if status.required_rate is not None and status.observed_rate is not None:
-        parts.append(t("cagr", required=percent(status.required_rate),
-                       observed=percent(status.observed_rate)))
+    if target.kind is Kind.ANNUAL:
+        parts.extend(_annual_detail(status))
     elif status.no_progress:
         parts.append(t("no_progress"))
     elif status.remaining is not None and status.verdict not in (
@@ -89,4 +99,26 @@ def detail_text(status: Status) -> str:
                            rate=amount(status.required_rate, target.unit, exact=False)))
         else:
             parts.append(t("required.remaining", remaining=remaining))
-    return "；".join(p for p in parts if p) if parts else ""
+    from bjtrack.i18n import get_lang
+
+    return ("；" if get_lang() == "zh" else "; ").join(p for p in parts if p)
+
+
+def _annual_detail(status: Status) -> list[str]:
+    """A multi-year goal: the growth it needs a year, the growth so far, the next milestone."""
+    if status.required_rate is None:
+        return []
+    if status.observed_rate is not None:
+        parts = [t("cagr", required=percent(status.required_rate),
+                   observed=percent(status.observed_rate))]
+    else:
+        parts = [t("cagr.required", required=percent(status.required_rate))]
+    if status.verdict in (Verdict.ACHIEVED, Verdict.MISSED):
+        return parts
+    after = status.actual_date or status.as_of
+    upcoming = [(day, value) for day, value in status.milestones if day > after]
+    if upcoming:
+        day, value = upcoming[0]
+        parts.append(t("milestone", year=day.year,
+                       value=amount(value, status.target.unit, exact=False)))
+    return parts
