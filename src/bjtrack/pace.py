@@ -356,8 +356,9 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
         else:
             no_progress = True
     if target.is_ceiling:
-        broken = not ok or (projected is not None and not meets(projected, goal,
-                                                                target.comparison))
+        # judged on where the period is heading: a level falling from above its ceiling
+        # (下降…) is not behind for being above it mid-way; a flow over its cap projects over
+        broken = not ok if projected is None else not meets(projected, goal, target.comparison)
         if after_due:
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
