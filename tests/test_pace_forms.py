@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
+import shlex
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -881,6 +883,91 @@ due = 2022-12-31
     zh = table(cli, folder, "2022-07-20")
     assert "还需完成150亿元，月均需完成25亿元" in zh
     assert "尚无进展，无法预计" in zh
+    firms_row = next(line for line in zh.splitlines() if line.startswith("│企业总量"))
+    assert re.search(r"│\s*无进展 │", firms_row)  # in the projection's place
     en = table(cli, folder, "2022-07-20", "en")
     assert "150亿元 still needed, 25亿元 a month" in en
     assert "no progress yet, no projection" in en
+
+
+# =========================================================================== shipped plan
+
+def test_the_shipped_plan_uses_the_forms_its_wording_calls_for() -> None:
+    from bjtrack.store import load_plan
+
+    plan = load_plan(Path(__file__).resolve().parent.parent / "targets.toml")
+    fund = plan.by_id("two-chain-fund")  # 每年安排专项资金不少于3亿元
+    assert fund is not None and (fund.every, fund.due, fund.target) == ("year", None, 3 * YI)
+    revenue = plan.by_id("digital-revenue")  # 到2025年…超6000亿元
+    assert revenue is not None
+    assert (revenue.kind, revenue.comparison, revenue.due) == (
+        Kind.ANNUAL, ">", date(2025, 12, 31))
+    share = plan.by_id("industry-share")  # 比重保持40%以上
+    assert share is not None
+    assert (share.kind, share.hold, share.comparison, share.target) == (
+        Kind.RATE, True, ">=", D(40))
+
+
+# =========================================================================== README examples
+
+def _readme_forms() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The subsections of the README's "Target forms", each as its fenced blocks in order."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Target forms\n", 1)[1].split("\n## ", 1)[0]
+    out = []
+    for part in section.split("\n### ")[1:]:
+        title = part.splitlines()[0]
+        blocks = re.findall(r"```(\w+)\n(.*?)```", part, flags=re.S)
+        if blocks:
+            out.append((title, blocks))
+    return out
+
+
+README_FORMS = _readme_forms()
+
+
+def _shows(output: str, expected: str) -> bool:
+    """Each '…'-separated fragment of `expected` appears, in order, on one line of output."""
+    fragments = [f.strip() for f in expected.split("…")]
+    for line in output.splitlines():
+        at = 0
+        for fragment in fragments:
+            at = line.find(fragment, at)
+            if at < 0:
+                break
+            at += len(fragment)
+        else:
+            return True
+    return False
+
+
+def test_the_readme_documents_every_form() -> None:
+    titles = " ".join(title for title, _ in README_FORMS).lower()
+    for form in ("rates", "approximate", "stretch", "ceilings", "recurring", "multi-year",
+                 "relative", "seasonal", "revisions", "required pace"):
+        assert form in titles
+
+
+@pytest.mark.parametrize(("title", "blocks"), README_FORMS,
+                         ids=[title.split(":")[0] for title, _ in README_FORMS])
+def test_readme_example_works_as_shown(cli: Runner, tmp_path: Path, title: str,
+                                       blocks: list[tuple[str, str]]) -> None:
+    plan = ""
+    output = ""
+    for lang, body in blocks:
+        if lang == "toml":
+            plan += body + "\n"
+            write_plan(tmp_path, plan)
+            assert cli("check", cwd=tmp_path).code == 0
+        elif lang == "sh":
+            for line in body.splitlines():
+                args = shlex.split(line)
+                assert args[0] == "bjtrack"
+                result = cli(*args[1:], cwd=tmp_path,
+                             env={"BJTRACK_LANG": "zh", "COLUMNS": "200"})
+                assert result.code == 0, result.err
+                output = result.out
+        elif lang == "text":
+            for expected in body.strip().splitlines():
+                assert _shows(output, expected), f"{title}: {expected!r} not in\n{output}"
+    assert output, f"{title}: no command shown"

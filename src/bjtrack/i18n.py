@@ -60,6 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "en": "{remaining} still needed, {rate} a month"},
     "required.remaining": {"zh": "还需完成{remaining}", "en": "{remaining} still needed"},
     "no_progress": {"zh": "尚无进展，无法预计", "en": "no progress yet, no projection"},
+    "no_progress.short": {"zh": "无进展", "en": "no progress"},
     "cagr": {"zh": "需年均增长{required}，实际年均增长{observed}",
              "en": "needs {required} a year, growing {observed} a year"},
     "cagr.required": {"zh": "需年均增长{required}", "en": "needs {required} a year"},

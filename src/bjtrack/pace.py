@@ -17,6 +17,8 @@ ZERO = Decimal(0)
 DEFAULT_RATE_TOLERANCE = Decimal("0.5")  # percentage points, for "~" on rates
 DEFAULT_AMOUNT_TOLERANCE = Decimal("0.05")  # share of the target, for "~" on amounts
 DAYS_PER_MONTH = Decimal("365.25") / 12
+DERIVED_RATE_PLACES = Decimal("0.01")  # a rate derived from levels is stated like a published
+                                       # one, a little finer: 5.01%, judged as shown
 
 
 # --------------------------------------------------------------------------- records
@@ -191,14 +193,16 @@ def _indicator(target: Target, records: Sequence[Record], as_of: date, plan: Pla
 
 
 def _derived_yoy(records: Sequence[Record]) -> list[Record]:
-    """Growth rates (%) from level records: each against the same date a year before."""
+    """Growth rates (%) from level records: each against the same date a year before,
+    rounded to two decimal places."""
     by_date = {_date(r): r for r in records}
     out = []
     for record in records:
         before = by_date.get(add_years(_date(record), -1))
         if before is None or _value(before) == 0:
             continue
-        rate = (_value(record) / _value(before) - ONE) * 100
+        rate = ((_value(record) / _value(before) - ONE) * 100).quantize(
+            DERIVED_RATE_PLACES, rounding=ROUND_HALF_UP)
         out.append(replace(record, value=rate, unit=PERCENT))
     return out
 

@@ -109,6 +109,8 @@ def _value(status: Status, column: str, width: int) -> Text:
     if column == "verdict":
         return _verdict(status)
     if column == "projected":
+        if status.no_progress:  # say so rather than project a standstill
+            return _cell(t("no_progress.short"))
         return _cell(amount(status.projected, target.unit, exact=False))
     if column == "as_of":
         return _cell(status.actual_date.isoformat() if status.actual_date else t("none"))
