@@ -16,13 +16,23 @@ import typer
 from rich.console import Console
 
 from bjtrack import __version__, actions
-from bjtrack.errors import EXIT_ALERT, EXIT_DATA, EXIT_USAGE, BjtrackError, Problem
-from bjtrack.i18n import detect_lang, set_lang, t
+from bjtrack.errors import EXIT_ALERT, EXIT_DATA, EXIT_USAGE, BjtrackError, Problem, UsageError
+from bjtrack.i18n import (
+    detect_lang,
+    get_lang,
+    help_text,
+    lang_from_argv,
+    localize,
+    set_lang,
+    t,
+)
+
+# Help texts are fixed when the commands are registered: pick their language first.
+set_lang(detect_lang(lang_from_argv(sys.argv[1:])))
 
 app = typer.Typer(
     name="bjtrack",
-    help="Track a plan's quantitative targets against the figures published for them.\n\n"
-    "Example: bjtrack status --as-of 2022-06-30",
+    help=help_text("app"),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -83,17 +93,23 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+class Units(StrEnum):
+    cn = "cn"
+    si = "si"
+
+
+@app.callback(help=help_text("app"))
 def root(
     ctx: typer.Context,
     file: Annotated[str | None, typer.Option(
         "--file", "-f", envvar="BJTRACK_FILE", show_envvar=True,
-        help="The plan (targets.toml). Default: targets.toml here or in a parent folder.")] = None,
-    lang: Annotated[str | None, typer.Option(
-        "--lang", help="zh or en (env BJTRACK_LANG; default from the locale).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only data.")] = False,
+        help=help_text("opt.file"))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=help_text("opt.lang"))] = None,
+    units: Annotated[Units, typer.Option(
+        "--units", envvar="BJTRACK_UNITS", help=help_text("opt.units"))] = Units.cn,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=help_text("opt.quiet"))] = False,
     version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        "--version", callback=_version, is_eager=True, help=help_text("opt.version"))
     ] = False,
 ) -> None:
     """Track a plan's quantitative targets against the figures published for them.
@@ -101,8 +117,13 @@ def root(
     Example: bjtrack --file plans/binjiang/targets.toml status
     """
     if lang is not None and lang not in ("zh", "en"):
-        raise BjtrackError(Problem(f"unknown language '{lang}'", hint="use --lang zh or en"))
+        from bjtrack.errors import problem
+
+        raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
     set_lang(detect_lang(lang))
+    from bjtrack.amounts import set_units
+
+    set_units(units.value if get_lang() == "en" else "cn")  # Chinese always reads 万/亿
     ctx.obj = Session(file=file, quiet=quiet)
 
 
@@ -145,22 +166,36 @@ def who() -> str:
         return ""
 
 
-@app.command()
+def complete_target(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for TARGET: ids and names of the plan in use (cheap: no records)."""
+    from bjtrack import store
+
+    root_params = ctx.find_root().params
+    try:
+        plan = store.load_plan(store.find_plan(root_params.get("file"), Path.cwd()))
+    except (BjtrackError, OSError):
+        return []
+    out: list[tuple[str, str]] = []
+    for target in plan.targets:
+        if target.id.startswith(incomplete):
+            out.append((target.id, target.name))
+        elif target.name.startswith(incomplete):
+            out.append((target.name, target.id))
+    return out
+
+
+@app.command(help=help_text("log"))
 def log(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="Target id, series or unique name prefix.")],
-    value: Annotated[str, typer.Argument(help="The figure: 150亿, 1.5万, 41.2%, 15000 …")],
-    on: Annotated[str | None, typer.Option(
-        "--date", "-d", help="As-of date: 2022-06-30, 2022年6月, 2022Q2, 2022H1 … "
-        "(default: today)")] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="A remark kept with the figure.")] = "",
-    source: Annotated[str, typer.Option("--source", "-s", help="Where it was published.")] = "",
-    by: Annotated[str | None, typer.Option(
-        "--by", help="Who logs it (default: git user.name or login name).")] = None,
-    vintage: Annotated[str, typer.Option(
-        "--vintage", help="预计 (estimate), 初步 (preliminary) or 核实 (final).")] = "",
-    revise: Annotated[bool, typer.Option(
-        "--revise", help="Replace the current figure of the same date.")] = False,
+    target: Annotated[str, typer.Argument(
+        help=help_text("arg.target"), autocompletion=complete_target)],
+    value: Annotated[str, typer.Argument(help=help_text("log.value"))],
+    on: Annotated[str | None, typer.Option("--date", "-d", help=help_text("log.date"))] = None,
+    note: Annotated[str, typer.Option("--note", "-n", help=help_text("opt.note"))] = "",
+    source: Annotated[str, typer.Option("--source", "-s", help=help_text("log.source"))] = "",
+    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
+    vintage: Annotated[str, typer.Option("--vintage", help=help_text("log.vintage"))] = "",
+    revise: Annotated[bool, typer.Option("--revise", help=help_text("log.revise"))] = False,
 ) -> None:
     """Record a published figure for a target.
 
@@ -186,15 +221,16 @@ def log(
                       id=record.id, old=old), markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(help=help_text("status"))
 def status(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Judge as of this date (default: today).")] = None,
-    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=help_text("opt.as_of"))] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", "-g", help=help_text("status.group"))] = None,
+    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+                   ] = Format.table,
     fail_on: Annotated[FailOn | None, typer.Option(
-        "--fail-on", help="Exit 3 if any target is behind (or worse) / missed.")] = None,
+        "--fail-on", help=help_text("status.fail_on"))] = None,
 ) -> None:
     """Show where every target stands: progress, time elapsed, verdict, projection.
 
@@ -219,10 +255,11 @@ def status(
             raise typer.Exit(EXIT_ALERT)
 
 
-@app.command()
+@app.command(help=help_text("targets"))
 def targets(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+                   ] = Format.table,
 ) -> None:
     """List the plan's targets and indicators with the sentence each came from.
 
@@ -242,14 +279,19 @@ def targets(
     s.out.print(targets_table(plan, s.out.width))
 
 
-@app.command()
+@app.command(help=help_text("history"))
 def history(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(help="Target id, series or unique name prefix.")],
-    show_all: Annotated[bool, typer.Option(
-        "--all", help="Also show retracted and replaced records.")] = False,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="For period results.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    target: Annotated[str, typer.Argument(
+        help=help_text("arg.target"), autocompletion=complete_target)],
+    show_all: Annotated[bool, typer.Option("--all", help=help_text("history.all"))] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help=help_text("history.as_of"))] = None,
+    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+                   ] = Format.table,
+    chart: Annotated[bool, typer.Option(
+        "--chart", help="Also draw the records against the target and the pace line.")
+    ] = False,
 ) -> None:
     """Show a target's records in date order (and each period's result if it recurs).
 
@@ -266,25 +308,38 @@ def history(
         series = pace.by_series(loaded.records.records)
         periods = pace.history(found, series, _date_option(as_of) or today(), loaded.plan)
     if fmt is Format.json:
+        from bjtrack.edits import record_states
         from bjtrack.render.jsondata import dumps, record_fields, status_fields
 
-        s.data(dumps({"target": found.id, "records": [record_fields(r) for r in records],
+        states = record_states(records)
+        s.data(dumps({"target": found.id, "records": [
+            dict(record_fields(r), state=states[r.id].state) for r in records],
                       "periods": [status_fields(p) for p in periods]}))
         return
     from bjtrack.render.table import history_table, periods_table
 
-    s.out.print(history_table(found, records, s.out.width))
+    marks = None
+    if show_all:
+        from bjtrack.edits import record_marks
+
+        marks = record_marks(records)
+    s.out.print(history_table(found, records, s.out.width, marks))
     if periods:
         s.out.print(periods_table(periods))
+    if chart:
+        from bjtrack.render.chart import history_chart
+
+        s.out.print(history_chart(loaded.plan, loaded.records.records, found,
+                                  _date_option(as_of) or today(), s.out.width))
 
 
-@app.command()
+@app.command(help=help_text("check"))
 def check(
     ctx: typer.Context,
-    repair: Annotated[bool, typer.Option(
-        "--repair", help="Move a torn last record to a backup file beside the records.")
-    ] = False,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    repair: Annotated[bool, typer.Option("--repair", help=help_text("check.repair"))
+                      ] = False,
+    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+                   ] = Format.table,
 ) -> None:
     """Validate the plan and its records; list every problem with file and line.
 
@@ -306,7 +361,7 @@ def check(
                       "problems": [_problem_fields(p) for p in problems]}))
     elif problems:
         for problem in problems:
-            s.out.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+            s.out.print(localize(problem), markup=False, highlight=False, soft_wrap=True)
         s.say(t("check.problems", count=len(problems)))
     else:
         s.say(t("check.ok", plan=path, targets=len(plan.targets) if plan else 0,
@@ -332,7 +387,8 @@ def main(argv: list[str] | None = None) -> None:
     except BjtrackError as exc:
         label = t("error")
         for problem in exc.problems:
-            err.print(f"{label}: {problem}", style="red", markup=False, highlight=False,
+            err.print(f"{label}: {localize(problem)}", style="red", markup=False,
+                      highlight=False,
                       soft_wrap=True)
         sys.exit(exc.exit_code)
     except click_exc.ClickException as exc:

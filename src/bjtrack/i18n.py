@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import locale
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bjtrack.errors import Problem
 
 LANGS = ("zh", "en")
 
@@ -91,7 +95,307 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check.nothing_to_repair": {"zh": "无需修复", "en": "nothing to repair"},
     "warn.torn": {"zh": "警告：{problem}（已忽略这条残缺记录）",
                   "en": "warning: {problem} (that torn record is ignored)"},
+    # ---- export and import (reports)
+    "col.group": {"zh": "分组", "en": "Group"},
+    "col.target_text": {"zh": "目标表述", "en": "Target as stated"},
+    "col.unit": {"zh": "单位", "en": "Unit"},
+    "col.records": {"zh": "记录数", "en": "Records"},
+    "col.series": {"zh": "序列", "en": "Series"},
+    "col.entered": {"zh": "原始录入", "en": "As entered"},
+    "col.by": {"zh": "录入人", "en": "By"},
+    "sheet.status": {"zh": "执行情况", "en": "Status"},
+    "sheet.records": {"zh": "记录", "en": "Records"},
+    "title.records": {"zh": "数据记录", "en": "Records"},
+    "html.total": {"zh": "共 {total} 项目标", "en": "{total} targets"},
+    "html.generated": {"zh": "生成时间：{time}", "en": "Generated {time}"},
+    "html.source": {"zh": "来源：{source}", "en": "Source: {source}"},
+    "html.ungrouped": {"zh": "其他目标", "en": "Other targets"},
+    "chart.actual": {"zh": "实际", "en": "actual"},
+    "chart.target": {"zh": "目标", "en": "target"},
+    "chart.pace": {"zh": "进度线", "en": "pace"},
+    "chart.unit": {"zh": "单位：{unit}", "en": "unit: {unit}"},
+    "chart.no_data": {"zh": "暂无数据记录", "en": "no figures recorded yet"},
+    "export.written": {"zh": "已导出 {format}：{path}", "en": "exported {format} to {path}"},
+    "import.done": {"zh": "已从 {file}（{encoding}）导入 {added} 条记录；{duplicates} 条已存在，"
+                          "未重复导入（共 {rows} 行）",
+                    "en": "imported {added} record(s) from {file} ({encoding}); {duplicates} "
+                          "already recorded, not added again ({rows} rows)"},
+    "import.dry_run": {"zh": "试运行：{file}（{encoding}）共 {rows} 行，将导入 {added} 条，"
+                             "{duplicates} 条已存在；未写入任何内容",
+                       "en": "dry run: {file} ({encoding}) has {rows} rows; {added} would be "
+                             "imported, {duplicates} already recorded; nothing written"},
+    "import.ignored": {"zh": "警告：已忽略列“{column}”",
+                       "en": "warning: column '{column}' ignored"},
+    "import.conflict": {"zh": "警告：{detail}（`bjtrack check` 会列出）",
+                        "en": "warning: {detail} (`bjtrack check` lists it)"},
+    "import.progress": {"zh": "正在检查", "en": "checking rows"},
     "error": {"zh": "错误", "en": "error"},
+    # ---- errors shown through errors.problem(key, …): English is the library's own text
+    "err.unknown_target": {"zh": "未知的目标“{ref}”", "en": "unknown target '{ref}'"},
+    "err.several_targets": {"zh": "“{ref}”匹配到多个目标：{names}",
+                            "en": "'{ref}' matches several targets: {names}"},
+    "hint.did_you_mean": {"zh": "是否要找：{names}？", "en": "did you mean: {names}?"},
+    "hint.list_targets": {"zh": "`bjtrack targets` 列出全部目标",
+                          "en": "`bjtrack targets` lists every target"},
+    "hint.type_more": {"zh": "请多输入几个字符（代号或名称）", "en": "type more of the id or name"},
+    "err.amount.form": {"zh": "无法识别金额“{text}”：应为数字，可带万/亿和单位",
+                        "en": "cannot read amount '{text}': expected a number, optionally "
+                              "with 万/亿 and a unit"},
+    "err.amount.range": {"zh": "无法识别金额“{text}”：数值超出范围（最多10^{max}）",
+                         "en": "cannot read amount '{text}': the number is out of range "
+                               "(at most 10^{max})"},
+    "err.amount.unit": {"zh": "无法识别金额“{text}”：“{unit}”不是单位",
+                        "en": "cannot read amount '{text}': '{unit}' is not a unit"},
+    "err.amount.percent": {"zh": "无法识别金额“{text}”：百分数不能带万/亿",
+                           "en": "cannot read amount '{text}': a percentage cannot carry 万/亿"},
+    "hint.forms": {"zh": "可用写法：{forms}", "en": "accepted forms: {forms}"},
+    "err.unit_mismatch": {"zh": "单位不符：输入的是 {got}，该指标以{expected}计",
+                          "en": "unit mismatch: got {got}, but this series is measured in "
+                                "{expected}"},
+    "err.unit_mismatch.bare": {"zh": "单位不符：输入的是 {got}，该指标是不带单位的数",
+                               "en": "unit mismatch: got {got}, but this series is measured "
+                                     "in bare numbers"},
+    "hint.unit": {"zh": "请以{unit}填写，例如 {example}",
+                  "en": "write the value in {unit}, e.g. {example}"},
+    "hint.unit.bare": {"zh": "请填写不带单位的数，例如 {example}",
+                       "en": "write the value in a bare number, e.g. {example}"},
+    "err.date.form": {"zh": "无法识别日期“{text}”：不是可识别的日期写法",
+                      "en": "cannot read date '{text}': not a date form bjtrack knows"},
+    "err.date.invalid": {"zh": "无法识别日期“{text}”：没有这一天（{why}）",
+                         "en": "cannot read date '{text}': {why}"},
+    "err.plan_not_found": {"zh": "找不到计划文件：{path}", "en": "plan file not found: {path}"},
+    "hint.plan_not_found": {"zh": "用 --file 指向一个已有的 targets.toml，或运行 `bjtrack init`",
+                            "en": "pass --file PATH to an existing targets.toml, or run "
+                                  "`bjtrack init`"},
+    "err.no_plan": {"zh": "当前文件夹及其上级都没有 {name}",
+                    "en": "no {name} in this folder or any parent"},
+    "hint.no_plan": {"zh": "用 --file 指定计划文件（或设置 BJTRACK_FILE），"
+                           "或运行 `bjtrack init` 新建计划",
+                     "en": "pass --file PATH (or set BJTRACK_FILE), or run `bjtrack init` to "
+                           "start a plan"},
+    "err.file_not_found": {"zh": "文件不存在", "en": "file not found"},
+    "err.toml": {"zh": "TOML 格式错误：{detail}", "en": "malformed TOML: {detail}"},
+    "hint.toml": {"zh": "检查该行的引号、括号和 `键 = 值` 写法",
+                  "en": "check quotes, brackets and `key = value` syntax on that line"},
+    "err.unknown_lang": {"zh": "未知的语言“{lang}”", "en": "unknown language '{lang}'"},
+    "hint.lang": {"zh": "请用 --lang zh 或 en", "en": "use --lang zh or en"},
+    # ---- init, target add/edit, where
+    "err.exists": {"zh": "文件已存在，未覆盖", "en": "already exists; not overwritten"},
+    "hint.exists": {"zh": "换一个文件夹，或用 --file 使用已有的计划",
+                    "en": "choose another folder, or use the existing plan with --file"},
+    "err.unknown_example": {"zh": "没有名为“{name}”的示例", "en": "no example named '{name}'"},
+    "hint.examples": {"zh": "可用示例：{names}", "en": "examples: {names}"},
+    "err.example_and_blank": {"zh": "--example 和 --blank 只能选一个",
+                              "en": "--example and --blank cannot be used together"},
+    "err.cannot_write": {"zh": "无法写入：{why}", "en": "cannot write: {why}"},
+    "init.created": {"zh": "已创建 {path}", "en": "created {path}"},
+    "init.appended": {"zh": "已补充 {path}", "en": "added a line to {path}"},
+    "init.next": {"zh": "下一步：bjtrack target add，然后 bjtrack log 目标 数值",
+                  "en": "next: bjtrack target add, then bjtrack log TARGET VALUE"},
+    "err.missing_fields": {"zh": "缺少必填项：{keys}", "en": "missing required option(s): {keys}"},
+    "hint.target_add": {"zh": "例如 bjtrack target add --id investment --name 区内全年投资 "
+                              "--target 300亿元 --start 2022-01-01 --due 2022-12-31",
+                        "en": "e.g. bjtrack target add --id investment --name 区内全年投资 "
+                              "--target 300亿元 --start 2022-01-01 --due 2022-12-31"},
+    "err.target_exists": {"zh": "目标代号“{id}”已存在", "en": "target id '{id}' already exists"},
+    "hint.target_edit": {"zh": "用 bjtrack target edit {id} 修改它，或换一个代号",
+                         "en": "change it with bjtrack target edit {id}, or pick another id"},
+    "target.added": {"zh": "已添加目标 {id}（{name}，{target}）到 {path}",
+                     "en": "added target {id} ({name}, {target}) to {path}"},
+    "target.saved": {"zh": "已保存 {path}", "en": "saved {path}"},
+    "target.unchanged": {"zh": "没有改动", "en": "no changes"},
+    "prompt.id": {"zh": "代号（小写英文，如 investment）", "en": "id (a lowercase slug)"},
+    "prompt.name": {"zh": "名称", "en": "name"},
+    "prompt.target": {"zh": "目标值（如 300亿元）", "en": "target (e.g. 300亿元)"},
+    "prompt.start": {"zh": "开始日期", "en": "start date"},
+    "prompt.due": {"zh": "截止日期", "en": "due date"},
+    "prompt.reopen": {"zh": "重新打开编辑器修改？", "en": "re-open the editor to fix it?"},
+    "err.editor_failed": {"zh": "编辑器异常退出（状态 {status}），计划未改动",
+                          "en": "the editor exited with status {status}; the plan is unchanged"},
+    "err.edit_abandoned": {"zh": "修改无效，计划未改动",
+                           "en": "invalid edit; the plan is unchanged"},
+    "err.changed_meanwhile": {"zh": "编辑期间计划文件被他人修改，未保存",
+                              "en": "the plan changed while you were editing; not saved"},
+    "err.not_utf8": {"zh": "不是 UTF-8 文本", "en": "not UTF-8 text"},
+    "err.no_editor": {"zh": "无法启动编辑器 {editor}：{why}",
+                      "en": "cannot start the editor {editor}: {why}"},
+    "hint.editor": {"zh": "设置 EDITOR，例如 export EDITOR=nano",
+                    "en": "set EDITOR, e.g. export EDITOR=nano"},
+    "hint.kept": {"zh": "你的修改保存在 {path}", "en": "your edits are kept in {path}"},
+    "hint.unchanged": {"zh": "计划未改动", "en": "the plan is unchanged"},
+    "where.plan": {"zh": "计划文件", "en": "plan"},
+    "where.records": {"zh": "记录文件", "en": "records"},
+    "where.missing": {"zh": "（尚未创建）", "en": " (not created yet)"},
+    # ---- corrections
+    "err.unknown_record": {"zh": "没有编号为“{ref}”的记录", "en": "no record '{ref}'"},
+    "hint.record_ids": {"zh": "`bjtrack history 目标 --all` 显示记录编号",
+                        "en": "`bjtrack history TARGET --all` shows record ids"},
+    "err.ambiguous_record": {"zh": "“{ref}”匹配到多条记录：{ids}",
+                             "en": "'{ref}' matches several records: {ids}"},
+    "hint.more_chars": {"zh": "请多输入几位编号", "en": "type more of the id"},
+    "err.is_retraction": {"zh": "记录 {id} 是对 {of} 的撤回，不是数值",
+                          "en": "record {id} is the retraction of {of}, not a figure"},
+    "err.already_retracted": {"zh": "记录 {id} 已被 {by} 撤回",
+                              "en": "record {id} was already retracted by {by}"},
+    "hint.relog": {"zh": "需要时用 bjtrack log 重新记录",
+                   "en": "log the figure again with bjtrack log if needed"},
+    "err.replaced": {"zh": "记录 {id} 已被 {by} 替换", "en": "record {id} was replaced by {by}"},
+    "hint.use_current": {"zh": "请改用当前记录 {id}", "en": "use the current record {id}"},
+    "err.unknown_series": {"zh": "记录所属序列“{series}”不在计划中",
+                           "en": "the record's series '{series}' is not in the plan"},
+    "hint.check": {"zh": "运行 bjtrack check 查看问题", "en": "run bjtrack check"},
+    "err.amend_same": {"zh": "新数值、日期和备注与记录 {id} 相同，未修改",
+                       "en": "value, date and note are those of record {id}; nothing changed"},
+    "hint.amend": {"zh": "例如 bjtrack amend {id} 151亿 --note 快报修正",
+                   "en": "e.g. bjtrack amend RECORD 151亿 --note 'revised release'"},
+    "err.nothing_to_undo": {"zh": "没有可撤销的记录（记录人 {by}）",
+                            "en": "nothing to undo: no current record logged by {by}"},
+    "hint.undo": {"zh": "用 --by 指定记录人，或用 bjtrack rm 编号 撤回指定记录",
+                  "en": "pass --by NAME, or retract a given record with bjtrack rm RECORD"},
+    "undo.done": {"zh": "已撤回 {name} {value}（截至 {date}）[{old}]，撤回记录 [{id}]",
+                  "en": "retracted {name} {value} as of {date} [{old}] by record [{id}]"},
+    "amend.done": {"zh": "已修正 {name}：{old_value} → {value}（截至 {date}）[{id}，替换 {old}]",
+                   "en": "amended {name}: {old_value} → {value} as of {date} "
+                         "[{id}, replaces {old}]"},
+    "state.col": {"zh": "状态", "en": "State"},
+    "state.current": {"zh": "有效", "en": "current"},
+    "state.replaced": {"zh": "已被 {by} 替换", "en": "replaced by {by}"},
+    "state.retracted": {"zh": "已被 {by} 撤回", "en": "retracted by {by}"},
+    "state.retraction": {"zh": "撤回 {by}", "en": "retracts {by}"},
+    "state.revises": {"zh": "替换 {by}", "en": "replaces {by}"},
+    "state.who": {"zh": "{by} {when}", "en": "{by} {when}"},
+}
+
+# Help texts of commands and options (looked up when the commands are registered).
+HELP: dict[str, dict[str, str]] = {
+    "app": {"zh": "对照已公布的数据，跟踪规划中的量化目标。\n\n"
+                  "示例：bjtrack status --as-of 2022-06-30",
+            "en": "Track a plan's quantitative targets against the figures published for "
+                  "them.\n\nExample: bjtrack status --as-of 2022-06-30"},
+    "opt.file": {"zh": "计划文件（targets.toml）。默认：当前文件夹或上级文件夹中的 targets.toml。",
+                 "en": "The plan (targets.toml). Default: targets.toml here or in a parent "
+                       "folder."},
+    "opt.lang": {"zh": "zh 或 en（环境变量 BJTRACK_LANG；默认按系统语言）。",
+                 "en": "zh or en (env BJTRACK_LANG; default from the locale)."},
+    "opt.units": {"zh": "cn：金额用万/亿（默认）；si：英文界面改用 million/billion。",
+                  "en": "cn: amounts in 万/亿 (default); si: English shows millions/billions."},
+    "opt.quiet": {"zh": "只输出数据，不输出提示。", "en": "Print only data."},
+    "opt.version": {"zh": "显示版本号并退出。", "en": "Show the version and exit."},
+    "opt.format": {"zh": "table（表格）或 json。", "en": "table or json."},
+    "opt.as_of": {"zh": "以该日期为准（默认：今天）。",
+                  "en": "Judge as of this date (default: today)."},
+    "opt.note": {"zh": "与数值一起保存的备注。", "en": "A remark kept with the figure."},
+    "opt.by": {"zh": "记录人（默认：git user.name 或登录名）。",
+               "en": "Who logs it (default: git user.name or login name)."},
+    "arg.target": {"zh": "目标代号、序列名或名称的唯一前缀。",
+                   "en": "Target id, series or unique name prefix."},
+    "log": {"zh": "记录一个已公布的数据。\n\n示例：bjtrack log investment 150亿 --date 2022-06 "
+                  "--source \"区统计局 2022年7月\"",
+            "en": "Record a published figure for a target.\n\nExample: bjtrack log investment "
+                  "150亿 --date 2022-06 --source \"区统计局 2022年7月\""},
+    "log.value": {"zh": "数值：150亿、1.5万、41.2%、15000 …",
+                  "en": "The figure: 150亿, 1.5万, 41.2%, 15000 …"},
+    "log.date": {"zh": "数据截至日期：2022-06-30、2022年6月、2022Q2、2022H1 …（默认：今天）",
+                 "en": "As-of date: 2022-06-30, 2022年6月, 2022Q2, 2022H1 … (default: today)"},
+    "log.source": {"zh": "发布来源。", "en": "Where it was published."},
+    "log.vintage": {"zh": "预计、初步或核实。",
+                    "en": "预计 (estimate), 初步 (preliminary) or 核实 (final)."},
+    "log.revise": {"zh": "替换同一日期的现有数值。",
+                   "en": "Replace the current figure of the same date."},
+    "status": {"zh": "显示每个目标的完成率、时间进度、状态和预计值。\n\n"
+                     "示例：bjtrack status --as-of 2022-06-30 --format json",
+               "en": "Show where every target stands: progress, time elapsed, verdict, "
+                     "projection.\n\nExample: bjtrack status --as-of 2022-06-30 --format json"},
+    "status.group": {"zh": "只看这一组。", "en": "Only this group."},
+    "status.fail_on": {"zh": "有目标滞后（或更差）/未完成时以状态码 3 退出。",
+                       "en": "Exit 3 if any target is behind (or worse) / missed."},
+    "targets": {"zh": "列出计划中的目标和监测指标及其原文。\n\n示例：bjtrack targets --format json",
+                "en": "List the plan's targets and indicators with the sentence each came "
+                      "from.\n\nExample: bjtrack targets --format json"},
+    "history": {"zh": "按日期列出一个目标的记录（周期性目标另列各期结果）。\n\n"
+                      "示例：bjtrack history investment --all",
+                "en": "Show a target's records in date order (and each period's result if it "
+                      "recurs).\n\nExample: bjtrack history investment --all"},
+    "history.all": {"zh": "也显示已撤回和已替换的记录。",
+                    "en": "Also show retracted and replaced records."},
+    "history.as_of": {"zh": "各期结果的判断日期。", "en": "For period results."},
+    "check": {"zh": "检查计划和记录文件，一次列出全部问题（含文件和行号）。\n\n"
+                    "示例：bjtrack check --repair",
+              "en": "Validate the plan and its records; list every problem with file and "
+                    "line.\n\nExample: bjtrack check --repair"},
+    "check.repair": {"zh": "把残缺的最后一条记录移到记录文件旁的备份文件。",
+                     "en": "Move a torn last record to a backup file beside the records."},
+    "init": {"zh": "新建计划：带注释的 targets.toml、空的记录文件和团队用的 git 设置。\n\n"
+                   "示例：bjtrack init myplan --example binjiang-2022",
+             "en": "Start a plan: a commented targets.toml, an empty records file and the git "
+                   "settings a team needs.\n\nExample: bjtrack init myplan --example "
+                   "binjiang-2022"},
+    "init.dir": {"zh": "新计划所在文件夹（默认：当前文件夹）。",
+                 "en": "Folder for the new plan (default: this folder)."},
+    "init.example": {"zh": "用示例计划开始：binjiang-2022。",
+                     "en": "Start from an example plan: binjiang-2022."},
+    "init.blank": {"zh": "空白计划，注释说明每个键（默认）。",
+                   "en": "A blank plan whose comments explain every key (the default)."},
+    "init.name": {"zh": "计划名称（默认：文件夹名）。",
+                  "en": "The plan's name (default: the folder's)."},
+    "target": {"zh": "添加或修改计划中的目标。", "en": "Add or edit the plan's targets."},
+    "target.add": {"zh": "在 targets.toml 末尾追加一个目标，不改动已有内容和注释；"
+                         "终端中会询问缺少的必填项。\n\n示例：bjtrack target add --id investment "
+                         "--name 区内全年投资 --target 300亿元 --comparison \">\" "
+                         "--start 2022-01-01 --due 2022-12-31",
+                   "en": "Append a target to targets.toml, leaving its comments and layout as "
+                         "they are; on a terminal, asks for missing required values.\n\n"
+                         "Example: bjtrack target add --id investment --name 区内全年投资 "
+                         "--target 300亿元 --comparison \">\" --start 2022-01-01 "
+                         "--due 2022-12-31"},
+    "target.id": {"zh": "代号：唯一的小写英文（a-z、0-9、- 和 _）。",
+                  "en": "Unique lowercase slug (a-z, 0-9, - and _)."},
+    "target.name": {"zh": "名称，如 区内全年投资。",
+                    "en": "The name people use, e.g. 区内全年投资."},
+    "target.target": {"zh": "目标值，如 300亿元、3.8万人、40%。",
+                      "en": "The target amount, e.g. 300亿元, 3.8万人, 40%."},
+    "target.comparison": {"zh": "> (超)、>= (默认)、<、<=、~ (左右)。",
+                          "en": "> (more than), >= (default), <, <=, ~ (about)."},
+    "target.start": {"zh": "开始日期，如 2022-01-01。", "en": "Start date, e.g. 2022-01-01."},
+    "target.due": {"zh": "截止日期，如 2022-12-31。", "en": "Due date, e.g. 2022-12-31."},
+    "target.kind": {"zh": "flow（累计，默认）、level（总量）、rate（比率）或 annual。",
+                    "en": "flow (default), level, rate or annual."},
+    "target.aggregate": {"zh": "累计类：latest（累计数，默认）或 sum（增量相加）。",
+                         "en": "Flows: latest (year-to-date totals, default) or sum."},
+    "target.baseline": {"zh": "期初值。", "en": "Value at start."},
+    "target.hold": {"zh": "每次记录都须达到（保持…以上）。",
+                    "en": "The level must hold at every record."},
+    "target.series": {"zh": "读取的记录序列（默认：代号）。",
+                      "en": "The records it reads (default: its id)."},
+    "target.group": {"zh": "分组，如 产业。", "en": "Group heading, e.g. 产业."},
+    "target.quote": {"zh": "目标出处的原句。", "en": "The sentence it comes from."},
+    "target.edit": {"zh": "用 $EDITOR 打开计划并定位到该目标；保存时校验，无效则不写入。\n\n"
+                          "示例：EDITOR=nano bjtrack target edit investment",
+                    "en": "Open the plan in $EDITOR at that target; validated on save, never "
+                          "left invalid.\n\nExample: EDITOR=nano bjtrack target edit "
+                          "investment"},
+    "where": {"zh": "显示正在使用的计划文件和记录文件。\n\n示例：bjtrack where",
+              "en": "Print the plan and records files in use.\n\nExample: bjtrack where"},
+    "undo": {"zh": "撤回你最近记录的一个数值（追加一条撤回记录，历史保留）。\n\n示例：bjtrack undo",
+             "en": "Retract the last figure you logged (a retraction is appended; history is "
+                   "kept).\n\nExample: bjtrack undo"},
+    "undo.by": {"zh": "撤回此人最近记录的数值（默认：你）。",
+                "en": "Undo the last figure logged by this name (default: you)."},
+    "why": {"zh": "原因（记入撤回记录）。", "en": "Why (kept in the retraction)."},
+    "amend": {"zh": "修正一条记录：追加替换它的新记录（revises），原记录保留。\n\n"
+                    "示例：bjtrack amend 3kx9 151亿 --note 快报修正",
+              "en": "Correct a record: append a replacement (revises) and keep the original."
+                    "\n\nExample: bjtrack amend 3kx9 151亿 --note 'revised release'"},
+    "record.id": {"zh": "记录编号或其唯一前缀（见 bjtrack history）。",
+                  "en": "Record id or a unique prefix of it (see bjtrack history)."},
+    "amend.value": {"zh": "正确的数值。", "en": "The right figure."},
+    "amend.date": {"zh": "正确的截至日期（默认：原日期）。",
+                   "en": "The right as-of date (default: the record's)."},
+    "amend.note": {"zh": "备注（默认：原备注）。", "en": "A note (default: the record's)."},
+    "rm": {"zh": "撤回一条记录：追加一条撤回记录（retracts），原记录保留。\n\n"
+                 "示例：bjtrack rm 3kx9 --why 重复录入",
+           "en": "Retract a record: append a retraction (retracts) and keep the original.\n\n"
+                 "Example: bjtrack rm 3kx9 --why 'logged twice'"},
 }
 
 
@@ -121,6 +425,44 @@ def set_lang(lang: str) -> None:
 
 def get_lang() -> str:
     return _State.lang
+
+
+def message(key: str, lang: str, **fields: object) -> str:
+    """`key` in the given language (the library's own texts are English)."""
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry["zh"]
+    return text.format(**fields) if fields else text
+
+
+def help_text(key: str) -> str:
+    """A help line in the language chosen at start-up (see `lang_from_argv`)."""
+    entry = HELP[key]
+    return entry.get(_State.lang) or entry["en"]
+
+
+def lang_from_argv(argv: list[str]) -> str | None:
+    """The value of `--lang` among the arguments, if any (help texts need it early)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def localize(problem: Problem) -> str:
+    """A problem in the current language: keyed messages and hints are translated."""
+    fields = dict(problem.fields)
+    text = message(problem.key, _State.lang, **fields) if problem.key else problem.message
+    hint = (message(problem.hint_key, _State.lang, **fields) if problem.hint_key
+            else problem.hint)
+    where = problem.where()
+    out = f"{where}: {text}" if where else text
+    return out + f"\n  {hint}" if hint else out
 
 
 def t(key: str, **fields: object) -> str:

@@ -1,1 +1,141 @@
 """Report export and bulk import commands (export, import)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from bjtrack.cli import _date_option, app, now, session, today, who
+from bjtrack.errors import Problem, UsageError
+from bjtrack.i18n import t
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", help="csv, json, markdown, html or xlsx.")] = ExportFormat.markdown,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Write to this file (required for xlsx). Default: stdout.")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Judge as of this date (default: today).")] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
+    records: Annotated[bool, typer.Option(
+        "--records", help="csv: the records instead of the status rows; markdown: add a "
+        "records table (json, html and xlsx always include them).")] = False,
+    bom: Annotated[bool, typer.Option(
+        "--bom", help="csv: start with a byte-order mark, for Excel/WPS on Windows.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace an existing output file (or a link, not what it points to).")
+    ] = False,
+) -> None:
+    """Export the status and records for a meeting or a spreadsheet.
+
+    Example: bjtrack export --format xlsx -o 执行情况.xlsx --as-of 2022-06-30
+    """
+    s = session(ctx)
+    from bjtrack.render import export as exporting
+
+    if bom and fmt is not ExportFormat.csv:
+        raise UsageError(Problem("--bom applies to csv only",
+                                 hint="drop --bom, or use --format csv"))
+    target = Path(output) if output else None
+    if target is None and fmt.value in exporting.BINARY:
+        raise UsageError(Problem(f"{fmt.value} is a binary format; it needs an output file",
+                                 hint=f"add -o report.{fmt.value}"))
+    loaded = s.load()
+    if target is not None:
+        exporting.check_output(target, force,
+                               (loaded.plan.path, loaded.plan.records_path))
+    day = _date_option(as_of) or today()
+    snap = exporting.snapshot(loaded, day, group)
+    data = exporting.export(snap, fmt.value, records=records, bom=bom, generated=now())
+    if target is None:
+        assert isinstance(data, str)
+        sys.stdout.write(data)
+        sys.stdout.flush()
+        return
+    exporting.write_output(target, data)
+    s.say(t("export.written", path=target, format=fmt.value))
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv (UTF-8 or GBK) or .xlsx file.")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check every row and say what would be added; write nothing.")
+    ] = False,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Who reports the figures (default: git user.name or login name).")
+    ] = None,
+) -> None:
+    """Import published figures from a spreadsheet: all rows or none.
+
+    Columns (header in Chinese or English): 指标/target, 日期/date, 数值/value, and
+    optionally 备注/note, 来源/source, 口径/vintage, 单位/unit.
+
+    Example: bjtrack import 2022年6月数据.csv --dry-run
+    """
+    s = session(ctx)
+    from bjtrack import importer
+
+    loaded = s.load()
+    bar = _Bar(s.err) if s.err.is_terminal else None
+    try:
+        result = importer.import_file(loaded, file, now(), by=who() if by is None else by,
+                                      dry_run=dry_run, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    for name in result.ignored:
+        s.warn(t("import.ignored", column=name))
+    for conflict in result.conflicts:
+        s.warn(t("import.conflict", detail=conflict))
+    key = "import.dry_run" if dry_run else "import.done"
+    s.say(t(key, added=len(result.added), duplicates=result.duplicates, rows=result.rows,
+            file=file.name, encoding=result.encoding))
+
+
+class _Bar:
+    """A Rich progress bar on stderr for long imports (the caller shows it only on a
+    terminal)."""
+
+    LONG = 5000
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.LONG:
+            return
+        if self.progress is None or self.task is None:
+            from rich.progress import Progress
+
+            self.progress = Progress(console=self.console, transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task(t("import.progress"), total=total)
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()

@@ -1,0 +1,368 @@
+"""Bulk import of published figures from a spreadsheet: CSV (UTF-8 with or without BOM,
+GBK/GB18030) or XLSX. All or nothing: every row is checked first, every bad row is
+reported, and only a clean file is appended, in one locked write.
+
+Columns (header row in Chinese or English, any order): the target (id, series or name),
+the date, the value (any form `bjtrack log` accepts), and optionally a note, a source,
+a vintage, who reported it, and a unit for bare numbers (150 with 单位 亿元 is 150亿元)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from bjtrack import actions, pace, store
+from bjtrack.amounts import plain
+from bjtrack.dates import parse_date
+from bjtrack.errors import BjtrackError, Problem, UsageError
+from bjtrack.model import VINTAGES, Plan, Record, Target
+
+# Accepted headers per field, compared after NFKC folding, lower-casing and dropping
+# blanks, '_' and '-'.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    # several target columns (a records export has series, name and id): the first
+    # listed here wins
+    "target": ("series", "序列", "target", "指标", "目标", "indicator", "指标名称", "代号",
+               "名称", "项目", "name", "id"),
+    "date": ("date", "asof", "day", "period", "日期", "截至", "截至日期", "时间", "期间", "时期"),
+    "value": ("value", "actual", "figure", "amount", "数值", "实际", "数据", "实际值", "完成值",
+              "值"),
+    "note": ("note", "notes", "remark", "comment", "备注", "说明"),
+    "source": ("source", "来源", "出处", "数据来源"),
+    "vintage": ("vintage", "版本", "数据版本", "口径"),
+    "unit": ("unit", "单位", "计量单位"),
+    "by": ("by", "录入人", "填报人"),
+}
+REQUIRED = ("target", "date", "value")
+RECORD_SHEETS = ("records", "记录", "数据")
+PROGRESS_EVERY = 1000
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 BOM", "gb18030": "GBK"}
+# The columns of `bjtrack export --records` that are not imported (they are re-made).
+_EXPORT_ONLY = frozenset({"id", "name", "entered", "logged", "revises", "retracts", "line",
+                          "record", "记录号", "原始录入", "指标", "代号"})
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the spreadsheet row (the header is row 1)
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: list[Row]
+    ignored: tuple[str, ...]  # header cells that map to no field
+    encoding: str  # how the file was read: utf-8, utf-8-sig, gb18030, xlsx
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: tuple[Record, ...]
+    duplicates: int  # rows already recorded (or repeated in the file): nothing added
+    rows: int  # data rows read
+    conflicts: tuple[str, ...]  # new figures that differ from one already recorded
+    ignored: tuple[str, ...]
+    encoding: str
+    written: bool
+
+
+Progress = Callable[[int, int], None]
+
+
+def _key(header: str) -> str:
+    folded = unicodedata.normalize("NFKC", header).strip().lower()
+    return "".join(ch for ch in folded if ch not in " _-\t（）()")
+
+
+_ALIASES = {_key(alias): field for field, aliases in COLUMNS.items() for alias in aliases}
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_table(path: Path) -> Table:
+    """The rows of a CSV or XLSX file as text cells keyed by field."""
+    if not path.is_file():
+        raise UsageError(Problem("file not found", file=str(path),
+                                 hint="give the path of a .csv or .xlsx file"))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        header, body = _xlsx_rows(path)
+        encoding = "xlsx"
+    elif suffix == ".xls":
+        raise UsageError(Problem("old .xls workbooks cannot be read", file=str(path),
+                                 hint="save it as .xlsx or .csv in Excel or WPS and import that"))
+    else:
+        text, encoding = _decode(path)
+        header, body = _csv_rows(text)
+    fields, ignored = _map_header(header, str(path))
+    rows = []
+    for number, values in body:
+        cells = {field: values[i].strip() if i < len(values) else ""
+                 for i, field in fields.items()}
+        if any(cells.values()):
+            rows.append(Row(number, cells))
+    return Table(rows, ignored, encoding)
+
+
+def _decode(path: Path) -> tuple[str, str]:
+    data = path.read_bytes()
+    candidates: tuple[str, ...] = ("utf-8", "gb18030")
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ("utf-8-sig",)
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), _ENCODING_NAMES.get(encoding, encoding)
+        except UnicodeDecodeError as exc:
+            error = exc
+    raise BjtrackError(Problem(
+        f"cannot read the file as UTF-8 or GBK text (byte {error.start})", file=str(path),
+        hint="save it from Excel/WPS as 'CSV UTF-8', or as .xlsx"))
+
+
+def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    first = text.split("\n", 1)[0]
+    delimiter = max(",\t;", key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, [])
+
+    return header, enumerate(reader, start=2)
+
+
+def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise BjtrackError(Problem(f"cannot read the workbook: {exc}", file=str(path),
+                                   hint="open it in Excel/WPS and save it again as .xlsx"
+                                   )) from None
+    sheet = book.worksheets[0]
+    for candidate in book.worksheets:
+        if _key(candidate.title) in RECORD_SHEETS:
+            sheet = candidate
+            break
+    rows = sheet.iter_rows()
+    header = [_xlsx_text(c.value, None) for c in next(rows, ())]
+
+    def body() -> Iterator[tuple[int, list[str]]]:
+        for number, row in enumerate(rows, start=2):
+            yield number, [_xlsx_text(c.value, getattr(c, "number_format", None))
+                           for c in row]
+        book.close()
+
+    return header, body()
+
+
+def _xlsx_text(value: object, number_format: str | None) -> str:
+    """A cell as the text a person sees: 41.2% for 0.412 formatted as a percentage."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number_format and "%" in number_format:
+            return plain(number * 100) + "%"
+        return plain(number)
+    return str(value)
+
+
+def _map_header(header: list[str], file: str) -> tuple[dict[int, str], tuple[str, ...]]:
+    fields: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    ignored = []
+    problems = []
+    rank = {_key(a): i for i, a in enumerate(COLUMNS["target"])}
+    targets = [(rank[_key(h)], i) for i, h in enumerate(header) if _key(h) in rank]
+    chosen = min(targets)[1] if targets else None
+    for index, name in enumerate(header):
+        field = _ALIASES.get(_key(name))
+        if field == "target" and index != chosen:
+            field = None
+        if field is None:
+            if name.strip():
+                ignored.append(name.strip())
+            continue
+        if field in seen:
+            problems.append(Problem(
+                f"columns '{seen[field]}' and '{name.strip()}' both give the {field}",
+                file=file, line=1, hint="rename or delete one of them"))
+            continue
+        seen[field] = name.strip()
+        fields[index] = field
+    missing = [f for f in REQUIRED if f not in seen]
+    if missing:
+        accepted = "; ".join(f"{f}: {', '.join(COLUMNS[f])}" for f in missing)
+        problems.append(Problem(
+            f"the header row lacks a column for {', '.join(missing)}"
+            f" (found: {', '.join(h.strip() for h in header if h.strip()) or 'nothing'})",
+            file=file, line=1, hint=f"accepted headers — {accepted}"))
+    if problems:
+        raise BjtrackError(*problems)
+    return fields, tuple(i for i in ignored if _key(i) not in _EXPORT_ONLY)
+
+
+# --------------------------------------------------------------------------- checking
+
+def import_file(loaded: actions.Loaded, path: Path, now: datetime, *, by: str = "",
+                dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+    """Check every row; if all are good, append the new ones in one locked write."""
+    table = read_table(path)
+    plan = loaded.plan
+    file = str(path)
+    existing = {r.identity for r in pace.effective(loaded.records.records)}
+    by_key: dict[tuple[str, date | None], set[Decimal | None]] = {}
+    for old in pace.effective(loaded.records.records):
+        by_key.setdefault((old.series, old.date), set()).add(old.value)
+    taken = {r.id for r in loaded.records.records}
+    targets: dict[str, Target | Problem] = {}
+    dates: dict[str, date | Problem] = {}
+    problems: list[Problem] = []
+    added: list[Record] = []
+    conflicts: list[str] = []
+    duplicates = 0
+    total = len(table.rows)
+    for index, row in enumerate(table.rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, total)
+        record = _row_record(plan, row, file, targets, dates, problems, now, by, taken)
+        if record is None:
+            continue
+        if record.identity in existing:
+            duplicates += 1
+            continue
+        existing.add(record.identity)
+        values = by_key.setdefault((record.series, record.date), set())
+        if values and record.value not in values and _single_valued(plan, record.series):
+            conflicts.append(f"row {row.number}: {record.series} {record.date} "
+                             f"{record.entered} differs from the figure already recorded")
+        values.add(record.value)
+        taken.add(record.id)
+        added.append(record)
+    if progress is not None:
+        progress(total, total)
+    if problems:
+        problems.append(Problem(
+            f"{len(problems)} bad row(s) of {total}: nothing was imported",
+            file=file, hint="fix the rows above and import the file again"))
+        raise BjtrackError(*problems)
+    written = False
+    if added and not dry_run:
+        store.append_records(plan.records_path, added)
+        written = True
+    return ImportResult(tuple(added), duplicates, total, tuple(conflicts), table.ignored,
+                        table.encoding, written)
+
+
+def _single_valued(plan: Plan, series: str) -> bool:
+    return not any(t.series == series and t.aggregate == "sum" for t in plan.targets)
+
+
+def _row_record(plan: Plan, row: Row, file: str, targets: dict[str, Target | Problem],
+                dates: dict[str, date | Problem], problems: list[Problem], now: datetime,
+                by: str, taken: set[str]) -> Record | None:
+    cells = row.cells
+    bad: list[str] = []
+    hints: list[str] = []
+
+    ref = cells.get("target", "")
+    target: Target | None = None
+    if not ref:
+        bad.append("no target")
+    else:
+        found = targets.get(ref)
+        if found is None:
+            try:
+                found = actions.resolve_target(plan, ref)
+            except BjtrackError as exc:
+                found = exc.problems[0]
+            targets[ref] = found
+        if isinstance(found, Problem):
+            bad.append(found.message)
+            if found.hint:
+                hints.append(found.hint)
+        else:
+            target = found
+
+    text = cells.get("date", "")
+    day: date | Problem | None = None
+    if not text:
+        bad.append("no date")
+    else:
+        day = dates.get(text)
+        if day is None:
+            try:
+                day = parse_date(text)
+            except BjtrackError as exc:
+                day = exc.problems[0]
+            dates[text] = day
+        if isinstance(day, Problem):
+            bad.append(day.message)
+            if day.hint:
+                hints.append(day.hint)
+            day = None
+
+    entered = cells.get("value", "")
+    unit = cells.get("unit", "")
+    if entered and unit and _is_bare_number(entered):
+        entered = entered + unit
+    value = None
+    if not entered:
+        bad.append("no value")
+    elif target is not None:
+        try:
+            value = actions.read_value(plan, target, entered)
+        except BjtrackError as exc:
+            bad.append(exc.problems[0].message)
+            if exc.problems[0].hint:
+                hints.append(exc.problems[0].hint)
+
+    vintage = cells.get("vintage", "")
+    if vintage and vintage not in VINTAGES:
+        bad.append(f"unknown vintage '{vintage}'")
+        hints.append(f"use one of {', '.join(VINTAGES)}")
+
+    if bad:
+        problems.append(Problem(f"row {row.number}: " + "; ".join(bad), file=file,
+                                hint="; ".join(dict.fromkeys(hints)) or None))
+        return None
+    assert target is not None and value is not None and isinstance(day, date)
+    return Record(
+        id=_new_id(taken), series=target.series, date=day, value=value.value, unit=value.unit,
+        entered=entered, note=_uninert(cells.get("note", "")),
+        source=_uninert(cells.get("source", "")), logged=now,
+        by=cells.get("by", "") or by, vintage=vintage,
+    )
+
+
+def _is_bare_number(text: str) -> bool:
+    try:
+        Decimal(text.replace(",", ""))
+    except ArithmeticError:
+        return False
+    return True
+
+
+def _uninert(text: str) -> str:
+    """Undo the apostrophe `bjtrack export` puts before text that looks like a formula."""
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]
+    return text
+
+
+def _new_id(taken: set[str]) -> str:
+    while True:
+        candidate = store.new_record_id()
+        if candidate not in taken:
+            return candidate

@@ -1,0 +1,268 @@
+"""Charts of a target: its figures against the target and the expected pace line.
+
+`chart_for` turns a Status and the series' records into plain data (`Chart`); `svg_chart`
+draws it with matplotlib for the HTML report (imported only there) and `terminal_chart`
+draws it with Rich for `bjtrack history --chart`. Values stay Decimal until drawn.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from rich.text import Text
+
+from bjtrack import pace
+from bjtrack.amounts import PERCENT, plain
+from bjtrack.dates import add_years
+from bjtrack.model import Kind, Plan, Record, Status, Target
+
+# One colour per line, shared by the SVG chart, the terminal chart and the HTML legend.
+ACTUAL_COLOUR = "#1f5fbf"
+TARGET_COLOUR = "#c0392b"
+PACE_COLOUR = "#7f8c8d"
+
+_SCALES = (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a chart shows, in the base unit; `scale`/`unit` say how to label the axis."""
+
+    points: tuple[tuple[date, Decimal], ...]  # the figures (running totals for summed flows)
+    target: Decimal | None  # the target line
+    pace: tuple[tuple[date, Decimal], ...]  # the expected path from baseline to target
+    start: date | None
+    due: date | None
+    unit: str  # axis unit as a person writes it: 亿元, 万人, %, 家
+    scale: Decimal  # divide base-unit values by this to draw them in `unit`
+    from_zero: bool = False  # a flow: the axis starts at zero
+
+    @property
+    def empty(self) -> bool:
+        return not self.points and self.target is None
+
+
+def display_scale(values: Sequence[Decimal], unit: str) -> tuple[Decimal, str]:
+    """The magnitude a person would label the axis with: (10^8, '亿元'), (1, '%') …"""
+    if unit == PERCENT or not values:
+        return Decimal(1), unit
+    size = max(abs(v) for v in values)
+    for name, scale in _SCALES:
+        if size >= scale:
+            return scale, name + unit
+    return Decimal(1), unit
+
+
+def chart_for(status: Status, records: Sequence[Record]) -> Chart:
+    """The chart of one target on its status date. `records`: the current records of
+    the target's series in date order (as `pace.by_series` gives them)."""
+    target = status.target
+    period = status.period
+    start = period.start if period else target.start
+    due = period.due if period else target.due
+    if target.derive == "yoy":
+        records = pace._derived_yoy(records)
+    window = [r for r in records if r.date is not None and r.value is not None
+              and r.date <= status.as_of
+              and (start is None or r.date >= start) and (due is None or r.date <= due)]
+    points: list[tuple[date, Decimal]] = []
+    running = Decimal(0)
+    summed = target.kind is Kind.FLOW and target.aggregate == "sum"
+    for record in window:
+        assert record.date is not None and record.value is not None
+        running = running + record.value if summed else record.value
+        points.append((record.date, running))
+    goal = status.target_value if status.target_value is not None else target.target
+    path = _pace_line(status, start, due, goal)
+    values = [v for _, v in points] + [v for _, v in path] + ([goal] if goal is not None else [])
+    scale, unit = display_scale(values, target.unit)
+    from_zero = target.kind is Kind.FLOW and all(v >= 0 for v in values)
+    return Chart(tuple(points), goal, tuple(path), start, due, unit, scale, from_zero)
+
+
+def _pace_line(status: Status, start: date | None, due: date | None, goal: Decimal | None
+               ) -> list[tuple[date, Decimal]]:
+    """Where the figure should be at each date if the target is to be met on time."""
+    target = status.target
+    if goal is None or start is None or due is None or target.hold or target.is_ceiling:
+        return []
+    if target.kind is Kind.ANNUAL and status.milestones and status.baseline is not None:
+        first = add_years(status.milestones[0][0], -1)
+        return [(first, status.baseline), *status.milestones]
+    if target.kind not in (Kind.FLOW, Kind.LEVEL) or target.unit == PERCENT:
+        return []
+    baseline = status.baseline if status.baseline is not None else target.baseline
+    if baseline is None:
+        baseline = Decimal(0) if target.kind is Kind.FLOW else None
+    if baseline is None:
+        return []
+    return [(start, baseline), (due, goal)]
+
+
+def _number(value: Decimal, scale: Decimal) -> str:
+    """An axis label: the scaled value with at most two decimals."""
+    scaled = (value / scale).quantize(Decimal("0.01"))
+    return plain(scaled)
+
+
+# --------------------------------------------------------------------------- SVG
+
+def svg_chart(chart: Chart, salt: str) -> str:
+    """The chart as an inline <svg> element (matplotlib, text kept as text).
+
+    `salt` makes the element ids of this chart unique within one HTML page."""
+    import matplotlib
+    import numpy as np
+    from matplotlib import dates as mdates
+    from matplotlib.figure import Figure
+
+    def days(values: Sequence[date]) -> np.ndarray[Any, np.dtype[np.datetime64]]:
+        return np.array([d.isoformat() for d in values], dtype="datetime64[D]")
+
+    scale = chart.scale
+    fig = Figure(figsize=(7.2, 2.3), dpi=96)
+    ax = fig.subplots()
+    if chart.pace:
+        ax.plot(days([d for d, _ in chart.pace]), [float(v / scale) for _, v in chart.pace],
+                linestyle=":", linewidth=1.6, color=PACE_COLOUR)
+    if chart.target is not None:
+        ax.axhline(float(chart.target / scale), linestyle="--", linewidth=1.4,
+                   color=TARGET_COLOUR)
+    if chart.points:
+        ax.plot(days([d for d, _ in chart.points]),
+                [float(v / scale) for _, v in chart.points],
+                marker="o", markersize=4.5, linewidth=1.8, color=ACTUAL_COLOUR)
+    if chart.start is not None and chart.due is not None:
+        ax.set_xlim(*days([chart.start, chart.due]))
+    elif chart.points:
+        first, last = chart.points[0][0], chart.points[-1][0]
+        if first == last:
+            first, last = add_years(first, -1), add_years(last, 1)
+        ax.set_xlim(*days([first, last]))
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]
+    ax.tick_params(labelsize=8)
+    ax.grid(True, linewidth=0.4, alpha=0.5)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if chart.from_zero:
+        ax.set_ylim(bottom=0)
+    fig.subplots_adjust(left=0.085, right=0.985, top=0.96, bottom=0.12)
+    out = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        fig.savefig(out, format="svg", metadata={"Date": None})
+    text = out.getvalue()
+    return _METADATA.sub("", text[text.index("<svg"):])
+
+
+# --------------------------------------------------------------------------- terminal
+
+def terminal_chart(chart: Chart, width: int, height: int = 12,
+                   labels: tuple[str, str, str] = ("actual", "target", "pace")) -> Text:
+    """The chart drawn in character cells, `width` columns wide at most (Rich styles)."""
+    dates = [d for d, _ in chart.points] + [d for d, _ in chart.pace]
+    lo_day = chart.start or (min(dates) if dates else None)
+    hi_day = chart.due or (max(dates) if dates else None)
+    if lo_day is None or hi_day is None:
+        return Text(labels[0] + ": —")
+    if hi_day <= lo_day:
+        hi_day = add_years(lo_day, 1)
+    values = [v for _, v in chart.points] + [v for _, v in chart.pace]
+    if chart.target is not None:
+        values.append(chart.target)
+    low, high = min(values), max(values)
+    if chart.from_zero:
+        low = min(low, Decimal(0))
+    pad = (high - low) / 20
+    if not chart.from_zero:
+        low -= pad
+    high += pad
+    if high == low:
+        high = low + (abs(low) or Decimal(1))
+    scale = chart.scale
+    gutter = max(len(_number(high, scale)), len(_number(low, scale))) + 1
+    cols = max(10, width - gutter - 2)
+    rows = max(4, height)
+    span_days = (hi_day - lo_day).days
+
+    def col_of(day: date) -> int:
+        share = (day - lo_day).days / span_days
+        return min(cols - 1, max(0, round(share * (cols - 1))))
+
+    def row_of(value: Decimal) -> int:
+        share = (value - low) / (high - low)
+        return min(rows - 1, max(0, rows - 1 - round(share * (rows - 1))))
+
+    grid: list[list[tuple[str, str]]] = [[(" ", "")] * cols for _ in range(rows)]
+
+    def put(row: int, col: int, char: str, style: str, rank: int) -> None:
+        current = grid[row][col]
+        if rank >= _RANK.get(current[0], 0):
+            grid[row][col] = (char, style)
+
+    def segment(points: Sequence[tuple[date, Decimal]], char: str, style: str, rank: int
+                ) -> None:
+        for (d0, v0), (d1, v1) in pairwise(points):
+            c0, c1 = col_of(d0), col_of(d1)
+            for col in range(c0, c1 + 1):
+                share = Decimal(col - c0) / Decimal(c1 - c0) if c1 > c0 else Decimal(0)
+                put(row_of(v0 + (v1 - v0) * share), col, char, style, rank)
+
+    if chart.target is not None:
+        for col in range(cols):
+            put(row_of(chart.target), col, "─", TARGET_COLOUR, 2)
+    segment(chart.pace, "·", PACE_COLOUR, 1)
+    segment(chart.points, "∙", ACTUAL_COLOUR, 3)
+    for day, value in chart.points:
+        put(row_of(value), col_of(day), "●", "bold " + ACTUAL_COLOUR, 4)
+
+    out = Text()
+    marks = {0: high, rows - 1: low, (rows - 1) // 2: low + (high - low) / 2}
+    for r, line in enumerate(grid):
+        label = _number(marks[r], scale) if r in marks else ""
+        out.append(label.rjust(gutter - 1) + " ", style="dim")
+        out.append("│", style="dim")
+        for char, style in line:
+            out.append(char, style=style or None)
+        out.append("\n")
+    axis = " " * gutter + "└" + "─" * cols
+    out.append(axis + "\n", style="dim")
+    first, last = lo_day.isoformat(), hi_day.isoformat()
+    gap = max(1, cols + 1 - len(first) - len(last))
+    out.append(" " * gutter + first + " " * gap + last + "\n", style="dim")
+    out.append(" " * gutter)
+    out.append("● " + labels[0], style=ACTUAL_COLOUR)
+    if chart.target is not None:
+        out.append("   ")
+        out.append("─ " + labels[1], style=TARGET_COLOUR)
+    if chart.pace:
+        out.append("   ")
+        out.append("· " + labels[2], style=PACE_COLOUR)
+    out.append(f"   ({chart.unit})" if chart.unit else "", style="dim")
+    return out
+
+
+_RANK = {" ": 0, "·": 1, "─": 2, "∙": 3, "●": 4}
+
+
+def history_chart(plan: Plan, records: Sequence[Record], target: Target, as_of: date,
+                  width: int) -> Text:
+    """`bjtrack history TARGET --chart`: the target's chart for the terminal."""
+    from bjtrack.i18n import t
+    from bjtrack.render.text import target_text
+
+    series = pace.by_series(records)
+    status = pace.evaluate(target, series, as_of, plan)
+    chart = chart_for(status, series.get(target.series, []))
+    goal = target_text(target, status.target_value if target.relative_to else None)
+    labels = (t("chart.actual"), f"{t('chart.target')} {goal}", t("chart.pace"))
+    return terminal_chart(chart, min(width, 100), labels=labels)

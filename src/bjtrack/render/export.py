@@ -1,0 +1,131 @@
+"""`bjtrack export`: a plan's status (and records) in csv, json, markdown, html or xlsx.
+
+`export` builds the document (text or bytes); `check_output` and `write_output` guard
+the -o file. The format modules are imported only for the format asked for."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from bjtrack import actions, pace
+from bjtrack.errors import Problem, UsageError
+from bjtrack.model import Plan, Record, Report
+
+FORMATS = ("csv", "json", "markdown", "html", "xlsx")
+BINARY = frozenset({"xlsx"})
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What an export shows: the report and the current records of its series up to
+    the as-of date, in date order."""
+
+    plan: Plan
+    report: Report
+    series: dict[str, list[Record]]
+
+    @property
+    def records(self) -> list[Record]:
+        out = [r for rs in self.series.values() for r in rs]
+        out.sort(key=lambda r: (r.date or date.min, r.series))
+        return out
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Series -> the name of the first target or indicator that reads it."""
+        out: dict[str, str] = {}
+        for target in self.plan.targets:
+            out.setdefault(target.series, target.name)
+        return out
+
+
+def snapshot(loaded: actions.Loaded, as_of: date, group: str | None = None) -> Snapshot:
+    report = actions.status_report(loaded, as_of, group)
+    wanted = {s.target.series for s in (*report.targets, *report.indicators)}
+    series = {name: [r for r in records if r.date is not None and r.date <= as_of]
+              for name, records in pace.by_series(loaded.records.records).items()
+              if name in wanted}
+    return Snapshot(loaded.plan, report, {k: v for k, v in series.items() if v})
+
+
+def export(snap: Snapshot, fmt: str, *, records: bool = False, bom: bool = False,
+           generated: datetime | None = None) -> str | bytes:
+    """The document. csv: the status rows, or with `records` the records instead (one
+    table per file, as spreadsheets want); markdown: `records` adds a records table;
+    json, html and xlsx always carry the records."""
+    if fmt == "csv":
+        from bjtrack.render import csvout
+
+        rows = (csvout.record_rows(snap.records, snap.names) if records
+                else csvout.status_rows(snap.report))
+        return csvout.write(rows, bom=bom)
+    if fmt == "json":
+        from bjtrack.render.jsondata import dumps, record_fields, report_data
+
+        data = report_data(snap.report)
+        data["records"] = [record_fields(r) for r in snap.records]
+        return dumps(data) + "\n"
+    if fmt == "markdown":
+        from bjtrack.render import markdown
+
+        return markdown.render(snap.report, snap.plan, snap.records if records else (),
+                               snap.names)
+    if fmt == "html":
+        from bjtrack.render import html
+
+        stamp = (generated or datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+        return html.render(snap.report, snap.plan, snap.series, stamp)
+    if fmt == "xlsx":
+        from bjtrack.render import xlsx
+
+        return xlsx.render(snap.report, snap.plan, snap.records, snap.names)
+    raise UsageError(Problem(f"unknown format '{fmt}'", hint="use " + ", ".join(FORMATS)))
+
+
+def check_output(path: Path, force: bool, protected: tuple[Path, ...]) -> None:
+    """Refuse an -o that would lose data: the plan or records file (always), an existing
+    file or a symbolic link (unless --force; then the link itself is replaced, never
+    what it points to), a folder, a folder that does not exist."""
+    shown = str(path)
+    for keep in protected:
+        if _same(path, keep):
+            raise UsageError(Problem(f"refusing to write the export over {keep.name}",
+                                     file=shown, hint="choose another output file"))
+    if path.is_dir():
+        raise UsageError(Problem("is a folder", file=shown,
+                                 hint="give a file name, e.g. -o report.html"))
+    if not path.parent.is_dir():
+        raise UsageError(Problem("the folder does not exist", file=shown,
+                                 hint="create the folder first or choose another path"))
+    if path.is_symlink() and not force:
+        raise UsageError(Problem(
+            "is a symbolic link; refusing to write through it", file=shown,
+            hint="remove the link, choose another name, or pass --force to replace the "
+            "link itself (what it points to is left alone)"))
+    if path.exists() and not force:
+        raise UsageError(Problem("already exists", file=shown,
+                                 hint="pass --force to replace it, or choose another name"))
+
+
+def _same(path: Path, other: Path) -> bool:
+    try:
+        if os.path.lexists(path) and other.exists() and path.resolve() == other.resolve():
+            return True
+        return path.parent.resolve() / path.name == other.resolve()
+    except OSError:
+        return False
+
+
+def write_output(path: Path, data: str | bytes) -> None:
+    """Write the whole file at once (temp file + rename): never a half-written export."""
+    from bjtrack.store import atomic_write
+
+    existed = os.path.lexists(path)
+    atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
+    if not existed:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(path, 0o666 & ~mask)  # a new file: readable as any file the user makes

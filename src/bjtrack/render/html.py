@@ -1,0 +1,199 @@
+"""HTML export: one self-contained page (no script, no network) for a browser and A4 print.
+
+A summary of the verdicts, then each target with its figures, a chart (inline SVG drawn by
+matplotlib, see render/chart.py) and its records with their sources; then the indicators.
+Every piece of user text goes through `escape`."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+from bjtrack.i18n import get_lang, t
+from bjtrack.model import Plan, Record, Report, Status, Verdict
+from bjtrack.render.chart import (
+    ACTUAL_COLOUR,
+    PACE_COLOUR,
+    TARGET_COLOUR,
+    chart_for,
+    svg_chart,
+)
+from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
+
+# Always shown in the summary, in this order; other verdicts follow when present.
+SUMMARY_VERDICTS = (Verdict.ACHIEVED, Verdict.ON_TRACK, Verdict.BEHIND, Verdict.MISSED)
+
+VERDICT_CLASS = {
+    Verdict.ACHIEVED: "good", Verdict.ON_TRACK: "good", Verdict.AT_RISK: "warn",
+    Verdict.BEHIND: "bad", Verdict.MISSED: "bad", Verdict.BREACHED: "bad",
+    Verdict.NO_PACE: "info", Verdict.NO_DATA: "none",
+}
+
+CSS = """
+@page { size: A4; margin: 14mm 12mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+  "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; color: #222; margin: 0 auto;
+  max-width: 190mm; padding: 8mm 4mm; font-size: 10.5pt; line-height: 1.45; }
+h1 { font-size: 17pt; margin: 0 0 2mm; }
+h2 { font-size: 13pt; border-bottom: 2px solid #1f5fbf; padding-bottom: 1mm; margin: 7mm 0 3mm; }
+h3 { font-size: 11.5pt; margin: 0 0 1.5mm; }
+.meta { color: #555; font-size: 9pt; }
+.summary { display: flex; flex-wrap: wrap; gap: 3mm; margin: 4mm 0; }
+.count { border: 1px solid #ccc; border-radius: 2mm; padding: 2mm 4mm; min-width: 28mm; }
+.count b { display: block; font-size: 18pt; }
+.good b { color: #1e7b34; } .warn b { color: #b7791f; } .bad b { color: #c0392b; }
+.info b { color: #1f5fbf; } .none b { color: #777; }
+.target { border: 1px solid #ddd; border-radius: 2mm; padding: 3mm 4mm; margin: 0 0 4mm;
+  break-inside: avoid; page-break-inside: avoid; }
+.quote { color: #555; font-size: 9pt; margin: 0 0 2mm; }
+table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
+th, td { border: 1px solid #ddd; padding: 1mm 2mm; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; }
+td.num { text-align: right; white-space: nowrap; }
+.verdict { font-weight: bold; white-space: nowrap; }
+.verdict.good { color: #1e7b34; } .verdict.warn { color: #b7791f; }
+.verdict.bad { color: #c0392b; } .verdict.info { color: #1f5fbf; } .verdict.none { color: #777; }
+.chart svg { width: 100%; height: auto; display: block; }
+.legend { font-size: 8.5pt; color: #555; margin: 1mm 0 2mm; }
+.legend span { margin-right: 4mm; white-space: nowrap; }
+.swatch { display: inline-block; width: 7mm; height: 0; vertical-align: middle;
+  margin-right: 1mm; border-top: 2px solid; }
+.records td, .records th { font-size: 8.5pt; }
+.warnings { color: #8a5a00; }
+@media print { body { padding: 0; max-width: none; } a { color: inherit; } }
+"""
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _verdict(status: Status) -> str:
+    text = verdict_text(status) + (t("stale") if status.stale else "")
+    css = VERDICT_CLASS.get(status.verdict or Verdict.NO_DATA, "none")
+    return f'<span class="verdict {css}">{escape(text)}</span>'
+
+
+def _summary(report: Report) -> str:
+    counts: dict[Verdict, int] = {}
+    for status in report.targets:
+        if status.verdict:
+            counts[status.verdict] = counts.get(status.verdict, 0) + 1
+    shown = list(SUMMARY_VERDICTS) + [v for v in Verdict
+                                      if v not in SUMMARY_VERDICTS and counts.get(v)]
+    cards = "".join(
+        f'<div class="count {VERDICT_CLASS[v]}" data-verdict="{v.value}">'
+        f'<b>{counts.get(v, 0)}</b>{escape(t("verdict." + v.value))}</div>' for v in shown)
+    total = escape(t("html.total", total=len(report.targets)))
+    return f'<p class="total">{total}</p><div class="summary">{cards}</div>'
+
+
+def _figures(status: Status) -> str:
+    target = status.target
+    elapsed = status.expected if status.expected is not None else status.time_elapsed
+    cells = [
+        (t("col.target"), target_text(target, status.target_value if target.relative_to
+                                      else None)),
+        (t("col.actual"), amount(status.actual, target.unit)),
+        (t("col.progress"), percent(status.progress)),
+        (t("col.elapsed"), percent(elapsed)),
+        (t("col.projected"), amount(status.projected, target.unit, exact=False)),
+        (t("col.as_of"), status.actual_date.isoformat() if status.actual_date else t("none")),
+    ]
+    head = "".join(f"<th>{escape(k)}</th>" for k, _ in cells) + \
+        f"<th>{escape(t('col.verdict'))}</th>"
+    body = "".join(f'<td class="num">{escape(v)}</td>' for _, v in cells) + \
+        f"<td>{_verdict(status)}</td>"
+    return f"<table class=\"figures\"><tr>{head}</tr><tr>{body}</tr></table>"
+
+
+def _legend(unit: str, has_target: bool, has_pace: bool) -> str:
+    parts = [f'<span><i class="swatch" style="border-color:{ACTUAL_COLOUR}"></i>'
+             f'{escape(t("chart.actual"))}</span>']
+    if has_target:
+        parts.append(f'<span><i class="swatch" style="border-color:{TARGET_COLOUR};'
+                     f'border-top-style:dashed"></i>{escape(t("chart.target"))}</span>')
+    if has_pace:
+        parts.append(f'<span><i class="swatch" style="border-color:{PACE_COLOUR};'
+                     f'border-top-style:dotted"></i>{escape(t("chart.pace"))}</span>')
+    if unit:
+        parts.append(f"<span>{escape(t('chart.unit', unit=unit))}</span>")
+    return '<div class="legend">' + "".join(parts) + "</div>"
+
+
+def _records(records: Sequence[Record], unit: str) -> str:
+    if not records:
+        return f'<p class="meta">{escape(t("chart.no_data"))}</p>'
+    head = "".join(f"<th>{escape(t(k))}</th>" for k in
+                   ("col.date", "col.value", "col.vintage", "col.note", "col.source"))
+    rows = "".join(
+        f"<tr><td>{escape(r.date.isoformat() if r.date else '')}</td>"
+        f'<td class="num">{escape(amount(r.value, r.unit or unit))}</td>'
+        f"<td>{escape(r.vintage)}</td><td>{escape(r.note)}</td>"
+        f"<td>{escape(r.source)}</td></tr>" for r in records)
+    return f'<table class="records"><tr>{head}</tr>{rows}</table>'
+
+
+def _target(status: Status, series: Sequence[Record]) -> str:
+    target = status.target
+    chart = chart_for(status, series)
+    detail = detail_text(status)
+    shown = [r for r in series if r.date is not None and r.date <= status.as_of]
+    parts = [f'<section class="target" id="t-{escape(target.id)}">',
+             f"<h3>{escape(target.name)}</h3>"]
+    if target.quote:
+        parts.append(f'<p class="quote">{escape(target.quote)}</p>')
+    parts.append(_figures(status))
+    if detail:
+        parts.append(f'<p class="meta">{escape(detail)}</p>')
+    parts.append(f'<div class="chart">{svg_chart(chart, salt=target.id)}</div>')
+    parts.append(_legend(chart.unit, chart.target is not None, bool(chart.pace)))
+    parts.append(_records(shown, target.unit))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _indicators(statuses: Sequence[Status]) -> str:
+    head = "".join(f"<th>{escape(t(k))}</th>" for k in ("col.name", "col.actual", "col.as_of"))
+    rows = "".join(
+        f"<tr><td>{escape(s.target.name)}</td>"
+        f'<td class="num">{escape(amount(s.actual, s.target.unit))}</td>'
+        f"<td>{escape(s.actual_date.isoformat() if s.actual_date else t('none'))}"
+        f"{escape(t('stale')) if s.stale else ''}</td></tr>" for s in statuses)
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def render(report: Report, plan: Plan, series: Mapping[str, Sequence[Record]],
+           generated: str) -> str:
+    """The report page. `series`: current records per series; `generated`: a timestamp."""
+    name = plan.name or plan.path.name
+    title = t("title.status", plan=name, as_of=report.as_of.isoformat())
+    body = [f"<h1>{escape(title)}</h1>"]
+    meta = [t("html.generated", time=generated)]
+    if plan.source:
+        meta.append(t("html.source", source=plan.source))
+    body.append(f'<p class="meta">{"<br>".join(escape(m) for m in meta)}</p>')
+    body.append(_summary(report))
+    if report.warnings:
+        items = "".join(f"<li>{escape(w)}</li>" for w in report.warnings)
+        body.append(f'<ul class="warnings">{items}</ul>')
+    current: str | None = None
+    for status in report.targets:
+        group = status.target.group
+        if group != current:
+            body.append(f"<h2>{escape(group or t('html.ungrouped'))}</h2>")
+            current = group
+        body.append(_target(status, series.get(status.target.series, ())))
+    if report.indicators:
+        body.append(f"<h2>{escape(t('title.indicators'))}</h2>")
+        body.append(_indicators(report.indicators))
+    lang = "zh-CN" if get_lang() == "zh" else "en"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body) + "\n</body>\n</html>\n"
+    )

@@ -1,0 +1,181 @@
+"""XLSX export (openpyxl, imported only here): a status sheet and a records sheet.
+
+Numbers are stored as numbers with a display format, in the magnitude of their row's
+unit column (300 with 单位 亿元); text is stored as text, never as a formula."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+
+from bjtrack.amounts import PERCENT
+from bjtrack.i18n import t
+from bjtrack.model import Plan, Record, Report, Status, Verdict
+from bjtrack.render.chart import display_scale
+from bjtrack.render.text import target_text, verdict_text
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+VERDICT_FILL = {
+    Verdict.ACHIEVED: "C6EFCE",
+    Verdict.ON_TRACK: "E2F0D9",
+    Verdict.AT_RISK: "FFEB9C",
+    Verdict.BEHIND: "F8CBAD",
+    Verdict.MISSED: "FFC7CE",
+    Verdict.BREACHED: "FFC7CE",
+    Verdict.NO_PACE: "DDEBF7",
+    Verdict.NO_DATA: "EDEDED",
+}
+SHARE_FORMAT = "0.0%"
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_WIDTH = 60
+
+Cell = tuple[Any, str | None]  # a value and its number format (None: text or general)
+
+
+def scale_for(status: Status) -> tuple[Decimal, str]:
+    """The magnitude a row is shown in: from its target (or its actual, for indicators)."""
+    target = status.target
+    values = [v for v in (status.target_value, target.target, status.actual) if v is not None]
+    return display_scale(values[:1], target.unit)
+
+
+def _amount(value: Decimal | None, scale: Decimal) -> Cell:
+    if value is None:
+        return None, None
+    return _exact(value / scale), None
+
+
+def amount_format(value: Decimal) -> str:
+    """Thousands grouped, and exactly the decimals the figure has: 1,056.2 / 90 / 4.2859."""
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _exact(value: Decimal) -> Decimal:
+    """Drop trailing zeros so the workbook holds the plain number (3.80000 -> 3.8)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Decimal(text)
+
+
+def _share(value: Decimal | None) -> Cell:
+    return (value, SHARE_FORMAT) if value is not None else (None, None)
+
+
+def _day(value: date | None) -> Cell:
+    return (value, DATE_FORMAT) if value is not None else (None, None)
+
+
+def status_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[Verdict | None]]:
+    headers = [t("col.group"), t("col.name"), t("col.id"), t("col.target_text"),
+               t("col.target"), t("col.actual"), t("col.unit"), t("col.progress"),
+               t("col.elapsed"), t("col.verdict"), t("col.projected"), t("col.as_of"),
+               t("col.records"), t("col.quote")]
+    rows: list[list[Cell]] = []
+    verdicts: list[Verdict | None] = []
+    for status in (*report.targets, *report.indicators):
+        target = status.target
+        scale, unit = scale_for(status)
+        elapsed = status.expected if status.expected is not None else status.time_elapsed
+        verdict = verdict_text(status) + (t("stale") if status.stale else "")
+        rows.append([
+            (target.group, None), (target.name, None), (target.id, None),
+            (target_text(target, status.target_value if target.relative_to else None)
+             if not target.is_indicator else t("kind.indicator"), None),
+            _amount(status.target_value, scale), _amount(status.actual, scale), (unit, None),
+            _share(status.progress), _share(elapsed), (verdict, None),
+            _amount(status.projected, scale), _day(status.actual_date),
+            (status.records, "0"), (target.quote, None),
+        ])
+        verdicts.append(status.verdict)
+    return headers, rows, verdicts
+
+
+def record_rows(records: Sequence[Record], names: Mapping[str, str],
+                scales: Mapping[str, tuple[Decimal, str]]) -> tuple[list[str], list[list[Cell]]]:
+    headers = [t("col.date"), t("col.name"), t("col.series"), t("col.value"), t("col.unit"),
+               t("col.vintage"), t("col.entered"), t("col.note"), t("col.source"),
+               t("col.by"), t("col.record")]
+    rows: list[list[Cell]] = []
+    for record in records:
+        scale, unit = scales.get(record.series) or display_scale([], record.unit)
+        if record.unit == PERCENT:
+            scale, unit = Decimal(1), PERCENT
+        rows.append([
+            _day(record.date), (names.get(record.series, ""), None), (record.series, None),
+            _amount(record.value, scale), (unit, None), (record.vintage, None),
+            (record.entered, None), (record.note, None), (record.source, None),
+            (record.by, None), (record.id, None),
+        ])
+    return headers, rows
+
+
+def render(report: Report, plan: Plan, records: Sequence[Record],
+           names: Mapping[str, str]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = t("sheet.status")
+    headers, rows, verdicts = status_rows(report)
+    _fill(sheet, headers, rows)
+    column = headers.index(t("col.verdict")) + 1
+    for index, verdict in enumerate(verdicts, start=2):
+        if verdict is not None:
+            colour = VERDICT_FILL[verdict]
+            sheet.cell(index, column).fill = PatternFill("solid", start_color=colour,
+                                                         end_color=colour)
+    scales = {s.target.series: scale_for(s) for s in (*report.indicators, *report.targets)}
+    record_sheet = book.create_sheet(t("sheet.records"))
+    record_headers, record_cells = record_rows(records, names, scales)
+    _fill(record_sheet, record_headers, record_cells)
+    for ws in (sheet, record_sheet):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(vertical="center")
+        ws.freeze_panes = "A2"
+    book.properties.title = plan.name or plan.path.name
+    book.properties.creator = "bjtrack"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
+    widths = [cell_len(h) for h in headers]
+    for col, header in enumerate(headers, start=1):
+        sheet.cell(1, col).value = header
+    for r, row in enumerate(rows, start=2):
+        for col, (value, number_format) in enumerate(row, start=1):
+            cell = sheet.cell(r, col)
+            if isinstance(value, str):
+                if not value:
+                    continue
+                cell.value = value
+                cell.data_type = "s"  # text stays text: '=HYPERLINK(…)' is never a formula
+                if value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                    cell.quotePrefix = True
+                shown = value
+            else:
+                cell.value = value
+                shown = str(value) if value is not None else ""
+                if isinstance(value, Decimal) and number_format is None:
+                    number_format = amount_format(value)
+            if number_format:
+                cell.number_format = number_format
+            widths[col - 1] = max(widths[col - 1], min(MAX_WIDTH, cell_len(shown)))
+    from openpyxl.utils import get_column_letter
+
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
