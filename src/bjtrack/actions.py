@@ -3,33 +3,107 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bjtrack import pace, store
 from bjtrack.amounts import PERCENT, Amount, base_unit, parse_amount
-from bjtrack.errors import BjtrackError, InputError, Problem, UsageError
+from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.model import VINTAGES, Plan, Record, Report, Target
 
+if TYPE_CHECKING:
+    from bjtrack.cache import RecordIndex
 
-@dataclass(frozen=True)
+
 class Loaded:
-    """A plan with its records as read from disk."""
+    """A plan with its records as read from disk.
 
-    plan: Plan
-    records: store.RecordSet
+    With an index (bjtrack.cache) the records are read from it only when asked for:
+    `status` and `log` query it for what they need; `records` gives them all."""
+
+    def __init__(self, plan: Plan, records: store.RecordSet | None = None,
+                 index: RecordIndex | None = None) -> None:
+        assert records is not None or index is not None
+        self.plan = plan
+        self.index = index
+        self._records = records
+
+    @property
+    def records(self) -> store.RecordSet:
+        if self._records is None:
+            assert self.index is not None
+            from bjtrack.cache import Unusable
+
+            try:
+                self._records = self.index.record_set()
+            except Unusable:
+                self._records = store.load_records(self.plan.records_path, cached=False)
+        return self._records
+
+    @property
+    def torn(self) -> Problem | None:
+        if self._records is None and self.index is not None:
+            return self.index.torn
+        return self.records.torn
 
     def warnings(self) -> list[str]:
-        torn = self.records.torn
+        torn = self.torn
         return [str(torn)] if torn else []
+
+    def _indexed(self) -> RecordIndex | None:
+        """The index, while the records have not been read in full."""
+        return self.index if self._records is None else None
+
+    def on_day(self, series: str, day: date) -> list[Record]:
+        """The current records of a series dated `day`, in file order."""
+        index = self._indexed()
+        if index is not None:
+            from bjtrack.cache import Unusable
+
+            try:
+                return index.on_day(series, day)
+            except Unusable:
+                pass
+        return [r for r in pace.effective(self.records.records)
+                if r.series == series and r.date == day]
+
+    def series_records(self, series: str) -> list[Record]:
+        """Every record of a series (retracted and replaced ones too), in file order."""
+        index = self._indexed()
+        if index is not None:
+            from bjtrack.cache import Unusable
+
+            try:
+                return index.series_records(series)
+            except Unusable:
+                pass
+        return [r for r in self.records.records if r.series == series]
+
+    def id_taken(self, record_id: str) -> bool:
+        index = self._indexed()
+        if index is not None:
+            from bjtrack.cache import Unusable
+
+            try:
+                return index.has_id(record_id)
+            except Unusable:
+                pass
+        return any(r.id == record_id for r in self.records.records)
 
 
 def load(path: Path, strict: bool = True) -> Loaded:
     """Read a plan and its records. With strict, a damaged record (other than a torn
     last one, which is set aside with a warning) is an error."""
     plan = store.load_plan(path)
-    records = store.load_records(plan.records_path)
+    from bjtrack.cache import open_index
+
+    index = open_index(plan.records_path)  # holds no damaged record: nothing to report
+    if index is not None:
+        return Loaded(plan, index=index)
+    records = store.load_records(plan.records_path, cached=False)
     if strict and records.problems:
         raise BjtrackError(*records.problems, Problem(
             "fix the record(s) above by hand; `bjtrack check` lists every problem"))
@@ -52,13 +126,12 @@ def resolve_target(plan: Plan, ref: str) -> Target:
         return matches[0]
     if len(matches) > 1:
         names = ", ".join(f"{t.id} ({t.name})" for t in matches[:8])
-        raise UsageError(Problem(f"'{ref}' matches several targets: {names}",
-                                 hint="type more of the id or name"))
+        raise UsageError(problem("err.several_targets", hint_key="hint.type_more", ref=ref,
+                                 names=names))
     choices = [t.id for t in plan.targets] + [t.name for t in plan.targets]
     close = difflib.get_close_matches(ref, choices, n=3, cutoff=0.4)
-    hint = ("did you mean: " + ", ".join(close) + "?") if close else \
-        "`bjtrack targets` lists every target"
-    raise UsageError(Problem(f"unknown target '{ref}'", hint=hint))
+    raise UsageError(problem("err.unknown_target", ref=ref, names=", ".join(close),
+                             hint_key="hint.did_you_mean" if close else "hint.list_targets"))
 
 
 # --------------------------------------------------------------------------- log
@@ -94,8 +167,7 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
     if vintage and vintage not in VINTAGES:
         raise UsageError(Problem(f"unknown vintage '{vintage}'",
                                  hint=f"use one of {', '.join(VINTAGES)}"))
-    current = pace.effective(loaded.records.records)
-    same_day = [r for r in current if r.series == target.series and r.date == day]
+    same_day = loaded.on_day(target.series, day)
     for existing in same_day:
         if existing.value == amount.value and existing.vintage == vintage:
             return LogResult(existing, target, duplicate_of=existing)
@@ -107,7 +179,7 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
                 hint="drop --revise to log a new figure"))
         revised = same_day[-1]
     record = Record(
-        id=_unique_id({r.id for r in loaded.records.records}),
+        id=_unique_id(loaded.id_taken),
         series=target.series, date=day, value=amount.value, unit=amount.unit,
         entered=value.strip(), note=note, source=source, logged=now, by=by,
         vintage=vintage, revises=revised.id if revised else "",
@@ -116,10 +188,10 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
     return LogResult(record, target, revised=revised)
 
 
-def _unique_id(taken: set[str]) -> str:
+def _unique_id(taken: Callable[[str], bool]) -> str:
     while True:
         candidate = store.new_record_id()
-        if candidate not in taken:
+        if not taken(candidate):
             return candidate
 
 
@@ -132,13 +204,23 @@ def status_report(loaded: Loaded, as_of: date, group: str | None = None) -> Repo
         close = difflib.get_close_matches(group, groups, n=3, cutoff=0.3)
         raise UsageError(Problem(f"no group '{group}'",
                                  hint="groups: " + ", ".join(close or groups)))
+    index = loaded._indexed()
+    if index is not None:  # read only the records each series' status needs
+        from bjtrack.cache import Unusable
+
+        try:
+            series = index.windows(pace.reads(pace.chosen_targets(plan, group), as_of))
+            unread = index.counts(exclude={t.series for t in plan.targets})
+            return pace.report_series(plan, series, as_of, group, loaded.warnings(), unread)
+        except Unusable:
+            pass
     return pace.report(plan, loaded.records.records, as_of, group, loaded.warnings())
 
 
 def series_records(loaded: Loaded, target: Target, include_retracted: bool = False
                    ) -> list[Record]:
     """A target's records in date order; by default only the current ones."""
-    records = [r for r in loaded.records.records if r.series == target.series]
+    records = loaded.series_records(target.series)
     if include_retracted:
         return records
     return pace.by_series(records).get(target.series, [])

@@ -367,8 +367,9 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
             verdict = Verdict.BEHIND if broken else Verdict.ON_TRACK
-    elif ok:
-        verdict = Verdict.ACHIEVED
+    elif ok:  # about (~) can still overshoot its band before the period ends
+        verdict = Verdict.ON_TRACK if target.comparison == "~" and not after_due \
+            else Verdict.ACHIEVED
     elif after_due:
         verdict = Verdict.MISSED
     elif progress is None:
@@ -415,7 +416,7 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
     projected = baseline * (ONE + observed) ** years if observed is not None else None
     ok = meets(actual, goal, target.comparison, tolerance_of(target, goal))
     final_year = day.year >= target.due.year
-    if ok and (final_year or not target.is_ceiling):
+    if ok and (final_year or not (target.is_ceiling or target.comparison == "~")):
         verdict = Verdict.ACHIEVED
     elif as_of >= target.due and final_year:
         verdict = Verdict.MISSED
@@ -454,13 +455,54 @@ def _year_end_on_or_before(day: date, due: date) -> date:
 def report(plan: Plan, records: Iterable[Record], as_of: date, group: str | None = None,
            warnings: Sequence[str] = ()) -> Report:
     """The status of every target and indicator of a plan on `as_of`."""
-    series = by_series(records)
-    chosen = [t for t in plan.targets if group is None or t.group == group]
+    return report_series(plan, by_series(records), as_of, group, warnings)
+
+
+def chosen_targets(plan: Plan, group: str | None) -> list[Target]:
+    return [t for t in plan.targets if group is None or t.group == group]
+
+
+def reads(targets: Iterable[Target], as_of: date) -> dict[str, tuple[date | None, date | None]]:
+    """The dates of the records `evaluate` reads for these targets on `as_of`, per series
+    (None: unbounded): records outside them cannot change a status, so a caller holding
+    many records may pass only these (in `by_series` order) to `report_series`."""
+    spans: dict[str, tuple[date | None, date | None]] = {}
+
+    def need(series: str, low: date | None, high: date) -> None:
+        old = spans.get(series)
+        if old is not None:
+            low = None if low is None or old[0] is None else min(low, old[0])
+            high = max(high, old[1] or high)
+        spans[series] = (low, high)
+
+    for target in targets:
+        if target.is_indicator:
+            need(target.series, target.start, as_of)
+            continue
+        period = period_for(target, as_of)
+        high = min(as_of, period.due)
+        low = period.start
+        if target.derive or target.pace is not None:  # read the year before too
+            low = add_years(low, -1) - timedelta(days=1)
+        need(target.series, low, high)
+        if target.relative_to:
+            need(target.relative_to, None, high)
+    return spans
+
+
+def report_series(plan: Plan, series: dict[str, list[Record]], as_of: date,
+                  group: str | None = None, warnings: Sequence[str] = (),
+                  unread: dict[str, int] | None = None) -> Report:
+    """`report` on records already grouped by `by_series` (or on the `reads` of each series).
+    `unread`: current records per series no target reads, if `series` lacks them."""
+    chosen = chosen_targets(plan, group)
     statuses = [evaluate(t, series, as_of, plan) for t in chosen]
     known = {t.series for t in plan.targets}
+    if unread is None:
+        unread = {name: len(series[name]) for name in set(series) - known}
     notes = list(warnings)
-    for name in sorted(set(series) - known):
-        notes.append(f"{len(series[name])} record(s) for series '{name}', which no target reads")
+    for name in sorted(set(unread) - known):
+        notes.append(f"{unread[name]} record(s) for series '{name}', which no target reads")
     return Report(
         as_of=as_of,
         targets=tuple(s for s in statuses if not s.target.is_indicator),

@@ -23,7 +23,7 @@ from typing import Any
 
 from bjtrack.amounts import PERCENT, Amount, parse_amount, plain
 from bjtrack.dates import parse_date
-from bjtrack.errors import BjtrackError, InputError, Problem, UsageError
+from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.model import COMPARISONS, VINTAGES, Kind, Plan, Record, Source, Target
 
 PLAN_FILE = "targets.toml"
@@ -34,6 +34,7 @@ RECORDS_HEADER = (
     "# format = bjtrack-records/1\n"
 )
 LOCK_TIMEOUT = 60.0
+LOCK_POLL = 0.01
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEADER = "[[record]]"
@@ -63,19 +64,15 @@ def find_plan(explicit: str | None, cwd: Path) -> Path:
         if path.is_dir():
             path = path / PLAN_FILE
         if not path.is_file():
-            raise UsageError(Problem(
-                f"plan file not found: {explicit}",
-                hint="pass --file PATH to an existing targets.toml, or run `bjtrack init`",
-            ))
+            raise UsageError(problem("err.plan_not_found", hint_key="hint.plan_not_found",
+                                     path=explicit))
         return path
     for folder in (cwd, *cwd.parents):
         candidate = folder / PLAN_FILE
         if candidate.is_file():
-            return candidate
-    raise UsageError(Problem(
-        f"no {PLAN_FILE} in this folder or any parent",
-        hint="pass --file PATH (or set BJTRACK_FILE), or run `bjtrack init` to start a plan",
-    ))
+            relative = Path(os.path.relpath(candidate, cwd))
+            return relative if len(str(relative)) < len(str(candidate)) else candidate
+    raise UsageError(problem("err.no_plan", hint_key="hint.no_plan", name=PLAN_FILE))
 
 
 # --------------------------------------------------------------------------- plan
@@ -84,7 +81,7 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BjtrackError(Problem("file not found", file=str(path))) from None
+        raise BjtrackError(problem("err.file_not_found", file=str(path))) from None
     except UnicodeDecodeError as exc:
         raise BjtrackError(Problem(
             f"not UTF-8 text (byte {exc.start})", file=str(path),
@@ -100,8 +97,8 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, file: str, line_offset: int = 0)
     message = _TOML_POSITION.sub("", text).strip()
     line = int(match[1]) + line_offset if match else None
     column = int(match[2]) if match else None
-    return Problem(f"malformed TOML: {message}", file=file, line=line, column=column,
-                   hint="check quotes, brackets and `key = value` syntax on that line")
+    return problem("err.toml", hint_key="hint.toml", file=file, line=line, column=column,
+                   detail=message)
 
 
 def _header_lines(text: str, header: str) -> list[int]:
@@ -136,16 +133,17 @@ def load_plan(path: Path) -> Plan:
     seen: dict[str, int | None] = {}
     for index, entry in enumerate(entries):
         line = lines[index] if len(lines) == len(entries) else None
-        parsed = _parse_target(entry, file, line, problems)
-        if parsed is None:
-            continue
-        if parsed.id in seen:
+        raw_id = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(raw_id, str) and raw_id in seen:
             problems.append(Problem(
-                f"duplicate target id '{parsed.id}' (first at line {seen[parsed.id]})",
+                f"duplicate target id '{raw_id}' (first at line {seen[raw_id]})",
                 file=file, line=line, hint="give each target a unique id"))
             continue
-        seen[parsed.id] = line
-        targets.append(parsed)
+        if isinstance(raw_id, str):
+            seen[raw_id] = line
+        parsed = _parse_target(entry, file, line, problems)
+        if parsed is not None:
+            targets.append(parsed)
     _check_series(targets, file, problems)
     plan_meta = _parse_plan_meta(meta, path, problems)
     if problems:
@@ -486,12 +484,46 @@ class RecordSet:
     torn_offset: int | None = None  # byte offset where the torn block starts
 
 
-def load_records(path: Path) -> RecordSet:
-    """Read every record; collect problems instead of stopping at the first."""
+def load_records(path: Path, cached: bool = True) -> RecordSet:
+    """Read every record; collect problems instead of stopping at the first.
+
+    With `cached`, through the index beside the file (bjtrack.cache) when it can answer:
+    the same records, problems and torn tail as a full parse, without re-parsing the file."""
     if not path.exists():
         return RecordSet(())
-    text = _read_text(path)
-    return parse_records(text, str(path))
+    if cached:
+        from bjtrack import cache
+
+        found = cache.load_records(path)
+        if found is not None:
+            return found
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BjtrackError(Problem(f"cannot read: {exc.strerror}", file=str(path))) from None
+    return parse_record_bytes(data, str(path))
+
+
+def parse_record_bytes(data: bytes, file: str) -> RecordSet:
+    """Decode and parse the records file. A crash mid-write may cut the last line inside
+    a character: that is a torn tail like any other, not an unreadable file."""
+    try:
+        return parse_records(data.decode("utf-8"), file)
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if b"\n" in data[bad:]:  # damage before the last line: not a crash, say where
+        raise BjtrackError(Problem(
+            f"not UTF-8 text (byte {bad})", file=file, line=data[:bad].count(b"\n") + 1,
+            hint="save the file as UTF-8"))
+    good = data[:bad].decode("utf-8")
+    result = parse_records(good, file)
+    if result.torn is not None:
+        return result
+    start = good.rfind("\n") + 1
+    torn = Problem("the last line is cut short inside a character", file=file,
+                   line=good.count("\n") + 1,
+                   hint="run `bjtrack check --repair` to move it to a backup file")
+    return RecordSet(result.records, result.problems, torn, len(good[:start].encode("utf-8")))
 
 
 def parse_records(text: str, file: str) -> RecordSet:
@@ -550,6 +582,10 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
     """Slow path for a file that does not parse whole: parse block by block."""
     all_lines = text.splitlines(keepends=True)
     starts = [i for i, line in enumerate(all_lines) if line.strip() == _HEADER]
+    last = all_lines[-1] if all_lines else ""
+    if last.strip() and not last.endswith("\n") and _HEADER.startswith(last.strip()) \
+            and len(all_lines) - 1 not in starts:
+        starts.append(len(all_lines) - 1)  # a header cut short: "[[rec"
     problems: list[Problem] = []
     records: list[Record] = []
     torn: Problem | None = None
@@ -670,12 +706,21 @@ def locked(path: Path) -> Iterator[None]:
 
     lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
     try:
-        with lock:
-            yield
+        # Poll often: a queue of writers otherwise idles 50 ms per hand-over.
+        lock.acquire(poll_interval=LOCK_POLL)
     except Timeout:
         raise BjtrackError(Problem(
             f"another bjtrack is writing {path.name}; gave up after {LOCK_TIMEOUT:.0f}s",
             file=str(path), hint=f"if no other bjtrack runs, delete {path.name}.lock")) from None
+    except OSError as exc:  # a read-only folder or disk: nothing can be written there
+        raise BjtrackError(Problem(
+            f"cannot write here: {exc.strerror}", file=str(path),
+            hint="the folder of the records file must be writable; nothing was changed"
+        )) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def check_tail(path: Path) -> Problem | None:
@@ -699,16 +744,14 @@ def check_tail(path: Path) -> Problem | None:
     block_start = start + at + 1 if at >= 0 else 0
     tail = data[at + 1:] if at >= 0 else data
     try:
-        text = tail.decode("utf-8")
-    except UnicodeDecodeError:
-        text = ""
-    line = None
-    if at >= 0 or tail.startswith(_HEADER.encode()):
-        with path.open("rb") as handle:
-            line = handle.read(block_start).count(b"\n") + 1
-    torn = parse_records(text, str(path)).torn
+        torn = parse_record_bytes(tail, str(path)).torn
+    except BjtrackError as exc:  # not UTF-8 before its last line: damaged, not torn
+        torn = exc.problems[0]
     if torn is None:
         return None
+    with path.open("rb") as handle:
+        base = handle.read(block_start).count(b"\n")
+    line = base + torn.line if torn.line is not None else None
     return Problem(torn.message, file=str(path), line=line, hint=torn.hint)
 
 
@@ -736,12 +779,30 @@ def append_records(path: Path, records: list[Record]) -> None:
             raise BjtrackError(Problem(
                 f"refusing to append behind a damaged last record: {torn.message}",
                 file=torn.file, line=torn.line, hint="run `bjtrack check --repair` first"))
-        _append_bytes(path, blob)
+        if len(records) == 1:
+            _append_bytes(path, blob)
+        else:
+            _append_together(path, blob)
+
+
+def _append_together(path: Path, block: bytes) -> None:
+    """Several records land together or not at all. An append cut short by a crash would
+    leave the first of them whole (only the last one torn), so instead the file plus the
+    new records is written beside it and renamed over it: the old bytes stay exactly as
+    they were, and a crash leaves either the old file or the new one."""
+    try:
+        old = path.read_bytes() if path.exists() else b""
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    atomic_write(path, old + (b"" if old else RECORDS_HEADER.encode()) + b"\n" + block)
 
 
 def _append_bytes(path: Path, block: bytes) -> None:
     created = not path.exists()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         size = os.fstat(fd).st_size
         payload = (RECORDS_HEADER.encode() if size == 0 else b"") + b"\n" + block
@@ -752,14 +813,23 @@ def _append_bytes(path: Path, block: bytes) -> None:
                 view = view[written:]
             os.fsync(fd)
         except OSError as exc:
-            os.ftruncate(fd, size)  # leave the file exactly as it was
-            raise BjtrackError(Problem(
-                f"cannot write: {exc.strerror}", file=str(path),
-                hint="free disk space or fix permissions; nothing was written")) from None
+            try:
+                os.ftruncate(fd, size)  # leave the file exactly as it was
+            except OSError:
+                pass  # what is left is a torn tail, which check reports and repair moves
+            if created:
+                path.unlink(missing_ok=True)
+            raise _cannot_write(path, exc) from None
     finally:
         os.close(fd)
     if created:
         _fsync_dir(path.parent)
+
+
+def _cannot_write(path: Path, exc: OSError) -> BjtrackError:
+    return BjtrackError(Problem(
+        f"cannot write: {exc.strerror or exc}", file=str(path),
+        hint="free disk space or fix permissions; nothing was written"))
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -776,8 +846,16 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace a file's content all at once: temp file in the same folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Replace a file's content all at once: temp file in the same folder, fsync, rename.
+    A read-only file is refused, not replaced behind its owner's back."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise BjtrackError(Problem("cannot write: the file is read-only", file=str(path),
+                                   hint="make it writable first; nothing was changed"))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise BjtrackError(Problem(f"cannot write: {exc.strerror or exc}", file=str(path),
+                                   hint="nothing was changed")) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -785,6 +863,10 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:  # a new file gets the usual permissions, not mkstemp's private 0600
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -803,5 +885,8 @@ def repair(path: Path, stamp: str) -> Path | None:
         fragment = data[result.torn_offset:]
         backup = path.with_name(f"{path.name}.torn-{stamp}")
         atomic_write(backup, fragment)
-        atomic_write(path, data[: result.torn_offset])
+        kept = data[: result.torn_offset]
+        if kept.endswith(b"\n\n"):
+            kept = kept[:-1]  # the blank line that separated the torn block
+        atomic_write(path, kept)
         return backup

@@ -1,0 +1,466 @@
+"""A derived index of the records file, so reading stays fast as the file grows.
+
+records.toml is the source of truth. Beside it, `.bjtrack-cache/<records file>.sqlite` holds
+every record already read, values as the exact decimal strings of the file, with the byte
+size of the part of the file it covers (always whole `[[record]]` blocks), a hash of that
+part, and the file's stat when it was last checked. On each read:
+
+- the file's stat unchanged (and not modified within the last seconds, when a same-size edit
+  could share its timestamp): the index is trusted as is;
+- otherwise the covered part is hashed again: if it is unchanged, only the bytes appended
+  after it are parsed and added; if anything in it changed, the index is rebuilt.
+
+The bytes after the covered part (usually none, or a torn last record) are parsed on every
+read with the same rules as a full parse. A file with any damaged record other than a torn
+last one, a layout the block reader does not recognise, or a cache that cannot be opened,
+read or written is read in full by `store.parse_records` instead: the cache can make reads
+faster, never different. `BJTRACK_NO_CACHE=1` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import time
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bjtrack import store
+from bjtrack.errors import Problem
+from bjtrack.model import Record, Source
+
+CACHE_DIR = ".bjtrack-cache"
+NO_CACHE_ENV = "BJTRACK_NO_CACHE"
+SCHEMA = "bjtrack-cache/1"
+RACY_NS = 2_000_000_000  # a file changed this close to its last check is hashed, not trusted
+_FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
+           "by", "vintage", "revises", "retracts")
+_STRINGS = ("unit", "entered", "note", "source", "by", "vintage", "revises", "retracts")
+_COLUMNS = "seq, line, " + ", ".join(f'"{f}"' for f in _FIELDS)
+
+# What a record is at all: not retracted, and not replaced by a live revision.
+_DEAD = "SELECT retracts FROM records WHERE retracts != ''"
+_REPLACED = (f"SELECT revises FROM records WHERE revises != '' AND retracts = '' "
+             f"AND id NOT IN ({_DEAD})")
+_CURRENT = f"retracts = '' AND id NOT IN ({_DEAD}) AND id NOT IN ({_REPLACED})"
+
+_DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    seq INTEGER PRIMARY KEY, line INTEGER NOT NULL, id TEXT NOT NULL, series TEXT NOT NULL,
+    date TEXT, value TEXT, unit TEXT NOT NULL, entered TEXT NOT NULL, note TEXT NOT NULL,
+    source TEXT NOT NULL, logged TEXT, "by" TEXT NOT NULL, vintage TEXT NOT NULL,
+    revises TEXT NOT NULL, retracts TEXT NOT NULL);
+CREATE INDEX records_series_date ON records (series, date, seq);
+CREATE INDEX records_id ON records (id);
+CREATE INDEX records_retracts ON records (retracts) WHERE retracts != '';
+CREATE INDEX records_revises ON records (revises) WHERE revises != '';
+CREATE TABLE series (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+"""
+
+# The block layout `bjtrack log` writes; anything else goes through tomllib.
+_KEY_LINE = re.compile(r'([a-z]+) = (?:"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(\d{4}-\d\d-\d\d)'
+                       r"(?:[ T](\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)?))?)")
+_HEADER = "[[record]]"
+
+
+class Unusable(Exception):
+    """The index cannot answer for this file: read it in full instead."""
+
+
+@dataclass(frozen=True)
+class _Stat:
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    dev: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Stat:
+        st = os.stat(path)
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+    def text(self) -> str:
+        return f"{self.size}:{self.mtime_ns}:{self.ctime_ns}:{self.ino}:{self.dev}"
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Records read from part of the file, and how far they reach."""
+
+    records: list[Record]
+    end_bytes: int  # bytes of the scanned text (from its start) holding whole, clean blocks
+    lines: int  # newlines in those bytes
+    tail: store.RecordSet  # what the rest (a torn last block, if any) holds
+
+
+def cache_path(records_path: Path) -> Path:
+    return records_path.parent / CACHE_DIR / f"{records_path.name}.sqlite"
+
+
+def enabled() -> bool:
+    return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
+
+
+# --------------------------------------------------------------------------- public
+
+class RecordIndex:
+    """The records of one file, queried from the index without reading every record."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, tail: store.RecordSet) -> None:
+        self._conn = conn
+        self.path = path
+        self.file = str(path)
+        self.tail = tail  # the torn last block, if any (its records are never indexed)
+
+    @property
+    def torn(self) -> Problem | None:
+        return self.tail.torn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _rows(self, sql: str, args: Iterable[object] = ()) -> list[Any]:
+        try:
+            return self._conn.execute(sql, tuple(args)).fetchall()
+        except sqlite3.Error as exc:
+            raise Unusable(str(exc)) from exc
+
+    def windows(self, ranges: Mapping[str, tuple[date | None, date | None]]
+                ) -> dict[str, list[Record]]:
+        """Current records of each series dated within its range (None: open), in date
+        order and file order among the same date, as `pace.by_series` orders them."""
+        out: dict[str, list[Record]] = {}
+        for series, (low, high) in ranges.items():
+            sql = f"SELECT {_COLUMNS} FROM records WHERE series = ? AND date IS NOT NULL"
+            args: list[object] = [series]
+            if low is not None:
+                sql += " AND date >= ?"
+                args.append(low.isoformat())
+            if high is not None:
+                sql += " AND date <= ?"
+                args.append(high.isoformat())
+            rows = self._rows(f"{sql} AND {_CURRENT} ORDER BY date, seq", args)
+            if rows:
+                out[series] = [self._record(row) for row in rows]
+        return out
+
+    def counts(self, exclude: Iterable[str] = ()) -> dict[str, int]:
+        """Current records per series, for every series not in `exclude`."""
+        skip = set(exclude)
+        names = [name for (name,) in self._rows("SELECT name FROM series ORDER BY name")
+                 if name not in skip]
+        out = {}
+        for name in names:
+            (n,) = self._rows(f"SELECT count(*) FROM records WHERE series = ? "
+                              f"AND date IS NOT NULL AND {_CURRENT}", [name])[0]
+            if n:
+                out[name] = int(n)
+        return out
+
+    def on_day(self, series: str, day: date) -> list[Record]:
+        """Current records of a series dated `day`, in file order."""
+        rows = self._rows(f"SELECT {_COLUMNS} FROM records WHERE series = ? AND date = ? "
+                          f"AND {_CURRENT} ORDER BY seq", [series, day.isoformat()])
+        return [self._record(row) for row in rows]
+
+    def has_id(self, record_id: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM records WHERE id = ? LIMIT 1", [record_id]))
+
+    def series_records(self, series: str) -> list[Record]:
+        """Every record of a series (retracted and replaced ones too), in file order."""
+        rows = self._rows(f"SELECT {_COLUMNS} FROM records WHERE series = ? ORDER BY seq",
+                          [series])
+        return [self._record(row) for row in rows]
+
+    def record_set(self) -> store.RecordSet:
+        """Every record, as a full parse of the file gives them."""
+        rows = self._rows(f"SELECT {_COLUMNS} FROM records ORDER BY seq")
+        records = tuple(self._record(row) for row in rows) + self.tail.records
+        return store.RecordSet(records, self.tail.problems, self.tail.torn,
+                               self.tail.torn_offset)
+
+    def _record(self, row: tuple[Any, ...]) -> Record:
+        (_, line, rid, series, day, value, unit, entered, note, source, logged, by, vintage,
+         revises, retracts) = row
+        return Record(
+            id=rid, series=series, date=date.fromisoformat(day) if day else None,
+            value=Decimal(value) if value is not None else None, unit=unit, entered=entered,
+            note=note, source=source,
+            logged=datetime.fromisoformat(logged) if logged else None, by=by,
+            vintage=vintage, revises=revises, retracts=retracts,
+            origin=Source(self.file, line))
+
+
+def open_index(path: Path) -> RecordIndex | None:
+    """The index of a records file, brought up to date; None when the file has to be read
+    in full (no file, cache off or unusable, or a damaged record the index does not hold)."""
+    if not enabled() or not path.is_file():
+        return None
+    db = cache_path(path)
+    for attempt in (1, 2):
+        try:
+            return _sync(path, db)
+        except Unusable:
+            return None
+        except (sqlite3.Error, OSError, ValueError):
+            # a corrupt, truncated or foreign cache: start it afresh, once
+            if attempt == 2 or not _discard(db):
+                return None
+    return None
+
+
+def load_records(path: Path) -> store.RecordSet | None:
+    """Every record of the file through the index; None when it must be parsed in full."""
+    index = open_index(path)
+    if index is None:
+        return None
+    try:
+        return index.record_set()
+    except Unusable:
+        return None
+    finally:
+        index.close()
+
+
+# --------------------------------------------------------------------------- syncing
+
+def _discard(db: Path) -> bool:
+    try:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    db.parent.mkdir(exist_ok=True)
+    conn = sqlite3.connect(db, timeout=30, isolation_level=None)
+    try:
+        conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA synchronous = OFF")  # a derived file: rebuilt if ever damaged
+        (count,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if count == 0:
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+                conn.executescript(_DDL)  # commits
+            else:
+                conn.execute("ROLLBACK")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _meta(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def _sync(path: Path, db: Path) -> RecordIndex:
+    conn = _connect(db)
+    try:
+        meta = _meta(conn)
+        if meta.get("schema") != SCHEMA and meta:
+            raise sqlite3.DatabaseError("another cache format")
+        stat = _Stat.of(path)
+        if _trusted(meta, stat):
+            covered = int(meta["covered"])
+            with path.open("rb") as handle:
+                handle.seek(covered)
+                rest = handle.read()
+            scan = _scan(_decode(rest), str(path), int(meta["lines"]))
+            if not scan.records:  # nothing new: the common case
+                return RecordIndex(conn, path, _shift(scan.tail, covered + scan.end_bytes))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tail = _update(conn, path)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return RecordIndex(conn, path, tail)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _trusted(meta: Mapping[str, str], stat: _Stat) -> bool:
+    if meta.get("stat") != stat.text() or "checked_ns" not in meta:
+        return False
+    return stat.mtime_ns < int(meta["checked_ns"]) - RACY_NS
+
+
+def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
+    """Under the write lock: verify what is indexed, add what was appended, or rebuild."""
+    meta = _meta(conn)
+    stat = _Stat.of(path)
+    checked = time.time_ns()
+    data = path.read_bytes()
+    covered = int(meta.get("covered", "0"))
+    digest = hashlib.sha1(usedforsecurity=False)
+    if meta and covered <= len(data):
+        digest.update(memoryview(data)[:covered])
+    if not meta or covered > len(data) or digest.hexdigest() != meta.get("hash"):
+        conn.execute("DELETE FROM records")
+        conn.execute("DELETE FROM series")
+        covered, lines, seq = 0, 0, 0
+        digest = hashlib.sha1(usedforsecurity=False)
+    else:
+        lines = int(meta["lines"])
+        seq = int(meta["seq"])
+    rest = data[covered:]
+    scan = _scan(_decode(rest), str(path), lines)
+    _insert(conn, scan.records, seq)
+    end = scan.end_bytes
+    digest.update(memoryview(rest)[:end])
+    values = {
+        "schema": SCHEMA, "covered": str(covered + end), "lines": str(lines + scan.lines),
+        "seq": str(seq + len(scan.records)), "hash": digest.hexdigest(),
+        "stat": stat.text(), "checked_ns": str(checked),
+    }
+    conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
+    return _shift(scan.tail, covered + end)
+
+
+def _insert(conn: sqlite3.Connection, records: list[Record], seq: int) -> None:
+    rows = []
+    counts: dict[str, int] = {}
+    for n, record in enumerate(records, seq + 1):
+        rows.append((
+            n, record.origin.line if record.origin else 0, record.id, record.series,
+            record.date.isoformat() if record.date else None,
+            str(record.value) if record.value is not None else None,
+            record.unit, record.entered, record.note, record.source,
+            record.logged.isoformat() if record.logged else None, record.by,
+            record.vintage, record.revises, record.retracts))
+        counts[record.series] = counts.get(record.series, 0) + 1
+    marks = ", ".join("?" * (len(_FIELDS) + 2))
+    conn.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES ({marks})", rows)
+    conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
+                     "DO UPDATE SET n = n + excluded.n", counts.items())
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unusable("not UTF-8") from exc
+
+
+def _shift(tail: store.RecordSet, offset: int) -> store.RecordSet:
+    if tail.torn_offset is None:
+        return tail
+    return store.RecordSet(tail.records, tail.problems, tail.torn, tail.torn_offset + offset)
+
+
+# --------------------------------------------------------------------------- reading blocks
+
+def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, line) of each `[[record]]` block: from its header to the next one."""
+    starts: list[tuple[int, int]] = []
+    pos, line = 0, 1
+    while True:
+        at = text.find(_HEADER, pos)
+        if at < 0:
+            break
+        line += text.count("\n", pos, at)
+        pos = at + len(_HEADER)
+        if (at == 0 or text[at - 1] == "\n") and text.startswith("\n", pos):
+            starts.append((at, line))
+    for n, (start, line) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
+        yield start, end, line
+
+
+def _scan(text: str, file: str, line0: int) -> _Scan:
+    """Read the blocks of `text` (which starts at line `line0 + 1` of the file).
+
+    All blocks but the last must be clean records, and the last one too or else it is left
+    as the tail, parsed by the same rules as a full parse (a torn record). Anything else
+    raises Unusable, and the file is read in full."""
+    blocks = list(_blocks(text))
+    head_end = blocks[0][0] if blocks else len(text)
+    if not _only_comments(text[:head_end]):
+        raise Unusable("text before the first record")
+    records: list[Record] = []
+    end = len(text) if not blocks else blocks[0][0]
+    for n, (start, stop, line) in enumerate(blocks):
+        is_last = n == len(blocks) - 1
+        record = _read_block(text[start:stop], file, line0 + line)
+        if record is None or (is_last and not text.endswith("\n")):
+            if not is_last:
+                raise Unusable(f"record at line {line0 + line}")
+            break
+        records.append(record)
+        end = stop
+    tail = store.RecordSet(())
+    if end < len(text):
+        tail = store.parse_records(text[end:], file)
+        if tail.problems or tail.records:
+            raise Unusable("damaged records")
+        tail = _shift_lines(tail, line0 + text.count("\n", 0, end))
+    return _Scan(records, len(text[:end].encode("utf-8")), text.count("\n", 0, end), tail)
+
+
+def _shift_lines(tail: store.RecordSet, lines: int) -> store.RecordSet:
+    torn = tail.torn
+    if torn is not None and torn.line is not None:
+        torn = Problem(torn.message, file=torn.file, line=torn.line + lines,
+                       column=torn.column, hint=torn.hint)
+    return store.RecordSet(tail.records, tail.problems, torn, tail.torn_offset)
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#")
+               for line in text.splitlines())
+
+
+def _read_block(block: str, file: str, line: int) -> Record | None:
+    """One block as a record, or None if it is not a clean, whole record."""
+    entry = _fast_entry(block)
+    if entry is None:
+        try:
+            data = tomllib.loads(block)
+        except tomllib.TOMLDecodeError:
+            return None
+        entries = data.get("record")
+        if set(data) != {"record"} or not isinstance(entries, list) or len(entries) != 1:
+            raise Unusable(f"unusual layout at line {line}")
+        entry = entries[0]
+    record, problem = store._to_record(entry, file, line)
+    if problem is not None or record is None or store._incomplete(entry):
+        return None
+    return record
+
+
+def _fast_entry(block: str) -> dict[str, object] | None:
+    """The block's keys when it has exactly the layout `bjtrack log` writes, else None."""
+    lines = block.split("\n")
+    entry: dict[str, object] = {}
+    for text in lines[1:]:
+        if not text:
+            continue
+        match = _KEY_LINE.fullmatch(text)
+        if match is None or match[1] in entry:
+            return None
+        key, string, day, clock = match.groups()
+        try:
+            if string is not None:
+                entry[key] = string
+            elif clock is not None:
+                entry[key] = datetime.fromisoformat(f"{day}T{clock}")
+            else:
+                entry[key] = date.fromisoformat(day)
+        except ValueError:
+            return None
+    return entry

@@ -1,0 +1,346 @@
+"""The records index beside records.toml can make reads faster, never different.
+
+Each test changes the cache or the records file the way people and tools do, then checks
+that what bjtrack answers (status JSON, warnings, check, log) equals a full re-parse of the
+file with the cache turned off (BJTRACK_NO_CACHE=1).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from bjtrack import actions, cache, pace, store
+from conftest import REPO, Result, Runner
+
+JUNE = "2025-06-30"
+JULY = "2025-07-31"
+NO_CACHE = {cache.NO_CACHE_ENV: "1"}
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_generate",
+                                                  REPO / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _generator()
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    """A generated plan of every kind of entry: 30 entries × 40 records."""
+    generate.write_plan(tmp_path, 30, 40)
+    return tmp_path
+
+
+def db(folder: Path) -> Path:
+    return cache.cache_path(folder / "records.toml")
+
+
+def full(cli: Runner, folder: Path, *args: str) -> Result:
+    result = cli(*args, cwd=folder, env=NO_CACHE)
+    os.environ.pop(cache.NO_CACHE_ENV, None)
+    return result
+
+
+def same_status(cli: Runner, folder: Path, as_of: str = JUNE) -> dict[str, Any]:
+    """Status JSON through the cache equals a full parse; returns it."""
+    cached = cli("status", "--format", "json", "--as-of", as_of, cwd=folder)
+    parsed = full(cli, folder, "status", "--format", "json", "--as-of", as_of)
+    assert (cached.code, cached.out, cached.err) == (parsed.code, parsed.out, parsed.err)
+    assert cached.code == 0, cached.err
+    data: dict[str, Any] = json.loads(cached.out)
+    return data
+
+
+def target(data: dict[str, Any], target_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(t for t in data["targets"] if t["id"] == target_id)
+    return found
+
+
+LATEST_FLOW = 'series = "s000000-flow"\ndate = 2025-06-30'
+
+
+def edit_latest_flow(folder: Path, value: str) -> None:
+    """Rewrite by hand the value of the first series' figure of 2025-06-30."""
+    path = folder / "records.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("value = ", text.index(LATEST_FLOW))
+    end = text.index("\n", at)
+    path.write_text(text[:at] + f'value = "{value}"' + text[end:], encoding="utf-8")
+
+
+def append(folder: Path, text: str) -> None:
+    with (folder / "records.toml").open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def test_index_built_then_reused_gives_the_same_status(cli: Runner, big: Path) -> None:
+    assert not db(big).exists()
+    first = same_status(cli, big)
+    assert db(big).is_file()
+    assert same_status(cli, big) == first
+    verdicts = {t["verdict"] for t in first["targets"]}
+    assert {"on_track", "behind", "breached"} <= verdicts  # every kind was exercised
+    assert len(first["indicators"]) == 3
+    assert target(first, "s000000-flow")["actual"] == 800477572
+
+
+def test_deleted_cache(cli: Runner, big: Path) -> None:
+    before = same_status(cli, big)
+    shutil.rmtree(big / cache.CACHE_DIR)
+    assert same_status(cli, big) == before
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign"])
+def test_corrupt_cache(cli: Runner, big: Path, tmp_path_factory: pytest.TempPathFactory,
+                       damage: str) -> None:
+    before = same_status(cli, big)
+    path = db(big)
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"\x00\xffnot a database" * 500)
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:  # the index of another records file, copied over this one
+        other = tmp_path_factory.mktemp("other")
+        generate.write_plan(other, 12, 7)
+        same_status(cli, other)
+        shutil.copy(db(other), path)
+    assert same_status(cli, big) == before
+
+
+def test_garbage_in_the_middle_of_the_cache(cli: Runner, big: Path) -> None:
+    before = same_status(cli, big)
+    path = db(big)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle: middle + 4096] = os.urandom(4096)
+    path.write_bytes(bytes(data))
+    assert same_status(cli, big) == before
+
+
+def test_unwritable_cache_folder(cli: Runner, big: Path) -> None:
+    (big / cache.CACHE_DIR).write_text("a file where the cache folder would go")
+    before = same_status(cli, big)
+    assert (big / cache.CACHE_DIR).is_file()  # left alone; the file was read in full
+    edit_latest_flow(big, "99000000000")
+    assert target(same_status(cli, big), "s000000-flow")["actual"] == 99000000000
+    assert same_status(cli, big) != before
+
+
+def test_edit_in_the_middle_same_size_same_mtime(cli: Runner, big: Path) -> None:
+    before = same_status(cli, big)
+    path = big / "records.toml"
+    stat = path.stat()
+    edit_latest_flow(big, "900477572")  # one digit changed: same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old mtime put back
+    assert path.stat().st_size == stat.st_size
+    after = same_status(cli, big)
+    assert target(after, "s000000-flow")["actual"] == 900477572 != \
+        target(before, "s000000-flow")["actual"]
+
+
+def test_edit_in_the_middle_other_size(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    edit_latest_flow(big, "123456789012")
+    assert target(same_status(cli, big), "s000000-flow")["actual"] == 123456789012
+
+
+def test_edit_in_the_middle_then_append(cli: Runner, big: Path) -> None:
+    same_status(cli, big, JULY)
+    edit_latest_flow(big, "1")
+    append(big, '\n[[record]]\nid = "late"\nseries = "s000001-sum"\ndate = 2025-07-01\n'
+                'value = "4"\n')
+    after = same_status(cli, big, JULY)
+    assert target(after, "s000000-flow")["actual"] == 1
+    assert target(after, "s000001-sum")["actual_date"] == "2025-07-01"
+
+
+def test_append_by_hand_in_other_layouts(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    append(big, "\n# figures typed in by hand\n"
+                "[[record]]\n"
+                "id = 'hand1'   # a literal string and a comment\n"
+                "series = \"s000000-flow\"\n"
+                "date = 2025-07-15\n"
+                "value = \"3.5E10\"\n"
+                "\n"
+                "  [[record]]\n"
+                "  id = \"hand2\"\n"
+                "  series = \"s000002-level\"\n"
+                "  date = 2025-07-16\n"
+                "  note = \"带 \\\"引号\\\" 的备注\"\n"
+                "  value = 9999\n")
+    after = same_status(cli, big, JULY)
+    assert target(after, "s000000-flow")["actual"] == 35000000000
+    assert target(after, "s000002-level")["actual"] == 9999
+    # and again: the hand-written part is now indexed, and still read the same way
+    assert same_status(cli, big, JULY) == after
+
+
+def test_appended_records_are_indexed_incrementally(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    for n, value in enumerate(["150亿", "160亿", "170亿"]):
+        result = cli("log", "s000000-flow", value, "--date", f"2025-07-0{n + 1}", cwd=big)
+        assert result.code == 0, result.err
+        data = same_status(cli, big, JULY)
+        assert target(data, "s000000-flow")["actual"] == int(value[:3]) * 10**8
+
+
+def test_git_union_merge(cli: Runner, big: Path, tmp_path_factory: pytest.TempPathFactory
+                         ) -> None:
+    """Two people log in their own copies; git merges records.toml with merge=union."""
+    same_status(cli, big)
+    base = (big / "records.toml").read_text(encoding="utf-8")
+    theirs_dir = tmp_path_factory.mktemp("theirs")
+    shutil.copy(big / "targets.toml", theirs_dir / "targets.toml")
+    (theirs_dir / "records.toml").write_text(base, encoding="utf-8")
+    for n in range(3):
+        assert cli("log", "s000000-flow", f"{200 + n}亿", "--date", f"2025-07-1{n}",
+                   cwd=big).code == 0
+        assert cli("log", "s000001-sum", f"{n + 5}", "--date", f"2025-07-2{n}",
+                   cwd=theirs_dir).code == 0
+    same_status(cli, big, JULY)  # the index now holds our three records
+    ours = (big / "records.toml").read_text(encoding="utf-8")
+    theirs = (theirs_dir / "records.toml").read_text(encoding="utf-8")
+    (big / "base.toml").write_text(base, encoding="utf-8")
+    merged = subprocess.run(
+        ["git", "merge-file", "--union", "-p", str(big / "records.toml"),
+         str(big / "base.toml"), str(theirs_dir / "records.toml")],
+        capture_output=True, text=True, check=False)
+    assert merged.stdout.startswith(base)
+    (big / "records.toml").write_text(merged.stdout, encoding="utf-8")
+    # whatever git made of the two tails (it may interleave their lines), the same answer
+    cached = cli("status", "--format", "json", "--as-of", JULY, cwd=big)
+    assert cached == full(cli, big, "status", "--format", "json", "--as-of", JULY)
+    # their blocks landing between the base and ours, each block whole
+    (big / "records.toml").write_text(base + theirs[len(base):] + ours[len(base):],
+                                      encoding="utf-8")
+    after = same_status(cli, big, JULY)
+    assert target(after, "s000000-flow")["actual"] == 202 * 10**8
+    assert target(after, "s000001-sum")["actual_date"] == "2025-07-22"
+    assert target(after, "s000001-sum")["records"] == 5
+
+
+def test_file_renamed_over_or_replaced(cli: Runner, big: Path,
+                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    before = same_status(cli, big)
+    other = tmp_path_factory.mktemp("other")
+    generate.write_plan(other, 30, 41)  # same plan, one more record per entry
+    path = big / "records.toml"
+    stat = path.stat()
+    os.replace(other / "records.toml", path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    replaced = same_status(cli, big)
+    assert replaced != before
+    # and back: the old file renamed into place again
+    generate.write_plan(other, 30, 40)
+    os.replace(other / "records.toml", path)
+    assert same_status(cli, big) == before
+
+
+def test_torn_tail_warns_the_same_and_repairs(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    append(big, '\n[[record]]\nid = "torn1"\nseries = "s000000-flow"\ndate = 2025-06-')
+    cached = cli("status", "--format", "json", "--as-of", JUNE, cwd=big)
+    parsed = full(cli, big, "status", "--format", "json", "--as-of", JUNE)
+    assert cached == parsed
+    assert "records.toml" in cached.err and json.loads(cached.out)["warnings"]
+    assert cli("check", cwd=big) == full(cli, big, "check")
+    assert cli("check", cwd=big).code == 1
+    logged = cli("log", "s000000-flow", "1亿", "--date", "2025-06-01", cwd=big)
+    assert logged.code != 0 and "--repair" in logged.err
+    assert cli("check", "--repair", cwd=big).code == 0
+    after = same_status(cli, big)
+    assert after["warnings"] == []
+
+
+def test_damaged_record_in_the_middle_same_error(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    path = big / "records.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("date = 2020-", 'date = "last spring"\n# ', 1),
+                    encoding="utf-8")
+    cached = cli("status", "--format", "json", "--as-of", JUNE, cwd=big)
+    parsed = full(cli, big, "status", "--format", "json", "--as-of", JUNE)
+    assert cached == parsed and cached.code == 1
+    header = text[: text.index("date = 2020-")].count("\n") - 2  # its [[record]] line
+    assert f"records.toml:{header}: record needs a date" in cached.err
+    assert cli("check", "--format", "json", cwd=big) == \
+        full(cli, big, "check", "--format", "json")
+
+
+def test_log_idempotent_through_the_index(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    first = cli("log", "s000002-level", "5000家", "--date", "2025-06-20", cwd=big)
+    assert first.code == 0
+    size = (big / "records.toml").stat().st_size
+    again = cli("log", "s000002-level", "5000", "--date", "2025-06-20", cwd=big)
+    assert again.code == 0 and (big / "records.toml").stat().st_size == size
+    again_full = full(cli, big, "log", "s000002-level", "5000", "--date", "2025-06-20")
+    assert again_full.code == 0 and (big / "records.toml").stat().st_size == size
+    assert again.err == again_full.err
+
+
+def test_retractions_and_revisions_read_the_same(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    text = (big / "records.toml").read_text(encoding="utf-8")
+    start = text.index(LATEST_FLOW)
+    rid = text[text.rindex('id = "', 0, start) + 6: text.rindex('"', 0, start)]
+    assert cli("log", "s000000-flow", "321亿", "--date", JUNE, "--revise", cwd=big).code == 0
+    revised = same_status(cli, big)
+    assert target(revised, "s000000-flow")["actual"] == 321 * 10**8
+    new = (big / "records.toml").read_text(encoding="utf-8")
+    new_id = new[new.rindex('[[record]]\nid = "') + 17:].split('"')[0]
+    # a retracted revision no longer replaces anything: the original figure counts again
+    append(big, f'\n[[record]]\nid = "rt1"\nseries = "s000000-flow"\nretracts = "{new_id}"\n')
+    restored = same_status(cli, big)
+    assert target(restored, "s000000-flow")["actual"] == 800477572
+    append(big, f'\n[[record]]\nid = "rt2"\nseries = "s000000-flow"\nretracts = "{rid}"\n')
+    withdrawn = same_status(cli, big)
+    assert target(withdrawn, "s000000-flow")["actual_date"] == "2025-03-31"
+
+
+def test_history_and_check_through_the_index(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    for args in (("history", "s000006-yearly", "--format", "json", "--as-of", JUNE),
+                 ("history", "s000000-flow", "--all", "--format", "json"),
+                 ("check", "--format", "json")):
+        assert cli(*args, cwd=big) == full(cli, big, *args)
+
+
+def test_shipped_plan(cli: Runner, shipped: Path) -> None:
+    for as_of in ("2022-06-30", "2022-12-31", "2026-01-01"):
+        cached = cli("status", "--format", "json", "--as-of", as_of, cwd=shipped)
+        assert cached == full(cli, shipped, "status", "--format", "json", "--as-of", as_of)
+
+
+@pytest.mark.parametrize("as_of", [date(2016, 3, 31), date(2020, 2, 29), date(2024, 12, 31),
+                                   date(2025, 6, 30), date(2030, 1, 1)])
+def test_windows_give_the_full_report(big: Path, as_of: date) -> None:
+    """Library level: the status from only the records `pace.reads` asks for equals the
+    status from every record, for every kind of entry and many dates."""
+    records_path = big / "records.toml"
+    loaded = actions.load(big / "targets.toml")
+    assert loaded.index is not None
+    windowed = actions.status_report(loaded, as_of)
+    everything = store.load_records(records_path, cached=False).records
+    assert windowed == pace.report(loaded.plan, everything, as_of)
+    assert loaded.records.records == everything  # read in full on demand, same records
+    loaded.index.close()
