@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from bjtrack.errors import InputError, Problem
+from bjtrack.errors import InputError, problem
 
 MAGNITUDES: dict[str, Decimal] = {
     "十": Decimal(10),
@@ -80,21 +80,21 @@ def parse_amount(text: str) -> Amount:
     cleaned = _GROUPED.sub("", cleaned)
     match = _NUMBER.match(cleaned)
     if not match or not cleaned:
-        raise _bad(raw, "expected a number, optionally with 万/亿 and a unit")
+        raise _bad(raw, "form")
     try:
         number = Decimal(match["num"])
     except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
-        raise _bad(raw, "not a number") from None
+        raise _bad(raw, "form") from None
     exponent = number.adjusted()
     if abs(exponent) > MAX_EXPONENT:
-        raise _bad(raw, f"the number is out of range (at most 10^{MAX_EXPONENT})")
+        raise _bad(raw, "range")
     if match["sign"] == "-":
         number = -number
     factor, unit = _split_magnitude(match["rest"].strip())
-    if unit and not _UNIT.match(unit):
-        raise _bad(raw, f"'{unit}' is not a unit")
+    if unit and (not _UNIT.match(unit) or (PERCENT in unit and unit != PERCENT)):
+        raise _bad(raw, "unit", unit)
     if unit == PERCENT and factor != 1:
-        raise _bad(raw, "a percentage cannot carry 万/亿")
+        raise _bad(raw, "percent")
     return Amount(_exact(number * factor), unit)
 
 
@@ -105,11 +105,11 @@ def _exact(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-def _bad(raw: str, why: str) -> InputError:
+def _bad(raw: str, reason: str, unit: str = "") -> InputError:
+    """reason: "form", "range", "unit" or "percent" (the i18n entries err.amount.*)."""
     shown = raw if len(raw) <= 60 else raw[:57] + "…"
-    return InputError(
-        Problem(f"cannot read amount '{shown}': {why}", hint=f"accepted forms: {ACCEPTED_FORMS}")
-    )
+    return InputError(problem(f"err.amount.{reason}", hint_key="hint.forms", text=shown,
+                              forms=ACCEPTED_FORMS, unit=unit, max=MAX_EXPONENT))
 
 
 def plain(value: Decimal) -> str:
@@ -143,6 +143,18 @@ def _decimals(value: Decimal) -> int:
 
 
 _SCALES = (("万亿", Decimal(10) ** 12), ("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
+# `--units si` (English only): millions and billions instead of 万 and 亿.
+_SI_SCALES = ((" trillion", Decimal(10) ** 12), (" billion", Decimal(10) ** 9),
+              (" million", Decimal(10) ** 6))
+
+
+class _Display:
+    units = "cn"
+
+
+def set_units(units: str) -> None:
+    """Choose how format_amount scales figures: "cn" (万/亿, the default) or "si"."""
+    _Display.units = "si" if units == "si" else "cn"
 
 
 def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 2) -> str:
@@ -158,8 +170,10 @@ def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 
         if "." not in text:
             text += ".0"
         return text + PERCENT
+    si = _Display.units == "si"
+    space = " " if si and unit else ""
     size = abs(value)
-    for name, scale in _SCALES:
+    for name, scale in _SI_SCALES if si else _SCALES:
         if size < scale:
             continue
         scaled = value / scale
@@ -167,9 +181,9 @@ def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 
             continue
         if not exact:
             scaled = _round(scaled, places)
-        return plain(scaled) + name + unit
+        return plain(scaled) + name + space + unit
     shown = value if exact or value == value.to_integral_value() else _round(value, places)
-    return _grouped(shown) + unit
+    return _grouped(shown) + space + unit
 
 
 def format_points(value: Decimal, places: int = 1) -> str:
@@ -184,14 +198,11 @@ def base_unit(amount: Amount, expected: str) -> Amount:
     """Give a bare number the expected unit; reject a different unit."""
     if amount.unit == "" or amount.unit == expected:
         return Amount(amount.value, expected)
-    raise InputError(
-        Problem(
-            f"unit mismatch: got {format_amount(amount.value, amount.unit, exact=True)}, "
-            f"but this series is measured in {expected or 'bare numbers'}",
-            hint=f"write the value in {expected or 'a bare number'}, e.g. "
-            f"{_example(expected)}",
-        )
-    )
+    bare = "" if expected else ".bare"
+    raise InputError(problem(
+        "err.unit_mismatch" + bare, hint_key="hint.unit" + bare,
+        got=format_amount(amount.value, amount.unit, exact=True), expected=expected,
+        unit=expected, example=_example(expected)))
 
 
 def _example(unit: str) -> str:

@@ -12,7 +12,7 @@ import re
 from datetime import date
 
 from bjtrack.amounts import normalise_text
-from bjtrack.errors import InputError, Problem
+from bjtrack.errors import InputError, problem
 
 ACCEPTED_FORMS = (
     "2022-06-30, 2022/6/30, 2022年6月30日, 2022年6月, 2022-06, 2022年1-6月, "
@@ -56,8 +56,8 @@ def parse_date(text: str) -> date:
         try:
             return _build(kind, match.groups())
         except ValueError as exc:
-            raise _bad(text, str(exc)) from None
-    raise _bad(text, "not a date form bjtrack knows")
+            raise _bad(text, "invalid", str(exc)) from None
+    raise _bad(text, "form")
 
 
 def _build(kind: str, groups: tuple[str | None, ...]) -> date:
@@ -77,11 +77,11 @@ def _build(kind: str, groups: tuple[str | None, ...]) -> date:
     return date(year, 12, 31)
 
 
-def _bad(raw: str, why: str) -> InputError:
+def _bad(raw: str, reason: str, why: str = "") -> InputError:
+    """reason: "form" or "invalid" (the i18n entries err.date.*)."""
     shown = raw if len(raw) <= 40 else raw[:37] + "…"
-    return InputError(
-        Problem(f"cannot read date '{shown}': {why}", hint=f"accepted forms: {ACCEPTED_FORMS}")
-    )
+    return InputError(problem(f"err.date.{reason}", hint_key="hint.forms", text=shown,
+                              forms=ACCEPTED_FORMS, why=why))
 
 
 def add_years(day: date, years: int) -> date:

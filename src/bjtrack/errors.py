@@ -20,6 +20,11 @@ class Problem:
     line: int | None = None
     column: int | None = None
     hint: str | None = None
+    # The i18n keys of message and hint, with their fields: the CLI shows the problem in
+    # the person's language (i18n.localize); `message`/`hint` keep the English text.
+    key: str = ""
+    hint_key: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
 
     def where(self) -> str:
         if self.file is None:
@@ -37,6 +42,17 @@ class Problem:
         if self.hint:
             text += f"\n  {self.hint}"
         return text
+
+
+def problem(key: str, *, hint_key: str = "", file: str | None = None, line: int | None = None,
+            column: int | None = None, **fields: object) -> Problem:
+    """A Problem whose message (and hint) are the i18n entries `key` (`hint_key`)."""
+    from bjtrack.i18n import message
+
+    shown = {name: str(value) for name, value in fields.items()}
+    return Problem(message(key, "en", **shown), file=file, line=line, column=column,
+                   hint=message(hint_key, "en", **shown) if hint_key else None,
+                   key=key, hint_key=hint_key, fields=tuple(shown.items()))
 
 
 class BjtrackError(Exception):

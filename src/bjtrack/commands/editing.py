@@ -1,1 +1,230 @@
-"""Commands that start a plan and correct records (init, target, undo, amend, rm, where)."""
+"""Everyday editing: init, target add/edit, where, and record corrections (undo, amend, rm)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bjtrack.cli import Session, _date_option, app, complete_target, now, session, who
+from bjtrack.errors import BjtrackError, InputError, Problem, UsageError
+from bjtrack.i18n import help_text, localize, t
+
+if TYPE_CHECKING:
+    from bjtrack.edits import Correction
+    from bjtrack.model import Record
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def complete_record(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for RECORD: ids of the current records, newest first."""
+    from bjtrack import actions, pace, store
+
+    try:
+        path = store.find_plan(ctx.find_root().params.get("file"), Path.cwd())
+        loaded = actions.load(path, strict=False)
+    except (BjtrackError, OSError):
+        return []
+    current = pace.effective(loaded.records.records)
+    return [(r.id, f"{r.series} {r.date} {r.entered or r.value}") for r in reversed(current)
+            if r.id.startswith(incomplete)]
+
+
+# --------------------------------------------------------------------------- init
+
+@app.command(help=help_text("init"))
+def init(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help=help_text("init.dir"))] = Path("."),
+    example: Annotated[str | None, typer.Option(
+        "--example", help=help_text("init.example"))] = None,
+    blank: Annotated[bool, typer.Option("--blank", help=help_text("init.blank"))] = False,
+    name: Annotated[str, typer.Option("--name", help=help_text("init.name"))] = "",
+) -> None:
+    s = session(ctx)
+    if example and blank:
+        raise UsageError(Problem(t("err.example_and_blank")))
+    from bjtrack.edits import init_plan
+
+    for written in init_plan(folder, example=example, name=name):
+        s.say(t(f"init.{written.action}", path=written.path))
+    s.say(t("init.next"))
+
+
+# --------------------------------------------------------------------------- target add/edit
+
+target_app = typer.Typer(help=help_text("target"), no_args_is_help=True)
+app.add_typer(target_app, name="target")
+
+
+def _ask(key: str, check: Callable[[str], object] | None = None) -> str:
+    """Prompt until the answer passes `check` (which raises InputError when it does not)."""
+    while True:
+        answer = str(typer.prompt(t(key))).strip()
+        if not answer:
+            continue
+        try:
+            if check is not None:
+                check(answer)
+        except InputError as exc:
+            for problem in exc.problems:
+                typer.echo(f"{t('error')}: {localize(problem)}", err=True)
+            continue
+        return answer
+
+
+@target_app.command("add", help=help_text("target.add"))
+def target_add(
+    ctx: typer.Context,
+    target_id: Annotated[str | None, typer.Option("--id", help=help_text("target.id"))] = None,
+    name: Annotated[str | None, typer.Option("--name", help=help_text("target.name"))] = None,
+    amount: Annotated[str | None, typer.Option(
+        "--target", help=help_text("target.target"))] = None,
+    comparison: Annotated[str | None, typer.Option(
+        "--comparison", help=help_text("target.comparison"))] = None,
+    start: Annotated[str | None, typer.Option("--start", help=help_text("target.start"))] = None,
+    due: Annotated[str | None, typer.Option("--due", help=help_text("target.due"))] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=help_text("target.kind"))] = None,
+    aggregate: Annotated[str | None, typer.Option(
+        "--aggregate", help=help_text("target.aggregate"))] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help=help_text("target.baseline"))] = None,
+    hold: Annotated[bool, typer.Option("--hold", help=help_text("target.hold"))] = False,
+    series: Annotated[str | None, typer.Option(
+        "--series", help=help_text("target.series"))] = None,
+    group: Annotated[str | None, typer.Option("--group", help=help_text("target.group"))] = None,
+    quote: Annotated[str | None, typer.Option("--quote", help=help_text("target.quote"))] = None,
+) -> None:
+    s = session(ctx)
+    from bjtrack.amounts import parse_amount
+    from bjtrack.dates import parse_date
+    from bjtrack.edits import add_target
+    from bjtrack.render.text import target_text
+
+    path = s.plan_path()
+    if _interactive():
+        target_id = target_id or _ask("prompt.id")
+        name = name or _ask("prompt.name")
+        amount = amount or _ask("prompt.target", parse_amount)
+        start = start or _ask("prompt.start", parse_date)
+        due = due or _ask("prompt.due", parse_date)
+    fields: dict[str, Any] = {
+        "id": target_id, "name": name, "target": amount, "comparison": comparison,
+        "start": parse_date(start) if start else None, "due": parse_date(due) if due else None,
+        "kind": kind, "aggregate": aggregate, "baseline": baseline, "hold": hold or None,
+        "series": series, "group": group, "quote": quote,
+    }
+    added = add_target(path, fields)
+    if not s.quiet:
+        s.out.print(t("target.added", id=added.id, name=added.name, target=target_text(added),
+                      path=path), markup=False, highlight=False, soft_wrap=True)
+
+
+@target_app.command("edit", help=help_text("target.edit"))
+def target_edit(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(
+        help=help_text("arg.target"), autocompletion=complete_target)],
+) -> None:
+    s = session(ctx)
+    from bjtrack import store
+    from bjtrack.edits import edit_plan, run_editor, target_line
+
+    path = s.plan_path()
+    _, line = target_line(store.load_plan(path), target)
+
+    def retry(problems: Sequence[Problem]) -> bool:
+        for problem in problems:
+            s.err.print(f"{t('error')}: {localize(problem)}", style="red", markup=False,
+                        highlight=False, soft_wrap=True)
+        return _interactive() and typer.confirm(t("prompt.reopen"), default=True)
+
+    result = edit_plan(path, line, run_editor, retry)
+    s.say(t("target.saved", path=path) if result.changed else t("target.unchanged"))
+
+
+# --------------------------------------------------------------------------- where
+
+@app.command(help=help_text("where"))
+def where(ctx: typer.Context) -> None:
+    s = session(ctx)
+    from bjtrack import store
+
+    path = s.plan_path()
+    records = store.load_plan(path).records_path
+    missing = "" if records.exists() else t("where.missing")
+    s.data(f"{t('where.plan')}\t{path.resolve()}\n"
+           f"{t('where.records')}\t{records.resolve()}{missing}")
+
+
+# --------------------------------------------------------------------------- corrections
+
+def _shown(record: Record, unit: str) -> str:
+    from bjtrack.render.text import amount
+
+    return amount(record.value, record.unit or unit)
+
+
+def _report(s: Session, key: str, done: Correction) -> None:
+    if s.quiet:
+        return
+    old = done.old
+    new = old if done.record.retracts else done.record  # a retraction has no value
+    s.out.print(t(key, name=done.target.name, value=_shown(new, done.target.unit),
+                  old_value=_shown(old, done.target.unit), id=done.record.id, old=old.id,
+                  date=str(done.record.date or old.date or "")),
+                markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command(help=help_text("undo"))
+def undo(
+    ctx: typer.Context,
+    by: Annotated[str | None, typer.Option("--by", help=help_text("undo.by"))] = None,
+    why: Annotated[str, typer.Option("--why", help=help_text("why"))] = "",
+) -> None:
+    s = session(ctx)
+    from bjtrack import edits
+
+    done = edits.undo(s.load(), now(), by=who() if by is None else by, why=why)
+    _report(s, "undo.done", done)
+
+
+@app.command(help=help_text("amend"))
+def amend(
+    ctx: typer.Context,
+    record: Annotated[str, typer.Argument(
+        help=help_text("record.id"), autocompletion=complete_record)],
+    value: Annotated[str, typer.Argument(help=help_text("amend.value"))],
+    on: Annotated[str | None, typer.Option("--date", "-d", help=help_text("amend.date"))
+                  ] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", help=help_text("amend.note"))
+                    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
+) -> None:
+    s = session(ctx)
+    from bjtrack import edits
+
+    done = edits.amend(s.load(), record, value, now(), day=_date_option(on), note=note,
+                       by=who() if by is None else by)
+    _report(s, "amend.done", done)
+
+
+@app.command(help=help_text("rm"))
+def rm(
+    ctx: typer.Context,
+    record: Annotated[str, typer.Argument(
+        help=help_text("record.id"), autocompletion=complete_record)],
+    why: Annotated[str, typer.Option("--why", help=help_text("why"))] = "",
+    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
+) -> None:
+    s = session(ctx)
+    from bjtrack import edits
+
+    done = edits.retract(s.load(), record, now(), why=why, by=who() if by is None else by)
+    _report(s, "undo.done", done)

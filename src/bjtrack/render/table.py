@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from rich.console import Group, RenderableType
@@ -206,7 +206,9 @@ def _period_text(target: Target) -> str:
     return t("none")
 
 
-def history_table(target: Target, records: Sequence[Record], width: int) -> Table:
+def history_table(target: Target, records: Sequence[Record], width: int,
+                  marks: Mapping[str, tuple[str, bool]] | None = None) -> Table:
+    """marks (history --all): record id -> (what became of it, still current?)."""
     table = Table(title=t("title.history", name=clean(target.name)), title_style="bold",
                   pad_edge=False)
     table.add_column(t("col.record"), no_wrap=True, style="dim")
@@ -216,7 +218,10 @@ def history_table(target: Target, records: Sequence[Record], width: int) -> Tabl
     table.add_column(t("col.note"), ratio=2)
     if width >= 100:
         table.add_column(t("col.source"), ratio=2)
+    if marks is not None:
+        table.add_column(t("state.col"), ratio=2)
     for record in records:
+        mark, live = marks.get(record.id, ("", True)) if marks is not None else ("", True)
         cells = [
             _cell(record.id),
             _cell(record.date.isoformat() if record.date else ""),
@@ -226,7 +231,9 @@ def history_table(target: Target, records: Sequence[Record], width: int) -> Tabl
         ]
         if width >= 100:
             cells.append(_cell(record.source))
-        table.add_row(*cells)
+        if marks is not None:
+            cells.append(_cell(mark))
+        table.add_row(*cells, style=None if live else "dim")
     return table
 
 

@@ -1,0 +1,419 @@
+"""Starting a plan, adding and editing targets, correcting records without losing history.
+
+Plan edits are validated with `store.load_plan` before the file is replaced atomically, so
+an invalid targets.toml is never left behind. Record corrections are appended records
+(`revises = <id>` or `retracts = <id>`): nothing already written is changed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bjtrack import pace, store
+from bjtrack.actions import Loaded, read_value, resolve_target
+from bjtrack.errors import BjtrackError, Problem, UsageError
+from bjtrack.i18n import t
+from bjtrack.model import Plan, Record, Target
+
+EXAMPLES = ("binjiang-2022",)
+GITATTRIBUTES_LINE = f"{store.RECORDS_FILE} merge=union"
+GITIGNORE_LINE = "*.lock"
+
+# --------------------------------------------------------------------------- init
+
+BLANK_PLAN = """\
+# bjtrack plan: the targets to track, one [[target]] table each.
+# `bjtrack target add` appends targets here; `bjtrack check` validates this file.
+# Figures are logged with `bjtrack log TARGET VALUE` into the records file.
+
+[plan]
+name = "{name}"          # shown in report titles
+# source = "…"           # the document the targets come from
+# published = 2022-08-05 # when it was published
+# records = "records.toml"   # the records file, relative to this one (default)
+# at_risk_band = 0.9     # 略有滞后 (at risk) when progress >= 0.9 x time elapsed
+# stale_days = 45        # a figure older than this many days is marked stale
+
+# Each target is one [[target]] table. Keys (only id, name, start and due are required
+# for a target; an entry without `target` is an indicator: tracked, no verdict):
+#
+# [[target]]
+# id = "investment"        # required: unique lowercase slug (a-z, 0-9, - and _)
+# name = "区内全年投资"       # required: the name people use
+# target = "300亿元"         # the amount with magnitude and unit; omit for an indicator
+# comparison = ">"         # ">" (超), ">=" (default, 达到/不少于), "<", "<=" (ceiling), "~" (左右)
+# start = 2022-01-01       # required for a target: the period begins
+# due = 2022-12-31         # required for a target: the period ends
+# kind = "flow"            # "flow" (default): accumulates from zero over the period;
+#                          # "level": a stock that must reach the target (企业总量);
+#                          # "rate": a % (share or growth); "annual": multi-year goal
+# aggregate = "latest"     # flows: "latest" (year-to-date totals, default) or "sum"
+# baseline = "250亿元"      # optional value at start; progress is measured from it
+# hold = false             # true: the level must hold at every record (保持…以上)
+# series = "investment"    # the records this target reads (default: its id)
+# group = "产业"             # a heading to group targets under
+# quote = "…"              # the sentence the target comes from
+# unit_note = "…"          # what the unit means, if not obvious
+"""
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    action: str  # "created" or "appended"
+
+
+def example_files(name: str) -> tuple[str, str]:
+    """The packaged example plan and its records, as text."""
+    if name not in EXAMPLES:
+        raise UsageError(Problem(t("err.unknown_example", name=name),
+                                 hint=t("hint.examples", names=", ".join(EXAMPLES))))
+    folder = resources.files("bjtrack") / "examples"
+    plan = (folder / f"{name}.toml").read_text(encoding="utf-8")
+    records = (folder / f"{name}.records.toml").read_text(encoding="utf-8")
+    return plan, records
+
+
+def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[Written]:
+    """Write a new plan into `folder`: targets.toml, an empty (or the example's) records
+    file, and the git settings a team needs. Refuses to overwrite a plan or records file."""
+    plan_path = folder / store.PLAN_FILE
+    records_path = folder / store.RECORDS_FILE
+    existing = [p for p in (plan_path, records_path) if p.exists()]
+    if existing:
+        raise BjtrackError(*(Problem(t("err.exists"), file=str(p), hint=t("hint.exists"))
+                             for p in existing))
+    if example:
+        plan_text, records_text = example_files(example)
+    else:
+        plan_text = BLANK_PLAN.replace("{name}", (name or folder.resolve().name)
+                                       .replace("\\", "\\\\").replace('"', '\\"'))
+        records_text = store.RECORDS_HEADER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BjtrackError(Problem(t("err.cannot_write", why=exc.strerror),
+                                   file=str(folder))) from None
+    written: list[Written] = []
+    for path, text in ((plan_path, plan_text), (records_path, records_text)):
+        store.atomic_write(path, text.encode("utf-8"))
+        written.append(Written(path, "created"))
+    for path, line in ((folder / ".gitattributes", GITATTRIBUTES_LINE),
+                       (folder / ".gitignore", GITIGNORE_LINE)):
+        result = _ensure_line(path, line)
+        if result:
+            written.append(result)
+    return written
+
+
+def _ensure_line(path: Path, line: str) -> Written | None:
+    """Add `line` to a small settings file unless it is already there."""
+    if not path.exists():
+        store.atomic_write(path, (line + "\n").encode("utf-8"))
+        return Written(path, "created")
+    text = path.read_text(encoding="utf-8")
+    if line in (x.strip() for x in text.splitlines()):
+        return None
+    sep = "" if text.endswith("\n") or not text else "\n"
+    store.atomic_write(path, (text + sep + line + "\n").encode("utf-8"))
+    return Written(path, "appended")
+
+
+# --------------------------------------------------------------------------- targets
+
+# The order keys are written in, as in the README.
+TARGET_FIELD_ORDER = ("id", "name", "target", "comparison", "start", "due", "kind",
+                      "aggregate", "baseline", "hold", "series", "group", "quote", "unit_note")
+REQUIRED_FIELDS = ("id", "name", "target", "start", "due")
+
+
+def target_block(fields: Mapping[str, Any]) -> str:
+    """One `[[target]]` table as TOML text, keys in the documented order."""
+    import tomli_w
+
+    ordered = {k: fields[k] for k in TARGET_FIELD_ORDER
+               if k in fields and fields[k] not in (None, "")}
+    return tomli_w.dumps({"target": [ordered]})
+
+
+def validated(path: Path, text: str) -> Plan:
+    """Load `text` as if it were the plan at `path` without touching `path`; raise
+    BjtrackError with the problems (located in `path`) when it is not valid."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        plan = store.load_plan(Path(tmp))
+    except BjtrackError as exc:
+        raise BjtrackError(*(_relocate(p, tmp, path) for p in exc.problems)) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return replace(plan, path=path)  # the copy sits beside the plan: same records path
+
+
+def _relocate(problem: Problem, tmp: str, path: Path) -> Problem:
+    return replace(problem, file=str(path)) if problem.file == tmp else problem
+
+
+def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
+    """Append a [[target]] to the plan as text, leaving everything above it untouched."""
+    missing = [k for k in REQUIRED_FIELDS if fields.get(k) in (None, "")]
+    if missing:
+        raise UsageError(Problem(t("err.missing_fields", keys=", ".join(missing)),
+                                 hint=t("hint.target_add")))
+    old = path.read_bytes().decode("utf-8")
+    plan = store.load_plan(path)
+    if plan.by_id(str(fields["id"])):
+        raise UsageError(Problem(t("err.target_exists", id=fields["id"]), file=str(path),
+                                 hint=t("hint.target_edit", id=fields["id"])))
+    sep = "" if not old or old.endswith("\n") else "\n"
+    new = old + sep + "\n" + target_block(fields)
+    checked = validated(path, new)
+    store.atomic_write(path, new.encode("utf-8"))
+    added = checked.by_id(str(fields["id"]))
+    assert added is not None
+    return added
+
+
+def target_line(plan: Plan, ref: str) -> tuple[Target, int]:
+    target = resolve_target(plan, ref)
+    line = target.source.line if target.source and target.source.line else 1
+    return target, line
+
+
+EditorRun = Callable[[Path, int], int]
+Retry = Callable[[Sequence[Problem]], bool]
+
+
+@dataclass(frozen=True)
+class EditResult:
+    changed: bool
+    kept: Path | None = None  # rejected edits kept here when the edit was abandoned
+
+
+def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> EditResult:
+    """Let the person edit a copy of the plan; replace the plan only with a valid result.
+
+    `run_editor(copy, line)` edits the copy and returns the editor's exit status;
+    `retry(problems)` says whether to re-open the editor after an invalid save."""
+    original = path.read_bytes()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.edit-", suffix=".toml",
+                                    dir=path.parent)
+    copy = Path(tmp_name)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(original)
+    keep = False
+    try:
+        while True:
+            status = run_editor(copy, line)
+            edited = copy.read_bytes()
+            if status != 0:
+                keep = edited != original
+                raise BjtrackError(Problem(t("err.editor_failed", status=status),
+                                           hint=t("hint.kept", path=copy) if keep else
+                                           t("hint.unchanged")))
+            if edited == original:
+                return EditResult(False)
+            try:
+                validated(path, edited.decode("utf-8"))
+            except UnicodeDecodeError:
+                problems: Sequence[Problem] = (Problem(t("err.not_utf8"), file=str(path)),)
+            except BjtrackError as exc:
+                problems = exc.problems
+            else:
+                if path.read_bytes() != original:
+                    keep = True
+                    raise BjtrackError(Problem(t("err.changed_meanwhile"), file=str(path),
+                                               hint=t("hint.kept", path=copy)))
+                store.atomic_write(path, edited)
+                return EditResult(True)
+            line = next((p.line for p in problems if p.line), line)
+            if not retry(problems):
+                keep = True
+                raise BjtrackError(*problems, Problem(t("err.edit_abandoned"),
+                                                      hint=t("hint.kept", path=copy)))
+    finally:
+        if not keep:
+            copy.unlink(missing_ok=True)
+
+
+def editor_command() -> list[str]:
+    """$VISUAL or $EDITOR (with its own arguments), else vi."""
+    import shlex
+
+    raw = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    return shlex.split(raw)
+
+
+# Editors known to accept `+LINE` before the file name.
+LINE_EDITORS = frozenset({"vi", "vim", "nvim", "view", "nano", "emacs", "emacsclient",
+                          "micro", "kak", "joe", "ne", "mg", "jed", "helix", "hx"})
+
+
+def run_editor(copy: Path, line: int) -> int:
+    import subprocess
+
+    command = editor_command()
+    if Path(command[0]).name in LINE_EDITORS:
+        command.append(f"+{line}")
+    try:
+        return subprocess.run([*command, str(copy)], check=False).returncode
+    except OSError as exc:
+        raise BjtrackError(Problem(t("err.no_editor", editor=command[0], why=exc.strerror),
+                                   hint=t("hint.editor"))) from None
+
+
+# --------------------------------------------------------------------------- records
+
+def find_record(records: Sequence[Record], ref: str) -> Record:
+    """A record by id or unique id prefix."""
+    ref = ref.strip().lower()
+    if not ref:
+        raise UsageError(Problem(t("err.unknown_record", ref=ref), hint=t("hint.record_ids")))
+    exact = [r for r in records if r.id == ref]
+    matches = exact or [r for r in records if r.id.startswith(ref)]
+    ids = sorted({r.id for r in matches})
+    if len(ids) > 1:
+        raise UsageError(Problem(t("err.ambiguous_record", ref=ref, ids=", ".join(ids[:8])),
+                                 hint=t("hint.more_chars")))
+    if not matches:
+        raise UsageError(Problem(t("err.unknown_record", ref=ref), hint=t("hint.record_ids")))
+    return matches[-1]
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """Where a record stands after every correction."""
+
+    state: str  # "current", "replaced", "retracted", "retraction"
+    by: str = ""  # the record that replaced or retracted it (or that a retraction withdraws)
+
+
+def record_states(records: Sequence[Record]) -> dict[str, RecordState]:
+    """The state of every record id, for `history --all` and for corrections."""
+    retracted_by = {r.retracts: r.id for r in records if r.retracts}
+    live = [r for r in records if not r.retracts and r.id not in retracted_by]
+    replaced_by = {r.revises: r.id for r in live if r.revises}
+    states: dict[str, RecordState] = {}
+    for record in records:
+        if record.retracts:
+            states[record.id] = RecordState("retraction", record.retracts)
+        elif record.id in retracted_by:
+            states[record.id] = RecordState("retracted", retracted_by[record.id])
+        elif record.id in replaced_by:
+            states[record.id] = RecordState("replaced", replaced_by[record.id])
+        else:
+            states[record.id] = RecordState("current")
+    return states
+
+
+def _current_figure(loaded: Loaded, ref: str) -> Record:
+    records = loaded.records.records
+    record = find_record(records, ref)
+    state = record_states(records)[record.id]
+    if state.state == "retraction":
+        raise UsageError(Problem(t("err.is_retraction", id=record.id, of=state.by),
+                                 hint=t("hint.relog")))
+    if state.state == "retracted":
+        raise UsageError(Problem(t("err.already_retracted", id=record.id, by=state.by),
+                                 hint=t("hint.relog")))
+    if state.state == "replaced":
+        raise UsageError(Problem(t("err.replaced", id=record.id, by=state.by),
+                                 hint=t("hint.use_current", id=state.by)))
+    return record
+
+
+def _series_target(plan: Plan, series: str) -> Target:
+    for target in plan.targets:
+        if target.series == series:
+            return target
+    raise BjtrackError(Problem(t("err.unknown_series", series=series),
+                               hint=t("hint.check")))
+
+
+def _new_id(loaded: Loaded) -> str:
+    taken = {r.id for r in loaded.records.records}
+    while True:
+        candidate = store.new_record_id()
+        if candidate not in taken:
+            return candidate
+
+
+@dataclass(frozen=True)
+class Correction:
+    record: Record  # the record appended
+    old: Record  # the record it replaces or retracts
+    target: Target
+
+
+def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | None = None,
+          note: str | None = None, by: str = "") -> Correction:
+    """Append a replacement for a current record (`revises = <id>`)."""
+    old = _current_figure(loaded, ref)
+    target = _series_target(loaded.plan, old.series)
+    amount = read_value(loaded.plan, target, value)
+    new_day = day or old.date
+    new_note = old.note if note is None else note
+    if (amount.value, new_day, new_note) == (old.value, old.date, old.note):
+        raise UsageError(Problem(t("err.amend_same", id=old.id), hint=t("hint.amend")))
+    record = Record(
+        id=_new_id(loaded), series=old.series, date=new_day, value=amount.value,
+        unit=amount.unit, entered=value.strip(), note=new_note, source=old.source,
+        logged=now, by=by, vintage=old.vintage, revises=old.id)
+    store.append_record(loaded.plan.records_path, record)
+    return Correction(record, old, target)
+
+
+def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str = ""
+            ) -> Correction:
+    """Append a retraction of a current record (`retracts = <id>`, no value)."""
+    old = _current_figure(loaded, ref)
+    return _retract(loaded, old, now, why, by)
+
+
+def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> Correction:
+    target = _series_target(loaded.plan, old.series)
+    record = Record(id=_new_id(loaded), series=old.series, date=None, value=None,
+                    note=why, logged=now, by=by, retracts=old.id)
+    store.append_record(loaded.plan.records_path, record)
+    return Correction(record, old, target)
+
+
+def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
+    """Retract the last current figure logged by `by` (an amendment's original returns)."""
+    current = {r.id for r in pace.effective(loaded.records.records)}
+    mine = [r for r in loaded.records.records if r.by == by and r.id in current]
+    if not mine:
+        raise BjtrackError(Problem(t("err.nothing_to_undo", by=by or "?"),
+                                   hint=t("hint.undo")))
+    last = max(enumerate(mine), key=lambda item: (
+        item[1].logged.timestamp() if item[1].logged else float("-inf"), item[0]))[1]
+    return _retract(loaded, last, now, why, by)
+
+
+def record_marks(records: Sequence[Record]) -> dict[str, tuple[str, bool]]:
+    """For `history --all`: what became of each record (with who and when for corrections),
+    and whether it is still current."""
+    states = record_states(records)
+    marks: dict[str, tuple[str, bool]] = {}
+    for record in records:
+        state = states[record.id]
+        if state.state == "current":
+            text = t("state.revises", by=record.revises) if record.revises else t(
+                "state.current")
+        else:
+            text = t(f"state.{state.state}", by=state.by)
+        if record.revises or record.retracts:
+            when = record.logged.date().isoformat() if record.logged else ""
+            who = " ".join(x for x in (record.by, when) if x)
+            if who:
+                text += f" · {who}"
+        marks[record.id] = (text, state.state == "current")
+    return marks
