@@ -220,6 +220,32 @@ def test_approximate_on_the_due_date_is_not_yet_missed() -> None:
     assert status.verdict is Verdict.BEHIND
 
 
+@pytest.mark.parametrize(("value", "as_of", "verdict"), [
+    ("290", DUE, Verdict.ON_TRACK),  # within the band, but the year may still overshoot it
+    ("290", AFTER, Verdict.ACHIEVED),
+    ("320", DUE, Verdict.BEHIND),  # over the band, and a year-to-date total only grows
+    ("320", AFTER, Verdict.MISSED),
+])
+def test_approximate_amount_is_achieved_only_when_the_period_is_over(
+        value: str, as_of: date, verdict: Verdict) -> None:
+    status = judge(target(comparison="~"), [rec(DUE, D(value) * YI)], as_of)
+    assert status.verdict is verdict
+
+
+@pytest.mark.parametrize(("value", "verdict"), [
+    ("150", Verdict.ON_TRACK),  # projects to 302.5亿: within 300亿 ± 15亿
+    ("156", Verdict.ON_TRACK),  # projects to 314.6亿: just within
+    ("157", Verdict.BEHIND),  # projects to 316.6亿: heading over the band
+    ("135", Verdict.AT_RISK),  # projects to 272.2亿: short, judged like any floor
+    ("130", Verdict.BEHIND),
+])
+def test_approximate_amount_mid_year_is_judged_on_its_projection(value: str,
+                                                                 verdict: Verdict) -> None:
+    status = judge(target(comparison="~"), [rec(date(2022, 6, 30), D(value) * YI)],
+                   date(2022, 7, 20))
+    assert status.verdict is verdict
+
+
 APPROX_PLAN = """\
 [[target]]
 id = "growth"

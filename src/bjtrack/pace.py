@@ -367,6 +367,9 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
             verdict = Verdict.BEHIND if broken else Verdict.ON_TRACK
+    elif target.comparison == "~" and not after_due and \
+            (actual if projected is None else projected) > goal + tolerance:
+        verdict = Verdict.BEHIND  # heading over the band of an approximate target
     elif ok:  # about (~) can still overshoot its band before the period ends
         verdict = Verdict.ON_TRACK if target.comparison == "~" and not after_due \
             else Verdict.ACHIEVED
