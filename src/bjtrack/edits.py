@@ -40,20 +40,30 @@ name = "{name}"          # shown in report titles
 # records = "records.toml"   # the records file, relative to this one (default)
 # at_risk_band = 0.9     # 略有滞后 (at risk) when progress >= 0.9 x time elapsed
 # stale_days = 45        # a figure older than this many days is marked stale
+# cagr_on_track = 0.95   # multi-year goals: on track when observed/required growth >= this
+# cagr_at_risk = 0.6     # … and at risk when it is at least this
 
-# Each target is one [[target]] table. Keys (only id, name, start and due are required
-# for a target; an entry without `target` is an indicator: tracked, no verdict):
+# Each target is one [[target]] table. Keys (id, name, start and due are required for a
+# target; an entry without `target` is an indicator: tracked, no verdict, dates optional):
 #
 # [[target]]
 # id = "investment"        # required: unique lowercase slug (a-z, 0-9, - and _)
 # name = "区内全年投资"       # required: the name people use
-# target = "300亿元"         # the amount with magnitude and unit; omit for an indicator
+# target = "300亿元"         # the amount with magnitude and unit; omit for an indicator;
+#                          # "series:gdp-growth" keeps pace with another series
 # comparison = ">"         # ">" (超), ">=" (default, 达到/不少于), "<", "<=" (ceiling), "~" (左右)
 # start = 2022-01-01       # required for a target: the period begins
 # due = 2022-12-31         # required for a target: the period ends
 # kind = "flow"            # "flow" (default): accumulates from zero over the period;
 #                          # "level": a stock that must reach the target (企业总量);
-#                          # "rate": a % (share or growth); "annual": multi-year goal
+#                          # "rate": a % (share or growth; implied by a % target);
+#                          # "annual": a multi-year goal on the final year's value
+# unit = "亿元"              # an indicator's unit (a target takes its unit from `target`)
+# stretch = "8%"           # a stretch level (力争) beyond the target
+# tolerance = "0.5%"       # for comparison "~": how close counts as met
+# every = "year"           # recurring: "year", "quarter" or "month", one period each
+# derive = "yoy"           # a rate computed from level records, against a year before
+# pace = "last-year"       # expected progress by date: "last-year" or 12 monthly shares
 # aggregate = "latest"     # flows: "latest" (year-to-date totals, default) or "sum"
 # baseline = "250亿元"      # optional value at start; progress is measured from it
 # hold = false             # true: the level must hold at every record (保持…以上)
@@ -139,8 +149,10 @@ def target_block(fields: Mapping[str, Any]) -> str:
     import tomli_w
 
     ordered = {k: fields[k] for k in TARGET_FIELD_ORDER
-               if k in fields and fields[k] not in (None, "")}
-    return tomli_w.dumps({"target": [ordered]})
+               if k in fields and fields[k] is not None and fields[k] != ""}
+    # The header is written by hand: tomli_w would turn a short table into an inline
+    # `target = [{…}]` array, which cannot follow [[target]] tables.
+    return "[[target]]\n" + tomli_w.dumps(ordered)
 
 
 def validated(path: Path, text: str) -> Plan:
