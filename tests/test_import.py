@@ -1,0 +1,241 @@
+"""`bjtrack import`: spreadsheets in, all rows or none, never twice."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bjtrack import importer, store
+from bjtrack.model import Record
+from conftest import Runner, records_text
+
+HEADER_ZH = ["指标", "日期", "数值", "备注", "来源"]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
+
+
+def history(cli: Runner, folder: Path, target: str) -> list[dict[str, object]]:
+    result = cli("history", target, "--format", "json", cwd=folder)
+    assert result.code == 0, result.err
+    records: list[dict[str, object]] = json.loads(result.out, parse_float=Decimal)["records"]
+    return records
+
+
+def test_clean_file_in_chinese(cli: Runner, plan_dir: Path) -> None:
+    path = write_csv(plan_dir / "六月.csv", [
+        HEADER_ZH,
+        ["区内全年投资", "2022年6月", "150亿", "1—6月累计", "区统计局 2022-07-20"],
+        ["investment", "2022Q1", "90亿元", "", ""],
+        ["企业总量", "2022-06-30", "7.9万", "", "区市场监管局"],
+        ["工业增加值占比", "2022年上半年", "41.2%", "", ""],
+    ])
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 0, result.err
+    assert "imported 4 record(s)" in result.err
+    records = history(cli, plan_dir, "investment")
+    assert [(r["date"], r["value"], r["note"], r["source"]) for r in records] == [
+        ("2022-03-31", 9000000000, "", ""),
+        ("2022-06-30", 15000000000, "1—6月累计", "区统计局 2022-07-20"),
+    ]
+    assert records[1]["entered"] == "150亿"
+    assert history(cli, plan_dir, "share")[0]["value"] == Decimal("41.2")
+    assert cli("check", cwd=plan_dir).code == 0
+
+
+def test_xlsx_with_english_headers_dates_units_and_percentages(cli: Runner, plan_dir: Path
+                                                               ) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Target", "As of", "Value", "Unit", "Note", "Source"])
+    sheet.append(["investment", datetime(2022, 6, 30), 150, "亿元", "-2 vs plan", "bureau"])
+    sheet.append(["firms-total", "2022年6月", 79000, None, None, None])
+    sheet.append(["share", date(2022, 6, 30), 0.412, None, None, None])
+    sheet.cell(4, 3).number_format = "0.0%"
+    path = plan_dir / "figures.xlsx"
+    book.save(path)
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 0, result.err
+    assert "imported 3 record(s)" in result.err
+    investment = history(cli, plan_dir, "investment")[0]
+    assert (investment["value"], investment["entered"]) == (15000000000, "150亿元")
+    assert investment["note"] == "-2 vs plan"  # kept as the text it was
+    assert history(cli, plan_dir, "firms-total")[0]["value"] == 79000
+    share = history(cli, plan_dir, "share")[0]
+    assert (share["value"], share["entered"]) == (Decimal("41.2"), "41.2%")
+
+
+def test_one_bad_row_among_many_writes_nothing(cli: Runner, plan_dir: Path) -> None:
+    cli("log", "investment", "10亿", "--date", "2022-01", cwd=plan_dir)
+    before = records_text(plan_dir)
+    start = date(2022, 1, 31)
+    rows = [HEADER_ZH] + [["investment", (start + timedelta(days=i)).isoformat(), f"{i + 1}亿",
+                           "", ""] for i in range(60)]
+    rows[7][0] = "区内投资"  # unknown target
+    rows[20][1] = "2022年13月"  # no such month
+    rows[33][2] = "5万人"  # wrong unit
+    rows[40][2] = ""  # no value
+    path = write_csv(plan_dir / "bad.csv", rows)
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 1
+    err = result.err
+    assert "row 8: unknown target '区内投资'" in err
+    assert "did you mean: 区内全年投资?" in err
+    assert "row 21: cannot read date '2022年13月'" in err
+    assert "row 34: unit mismatch" in err
+    assert "row 41: no value" in err
+    assert "4 bad row(s) of 60: nothing was imported" in err
+    assert err.count(": row ") == 4  # one line for each bad row
+    assert records_text(plan_dir) == before
+    assert "Traceback" not in err
+
+
+def test_unknown_target_gets_suggestions(cli: Runner, plan_dir: Path) -> None:
+    path = write_csv(plan_dir / "x.csv", [["target", "date", "value"],
+                                         ["企业总数", "2022-06", "8万"]])
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 1
+    assert "x.csv: row 2: unknown target '企业总数'" in result.err
+    assert "did you mean: 企业总量?" in result.err
+    assert records_text(plan_dir) == ""
+
+
+@pytest.mark.parametrize("encoding, shown", [("gbk", "GBK"), ("utf-8-sig", "UTF-8 BOM"),
+                                             ("utf-8", "UTF-8")])
+def test_gbk_and_bom_files(cli: Runner, plan_dir: Path, encoding: str, shown: str) -> None:
+    path = write_csv(plan_dir / "旧版Excel.csv", [
+        ["序列", "截至", "实际", "备注"],
+        ["企业总量", "2022年3月", "7.6万家", "一季度末，含个体户以外的全部企业"],
+    ], encoding=encoding)
+    if encoding == "gbk":
+        with pytest.raises(UnicodeDecodeError):
+            path.read_bytes().decode("utf-8")
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 0, result.err
+    assert f"({shown})" in result.err
+    record = history(cli, plan_dir, "firms-total")[0]
+    assert (record["value"], record["note"]) == (76000, "一季度末，含个体户以外的全部企业")
+
+
+def test_reimport_adds_nothing(cli: Runner, plan_dir: Path) -> None:
+    path = write_csv(plan_dir / "a.csv", [
+        HEADER_ZH, ["investment", "2022-06", "150亿", "", ""],
+        ["investment", "2022-06", "150亿", "", ""],  # the same figure twice in one file
+        ["firms-total", "2022-06", "7.9万", "", ""]])
+    first = cli("import", str(path), cwd=plan_dir)
+    assert first.code == 0, first.err
+    assert "imported 2 record(s)" in first.err and "1 already recorded" in first.err
+    after_first = records_text(plan_dir)
+    second = cli("import", str(path), cwd=plan_dir)
+    assert second.code == 0, second.err
+    assert "imported 0 record(s)" in second.err and "3 already recorded" in second.err
+    assert records_text(plan_dir) == after_first
+    # a figure typed another way is still the same figure
+    other = write_csv(plan_dir / "b.csv", [HEADER_ZH, ["区内全年投资", "2022年6月30日",
+                                                       "15,000,000,000", "", ""]])
+    assert "imported 0 record(s)" in cli("import", str(other), cwd=plan_dir).err
+    assert records_text(plan_dir) == after_first
+
+
+def test_dry_run_checks_and_writes_nothing(cli: Runner, plan_dir: Path) -> None:
+    path = write_csv(plan_dir / "a.csv", [HEADER_ZH, ["investment", "2022-06", "150亿", "", ""]])
+    result = cli("import", str(path), "--dry-run", cwd=plan_dir)
+    assert result.code == 0, result.err
+    assert "1 would be imported" in result.err and "nothing written" in result.err
+    assert not (plan_dir / "records.toml").exists()
+
+
+def test_bad_files(cli: Runner, plan_dir: Path) -> None:
+    missing = cli("import", "nope.csv", cwd=plan_dir)
+    assert missing.code == 2 and "file not found" in missing.err
+    path = write_csv(plan_dir / "cols.csv", [["指标", "日期", "说明"], ["investment", "2022", "x"]])
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 1
+    assert "lacks a column for value" in result.err and "数值" in result.err
+    (plan_dir / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    result = cli("import", "old.xls", cwd=plan_dir)
+    assert result.code == 2 and "save it as .xlsx or .csv" in result.err
+    (plan_dir / "junk.csv").write_bytes(b"\xff\xfe\x00\x81\x00" * 3)
+    result = cli("import", "junk.csv", cwd=plan_dir)
+    assert result.code == 1 and "UTF-8 or GBK" in result.err
+    (plan_dir / "broken.xlsx").write_bytes(b"PK not really")
+    result = cli("import", "broken.xlsx", cwd=plan_dir)
+    assert result.code == 1 and "cannot read the workbook" in result.err
+    for bad in (missing, result):
+        assert "Traceback" not in bad.err
+    assert not (plan_dir / "records.toml").exists()
+
+
+def test_records_export_imports_back(cli: Runner, plan_dir: Path, tmp_path: Path) -> None:
+    for args in (("investment", "90亿", "--date", "2022-03", "--note", "-2 vs last year"),
+                 ("investment", "150亿", "--date", "2022-06", "--vintage", "初步"),
+                 ("share", "41.2%", "--date", "2022-06", "--source", "=bureau")):
+        assert cli("log", *args, cwd=plan_dir).code == 0
+    exported = plan_dir / "records.csv"
+    assert cli("export", "--format", "csv", "--records", "--bom", "-o", str(exported),
+               cwd=plan_dir).code == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "targets.toml").write_text((plan_dir / "targets.toml").read_text("utf-8"), "utf-8")
+    result = cli("import", str(exported), cwd=fresh)
+    assert result.code == 0, result.err
+    assert "warning" not in result.err  # every column is understood or known to be ours
+
+    def figures(folder: Path, target: str) -> list[tuple[object, ...]]:
+        return [(r["date"], r["value"], r["vintage"], r["note"], r["source"])
+                for r in history(cli, folder, target)]
+
+    for target in ("investment", "share"):
+        assert figures(fresh, target) == figures(plan_dir, target)
+
+
+def test_ten_thousand_rows(cli: Runner, plan_dir: Path) -> None:
+    start = date(2000, 1, 1)
+    rows = [["target", "date", "value", "note"]]
+    for i in range(10_000):
+        day = (start + timedelta(days=i // 2)).isoformat()
+        rows.append(["investment", day, f"{i + 1}万", f"row {i}"] if i % 2 else
+                    ["firms-total", day, str(70_000 + i), ""])
+    path = write_csv(plan_dir / "big.csv", rows)
+    began = time.process_time()
+    result = cli("import", str(path), cwd=plan_dir)
+    spent = time.process_time() - began
+    assert result.code == 0, result.err
+    assert "imported 10000 record(s)" in result.err
+    assert spent < 10, f"10,000 rows took {spent:.1f}s of CPU"
+    checked = cli("check", cwd=plan_dir)
+    assert checked.code == 0 and "10000 records" in checked.err
+    again = cli("import", str(path), cwd=plan_dir)
+    assert "imported 0 record(s)" in again.err and "10000 already recorded" in again.err
+
+
+_text = st.text(st.characters(codec="utf-8"), max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(note=_text, source=_text, entered=_text, by=_text,
+       value=st.decimals(allow_nan=False, allow_infinity=False, places=4))
+def test_fast_writer_writes_what_the_serializer_writes(note: str, source: str, entered: str,
+                                                       by: str, value: Decimal) -> None:
+    record = Record(id="abcdefghij", series="investment", date=date(2022, 6, 30), value=value,
+                    unit="元", entered=entered, note=note, source=source, by=by,
+                    logged=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), vintage="初步")
+    assert importer.record_block(record) == store.record_block(record)
+    parsed = store.parse_records(importer.record_block(record), "x").records
+    assert parsed and parsed[0].note == note and parsed[0].value == value
