@@ -143,9 +143,9 @@ def _decimals(value: Decimal) -> int:
 
 
 _SCALES = (("万亿", Decimal(10) ** 12), ("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
-# `--units si` (English only): millions and billions instead of 万 and 亿.
-_SI_SCALES = ((" trillion", Decimal(10) ** 12), (" billion", Decimal(10) ** 9),
-              (" million", Decimal(10) ** 6))
+# `--units si` (English only): millions and billions instead of 万 and 亿, written
+# compactly ("30bn元") so a figure never wraps inside a table cell.
+_SI_SCALES = (("tn", Decimal(10) ** 12), ("bn", Decimal(10) ** 9), ("mn", Decimal(10) ** 6))
 
 
 class _Display:
@@ -170,10 +170,8 @@ def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 
         if "." not in text:
             text += ".0"
         return text + PERCENT
-    si = _Display.units == "si"
-    space = " " if si and unit else ""
     size = abs(value)
-    for name, scale in _SI_SCALES if si else _SCALES:
+    for name, scale in _SI_SCALES if _Display.units == "si" else _SCALES:
         if size < scale:
             continue
         scaled = value / scale
@@ -181,9 +179,9 @@ def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 
             continue
         if not exact:
             scaled = _round(scaled, places)
-        return plain(scaled) + name + space + unit
+        return plain(scaled) + name + unit
     shown = value if exact or value == value.to_integral_value() else _round(value, places)
-    return _grouped(shown) + space + unit
+    return _grouped(shown) + unit
 
 
 def format_points(value: Decimal, places: int = 1) -> str:

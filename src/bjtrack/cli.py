@@ -119,6 +119,7 @@ def root(
     if lang is not None and lang not in ("zh", "en"):
         from bjtrack.errors import problem
 
+        set_lang(detect_lang(None))  # say it in the language the environment asks for
         raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
     set_lang(detect_lang(lang))
     from bjtrack.amounts import set_units

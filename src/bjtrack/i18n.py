@@ -247,7 +247,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.amend_same": {"zh": "新数值、日期和备注与记录 {id} 相同，未修改",
                        "en": "value, date and note are those of record {id}; nothing changed"},
     "hint.amend": {"zh": "例如 bjtrack amend {id} 151亿 --note 快报修正",
-                   "en": "e.g. bjtrack amend RECORD 151亿 --note 'revised release'"},
+                   "en": "e.g. bjtrack amend {id} 151亿 --note 'revised release'"},
     "err.nothing_to_undo": {"zh": "没有可撤销的记录（记录人 {by}）",
                             "en": "nothing to undo: no current record logged by {by}"},
     "hint.undo": {"zh": "用 --by 指定记录人，或用 bjtrack rm 编号 撤回指定记录",
@@ -277,8 +277,9 @@ HELP: dict[str, dict[str, str]] = {
                        "folder."},
     "opt.lang": {"zh": "zh 或 en（环境变量 BJTRACK_LANG；默认按系统语言）。",
                  "en": "zh or en (env BJTRACK_LANG; default from the locale)."},
-    "opt.units": {"zh": "cn：金额用万/亿（默认）；si：英文界面改用 million/billion。",
-                  "en": "cn: amounts in 万/亿 (default); si: English shows millions/billions."},
+    "opt.units": {"zh": "cn：金额用万/亿（默认）；si：英文界面改用 mn/bn（百万/十亿）。",
+                  "en": "cn: amounts in 万/亿 (default); si: English shows mn/bn (millions, "
+                        "billions)."},
     "opt.quiet": {"zh": "只输出数据，不输出提示。", "en": "Print only data."},
     "opt.version": {"zh": "显示版本号并退出。", "en": "Show the version and exit."},
     "opt.format": {"zh": "table（表格）或 json。", "en": "table or json."},
@@ -427,7 +428,7 @@ def get_lang() -> str:
     return _State.lang
 
 
-def message(key: str, lang: str, **fields: object) -> str:
+def message(key: str, lang: str, /, **fields: object) -> str:
     """`key` in the given language (the library's own texts are English)."""
     entry = MESSAGES.get(key)
     if entry is None:

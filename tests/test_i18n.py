@@ -1,0 +1,306 @@
+"""Both languages everywhere: messages, headings, verdicts, help, errors; units; table widths;
+shell completion, --quiet and the JSON listings."""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from bjtrack import i18n
+from bjtrack.i18n import HELP, MESSAGES, detect_lang
+from conftest import REPO, Runner
+
+
+def fields_of(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("table", [MESSAGES, HELP], ids=["messages", "help"])
+def test_every_entry_has_both_languages_with_the_same_fields(
+        table: dict[str, dict[str, str]]) -> None:
+    for key, entry in table.items():
+        assert set(entry) == {"zh", "en"}, key
+        assert entry["zh"].strip() and entry["en"].strip(), key
+        assert fields_of(entry["zh"]) == fields_of(entry["en"]), key
+
+
+def test_language_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert detect_lang("en") == "en" and detect_lang("zh") == "zh"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert detect_lang() == "zh"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert detect_lang() == "en"
+    monkeypatch.setenv("BJTRACK_LANG", "zh")
+    assert detect_lang() == "zh" and detect_lang("en") == "en"
+    assert i18n.lang_from_argv(["-f", "x", "--lang", "en", "status"]) == "en"
+    assert i18n.lang_from_argv(["--lang=zh"]) == "zh"
+    assert i18n.lang_from_argv(["log", "--", "--lang", "en"]) is None
+
+
+# --------------------------------------------------------------------------- help
+
+def run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("BJTRACK_", "LC_"))}
+    full.update({"LANG": "C.UTF-8", "NO_COLOR": "1", "COLUMNS": "100"}, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "bjtrack", *args], capture_output=True,
+                          text=True, env=full, cwd=REPO, timeout=60, check=False)
+
+
+COMMANDS = ["log", "status", "targets", "history", "check", "init", "where", "undo", "amend",
+            "rm"]
+
+
+def test_help_in_chinese() -> None:
+    top = run_module("--lang", "zh", "--help")
+    assert top.returncode == 0, top.stderr
+    assert "对照已公布的数据，跟踪规划中的量化目标。" in top.stdout
+    assert "计划文件（targets.toml）" in top.stdout and "只输出数据" in top.stdout
+    for command in COMMANDS:
+        assert f"{command} " in top.stdout
+    assert "撤回你最近记录的一个数值" in top.stdout and "Record a published" not in top.stdout
+    sub = run_module("log", "--help", env={"BJTRACK_LANG": "zh"})
+    assert "记录一个已公布的数据" in sub.stdout and "示例：bjtrack log investment" in sub.stdout
+    assert "数据截至日期" in sub.stdout
+    add = run_module("--lang", "zh", "target", "add", "--help")
+    assert "在 targets.toml 末尾追加一个目标" in add.stdout and "目标值，如 300亿元" in add.stdout
+
+
+def test_help_in_english() -> None:
+    top = run_module("--help", env={"LANG": "en_US.UTF-8"})
+    assert "Track a plan's quantitative targets" in top.stdout
+    assert "Retract the last figure you logged" in top.stdout and "撤回你最近" not in top.stdout
+    sub = run_module("--lang", "en", "amend", "--help")
+    assert "Correct a record: append a replacement" in sub.stdout
+    assert "Example: bjtrack amend" in sub.stdout
+
+
+def test_every_command_help_has_an_example_in_the_current_language() -> None:
+    for key in [*COMMANDS, "target.add", "target.edit"]:
+        assert "Example: bjtrack" in HELP[key]["en"] or "Example: EDITOR" in HELP[key]["en"]
+        assert "示例：" in HELP[key]["zh"], key
+
+
+# --------------------------------------------------------------------------- output
+
+@pytest.fixture
+def logged(cli: Runner, plan_dir: Path) -> Path:
+    for args in (("investment", "100亿", "2022-06"), ("firms-total", "7.9万家", "2022-03"),
+                 ("firms-total", "8万家", "2022-06"), ("share", "41.2%", "2022-06"),
+                 ("gdp", "1056.2亿元", "2022H1")):
+        result = cli("log", *args[:2], "--date", args[2], "--by", "amy", cwd=plan_dir)
+        assert result.code == 0, result.err
+    return plan_dir
+
+
+def test_status_in_both_languages(cli: Runner, logged: Path) -> None:
+    zh = cli("--lang", "zh", "status", "--as-of", "2022-07-01", cwd=logged)
+    assert zh.code == 0
+    for words in ("测试计划 目标执行情况（截至 2022-07-01）", "指标", "目标", "实际", "完成率",
+                  "时间进度", "状态", "预计全期", "截至", "区内全年投资", "超300亿元", "100亿元",
+                  "滞后", "共 3 项目标", "监测指标", "1056.2亿元", "产业"):
+        assert words in zh.out, words
+    en = cli("--lang", "en", "status", "--as-of", "2022-07-01", cwd=logged)
+    for words in ("测试计划: where the targets stand as of 2022-07-01", "Target value", "Actual",
+                  "Done", "Time", "Status", "Projected", "As of", "> 300亿元", "behind",
+                  "3 targets:", "Indicators", "1056.2亿元"):
+        assert words in en.out, words
+    assert "滞后" not in en.out and "behind" not in zh.out
+
+
+def test_listings_in_both_languages(cli: Runner, logged: Path) -> None:
+    zh = cli("--lang", "zh", "targets", cwd=logged)
+    assert "测试计划 目标清单" in zh.out and "代号" in zh.out and "期间" in zh.out
+    en = cli("--lang", "en", "targets", cwd=logged)
+    assert "测试计划: targets" in en.out and "ID" in en.out and "Period" in en.out
+    zh = cli("--lang", "zh", "history", "firms", cwd=logged)
+    assert "企业总量 历史记录" in zh.out and "记录号" in zh.out and "8万家" in zh.out
+    en = cli("--lang", "en", "history", "firms", cwd=logged)
+    assert "企业总量: records" in en.out and "Record" in en.out and "Value" in en.out
+    zh = cli("--lang", "zh", "check", cwd=logged)
+    assert zh.code == 0 and "4 项目标，5 条记录，未发现问题" in zh.err
+    en = cli("--lang", "en", "check", cwd=logged)
+    assert en.code == 0 and "4 targets, 5 records, no problems" in en.err
+
+
+def test_log_messages_in_both_languages(cli: Runner, plan_dir: Path) -> None:
+    zh = cli("--lang", "zh", "log", "investment", "150亿", "--date", "2022-06", cwd=plan_dir)
+    assert "已记录 区内全年投资 150亿元（截至 2022-06-30）" in zh.out
+    en = cli("--lang", "en", "log", "investment", "160亿", "--date", "2022-07", cwd=plan_dir)
+    assert "logged 区内全年投资 160亿元 as of 2022-07-31" in en.out
+    revised = cli("--lang", "zh", "log", "investment", "161亿", "--date", "2022-07",
+                  "--revise", cwd=plan_dir)
+    assert "已修订 区内全年投资 161亿元（截至 2022-07-31，替换" in revised.out
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+ERRORS = [
+    ("unknown target", ("log", "investmnt", "1"), None, 2,
+     "unknown target 'investmnt'", "did you mean: investment?",
+     "未知的目标“investmnt”", "是否要找：investment？"),
+    ("no suggestion", ("history", "zzzz"), None, 2,
+     "unknown target 'zzzz'", "`bjtrack targets` lists every target",
+     "未知的目标“zzzz”", "`bjtrack targets` 列出全部目标"),
+    ("bad amount", ("log", "investment", "一百亿"), None, 2,
+     "cannot read amount '一百亿'", "accepted forms: 300亿元",
+     "无法识别金额“一百亿”：应为数字，可带万/亿和单位", "可用写法：300亿元"),
+    ("bad date", ("log", "investment", "1亿", "--date", "next june"), None, 2,
+     "cannot read date 'next june': not a date form", "accepted forms: 2022-06-30",
+     "无法识别日期“next june”：不是可识别的日期写法", "可用写法：2022-06-30"),
+    ("no such day", ("log", "investment", "1亿", "--date", "2022-02-30"), None, 2,
+     "cannot read date '2022-02-30'", "accepted forms",
+     "无法识别日期“2022-02-30”：没有这一天", "可用写法"),
+    ("unit mismatch", ("log", "investment", "5万人"), None, 2,
+     "unit mismatch: got 5万人, but this series is measured in 元", "e.g. 150亿元",
+     "单位不符：输入的是 5万人，该指标以元计", "请以元填写，例如 150亿元"),
+    ("missing file", ("--file", "nowhere.toml", "status"), None, 2,
+     "plan file not found: nowhere.toml", "run `bjtrack init`",
+     "找不到计划文件：nowhere.toml", "或运行 `bjtrack init`"),
+    ("malformed TOML", ("status",), "[plan]\nname = \"x\n", 1,
+     "targets.toml:2:", "malformed TOML", "TOML 格式错误", "检查该行的引号"),
+    ("bad language", ("--lang", "fr", "status"), None, 2,
+     "unknown language 'fr'", "use --lang zh or en", "未知的语言“fr”", "请用 --lang zh 或 en"),
+]
+
+
+@pytest.mark.parametrize(("args", "plan", "code", "en1", "en2", "zh1", "zh2"),
+                         [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+def test_errors_in_both_languages(cli: Runner, plan_dir: Path, args: tuple[str, ...],
+                                  plan: str | None, code: int, en1: str, en2: str, zh1: str,
+                                  zh2: str) -> None:
+    if plan is not None:
+        write(plan_dir, "targets.toml", plan)
+    en = cli(*args, cwd=plan_dir, env={"BJTRACK_LANG": "en"})
+    assert en.code == code and en.out == ""
+    assert en.err.startswith("error: ") and en1 in en.err and en2 in en.err
+    zh = cli(*args, cwd=plan_dir, env={"BJTRACK_LANG": "zh"})
+    assert zh.code == code and zh.out == ""
+    assert zh.err.startswith("错误: ") and zh1 in zh.err and zh2 in zh.err
+    assert "Traceback" not in en.err + zh.err
+
+
+def test_check_lists_problems_in_chinese(cli: Runner, plan_dir: Path) -> None:
+    write(plan_dir, "targets.toml", "[plan]\nname = 'x'\n\n[[target]]\nid = \"a\"\n"
+          "name = a\nstart = 2022-01-01\n")
+    result = cli("--lang", "zh", "check", cwd=plan_dir)
+    assert result.code == 1
+    assert "targets.toml:6:8: TOML 格式错误" in result.out
+    assert "发现 1 个问题" in result.err
+    as_json = json.loads(cli("--lang", "zh", "check", "--format", "json", cwd=plan_dir).out)
+    assert as_json["ok"] is False and as_json["problems"][0]["line"] == 6
+    assert as_json["problems"][0]["message"].startswith("malformed TOML")  # stable for scripts
+
+
+def test_no_plan_anywhere(cli: Runner, tmp_path: Path) -> None:
+    zh = cli("--lang", "zh", "status", cwd=tmp_path)
+    assert zh.code == 2 and "当前文件夹及其上级都没有 targets.toml" in zh.err
+    en = cli("--lang", "en", "status", cwd=tmp_path)
+    assert "no targets.toml in this folder or any parent" in en.err
+
+
+# --------------------------------------------------------------------------- units
+
+def test_units_si_shows_millions_and_billions_in_english(cli: Runner, logged: Path) -> None:
+    si = cli("--lang", "en", "--units", "si", "status", "--as-of", "2022-07-01", cwd=logged)
+    assert si.code == 0
+    assert "> 30bn元" in si.out and "10bn元" in si.out
+    assert "105.62bn元" in si.out and "82,000家" in si.out
+    assert "亿" not in si.out.replace("杭州", "")
+    plain = cli("--lang", "en", "status", "--as-of", "2022-07-01", cwd=logged)
+    assert "> 300亿元" in plain.out and "bn元" not in plain.out
+    zh = cli("--lang", "zh", "status", "--as-of", "2022-07-01", cwd=logged,
+             env={"BJTRACK_UNITS": "si"})
+    assert "超300亿元" in zh.out and "bn元" not in zh.out
+    data = cli("--lang", "en", "--units", "si", "status", "--as-of", "2022-07-01",
+               "--format", "json", cwd=logged)
+    assert json.loads(data.out)["targets"][0]["target"] == 30000000000
+    history = cli("--lang", "en", "--units", "si", "history", "gdp", cwd=logged)
+    assert "105.62bn元" in history.out
+
+
+# --------------------------------------------------------------------------- tables
+
+LONG = ("数字经济核心产业主营业务收入（含软件和信息技术服务业、电子信息制造业）"
+        "力争突破六千亿元并持续保持全省领先地位")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_tables_stay_aligned_with_chinese_text(cli: Runner, shipped: Path, lang: str,
+                                               width: int) -> None:
+    with (shipped / "targets.toml").open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[[target]]\nid = "long"\nname = "{LONG}"\ntarget = "6000亿元"\n'
+                     'start = 2022-01-01\ndue = 2025-12-31\nkind = "level"\n')
+    result = cli("--lang", lang, "log", "long", "4000亿", "--date", "2022-06", cwd=shipped)
+    assert result.code == 0
+    for command in (("status", "--as-of", "2022-08-01"), ("targets",), ("history", "long")):
+        shown = cli("--lang", lang, *command, cwd=shipped, env={"COLUMNS": str(width)})
+        assert shown.code == 0, shown.err
+        tables: list[list[str]] = []
+        for line in shown.out.splitlines():
+            if line.startswith("┏"):
+                tables.append([])
+            if line[:1] in "┏┃┡│├└" and tables:
+                tables[-1].append(line)
+        assert tables, shown.out
+        for table in tables:
+            assert table[-1].startswith("└")
+            assert {cell_len(line) for line in table} == {cell_len(table[0])}, (command, table)
+            assert cell_len(table[0]) <= width
+        assert LONG not in shown.out or (width >= 120 and command == ("targets",))  # it wrapped
+        assert "数字经济" in shown.out
+
+
+# --------------------------------------------------------------------------- shell
+
+def complete(cli: Runner, folder: Path, words: str, shell: str = "bash") -> str:
+    env = {"_BJTRACK_COMPLETE": f"complete_{shell}", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+           "_TYPER_COMPLETE_ARGS": words}
+    result = cli(cwd=folder, env=env)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def test_completion_of_commands_targets_and_records(cli: Runner, logged: Path) -> None:
+    first = json.loads(cli("history", "gdp", "--format", "json", cwd=logged).out)
+    record = first["records"][0]["id"]
+    assert complete(cli, logged, "bjtrack un").split() == ["undo"]
+    assert sorted(complete(cli, logged, "bjtrack ta").split()) == ["target", "targets"]
+    assert complete(cli, logged, "bjtrack log inv").split() == ["investment"]
+    assert complete(cli, logged, "bjtrack history f").split() == ["firms-total"]
+    assert "区内全年投资" in complete(cli, logged, "bjtrack log 区", shell="zsh")
+    assert "firms-total" in complete(cli, logged, "bjtrack target edit fi")
+    assert complete(cli, logged, f"bjtrack rm {record[:3]}").split() == [record]
+    assert complete(cli, logged.parent, "bjtrack log inv").split() == []  # no plan: nothing
+
+
+def test_quiet_keeps_data_and_drops_messages(cli: Runner, plan_dir: Path) -> None:
+    quiet = cli("-q", "log", "investment", "1亿", "--date", "2022-06", cwd=plan_dir)
+    assert quiet.code == 0 and quiet.out == "" and quiet.err == ""
+    again = cli("--quiet", "log", "investment", "1亿", "--date", "2022-06", cwd=plan_dir)
+    assert again.out == "" and again.err == ""
+    assert cli("--quiet", "undo", cwd=plan_dir).out == ""
+    data = cli("--quiet", "status", "--format", "json", "--as-of", "2022-07-01", cwd=plan_dir)
+    assert json.loads(data.out)["targets"][0]["actual"] is None  # the figure was retracted
+    assert cli("-q", "check", cwd=plan_dir).err == ""
+
+
+def test_json_listings(cli: Runner, logged: Path) -> None:
+    listed = json.loads(cli("targets", "--format", "json", cwd=logged).out)
+    assert [t["id"] for t in listed] == ["investment", "firms-total", "share", "gdp"]
+    history = json.loads(cli("history", "firms", "--format", "json", cwd=logged).out)
+    assert history["target"] == "firms-total"
+    assert [r["value"] for r in history["records"]] == [79000, 80000]
+    assert {r["state"] for r in history["records"]} == {"current"}
+    checked = json.loads(cli("check", "--format", "json", cwd=logged).out)
+    assert checked == {"ok": True, "records": 5, "problems": []}
