@@ -132,14 +132,15 @@ def svg_chart(chart: Chart, salt: str) -> str:
     ax = fig.subplots()
     if chart.pace:
         ax.plot(days([d for d, _ in chart.pace]), [float(v / scale) for _, v in chart.pace],
-                linestyle=":", linewidth=1.6, color=PACE_COLOUR)
+                linestyle=":", linewidth=1.6, color=PACE_COLOUR, gid=f"{salt}-pace")
     if chart.target is not None:
         ax.axhline(float(chart.target / scale), linestyle="--", linewidth=1.4,
-                   color=TARGET_COLOUR)
+                   color=TARGET_COLOUR, gid=f"{salt}-target")
     if chart.points:
         ax.plot(days([d for d, _ in chart.points]),
                 [float(v / scale) for _, v in chart.points],
-                marker="o", markersize=4.5, linewidth=1.8, color=ACTUAL_COLOUR)
+                marker="o", markersize=4.5, linewidth=1.8, color=ACTUAL_COLOUR,
+                gid=f"{salt}-actual")
     if chart.start is not None and chart.due is not None:
         ax.set_xlim(*days([chart.start, chart.due]))
     elif chart.points:

@@ -1,0 +1,245 @@
+"""The HTML report in a real headless Chromium, driven over the DevTools protocol.
+
+Chromium talks the protocol over two pipes (--remote-debugging-pipe: it reads commands on
+fd 3 and writes replies and events on fd 4, each message ending in a NUL byte), so no
+websocket library and no port are needed. The test opens the exported file, waits for it
+to load, and checks what a reader sees: the summary, a drawn chart per target, Chinese
+text set in a CJK font, no console error and no request other than the file itself."""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Runner
+
+AS_OF = "2022-08-01"
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+class Browser:
+    """A headless Chromium and one page, spoken to over the DevTools pipe."""
+
+    def __init__(self, binary: str, profile: Path, log: Path) -> None:
+        to_child, self._write = os.pipe()
+        self._read, from_child = os.pipe()
+        # Move the child's ends out of the way of 3 and 4 before the child puts them there.
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child, from_child)]
+        for fd in (to_child, from_child):
+            os.close(fd)
+
+        def place() -> None:
+            os.dup2(high[0], 3)
+            os.dup2(high[1], 4)
+
+        self._log = log.open("wb")
+        self.proc = subprocess.Popen(
+            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--remote-debugging-pipe", f"--user-data-dir={profile}",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-default-apps", "--disable-extensions", "--disable-sync",
+             "--mute-audio", "--window-size=1000,1400", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+            pass_fds=(3, 4), preexec_fn=place)  # the pipes must sit at fds 3 and 4
+        for fd in high:
+            os.close(fd)
+        self._buffer = b""
+        self._next = 0
+        self.events: list[dict[str, Any]] = []
+        self.session = ""
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target,
+                                 flatten=True)["sessionId"]
+
+    def _send(self, message: dict[str, Any]) -> None:
+        os.write(self._write, json.dumps(message).encode() + b"\0")
+
+    def _messages(self, deadline: float) -> Iterator[dict[str, Any]]:
+        while time.monotonic() < deadline:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                yield json.loads(raw)
+            chunk = os.read(self._read, 1 << 16)
+            if not chunk:
+                raise RuntimeError("chromium closed the DevTools pipe")
+            self._buffer += chunk
+        raise TimeoutError("chromium did not answer in time")
+
+    def call(self, method: str, timeout: float = 30, **params: Any) -> dict[str, Any]:
+        self._next += 1
+        message: dict[str, Any] = {"id": self._next, "method": method, "params": params}
+        if self.session and not method.startswith("Target."):
+            message["sessionId"] = self.session
+        self._send(message)
+        for reply in self._messages(time.monotonic() + timeout):
+            if reply.get("id") == self._next:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                result: dict[str, Any] = reply.get("result", {})
+                return result
+            self.events.append(reply)
+        raise AssertionError("unreachable")
+
+    def wait_for(self, event: str, timeout: float = 30) -> dict[str, Any]:
+        for seen in self.events:
+            if seen.get("method") == event:
+                return seen
+        for message in self._messages(time.monotonic() + timeout):
+            self.events.append(message)
+            if message.get("method") == event:
+                return message
+        raise AssertionError("unreachable")
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True,
+                           awaitPromise=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close", timeout=5)
+        except (RuntimeError, TimeoutError, OSError):
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for fd in (self._read, self._write):
+            os.close(fd)
+        self._log.close()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Browser]:
+    binary = chromium()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing; scripts/check installs it (apt: chromium "
+                        "fonts-noto-cjk) and CI must run this test")
+        pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk); "
+                    "CI installs it and runs this test")
+    started = Browser(binary, tmp_path / "profile", tmp_path / "chromium.log")
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+@pytest.fixture
+def report(cli: Runner, shipped: Path) -> Path:
+    for args in (
+        ("investment", "90亿", "--date", "2022-03"),
+        ("investment", "150亿", "--date", "2022-06", "--note", "<script>alert(1)</script>",
+         "--source", '=HYPERLINK("http://example.invalid/","x")'),
+        ("new-firms", "8000", "--date", "2022-06"),
+        ("firms-total", "7.6万", "--date", "2022-03"),
+        ("firms-total", "7.9万", "--date", "2022-06"),
+        ("industry-share", "41.2%", "--date", "2022-06"),
+        ("talent", "1.5万", "--date", "2022-06"),
+    ):
+        assert cli("log", *args, cwd=shipped).code == 0
+    out = shipped / "report.html"
+    result = cli("--lang", "zh", "export", "--format", "html", "--as-of", AS_OF, "-o", str(out),
+                 cwd=shipped)
+    assert result.code == 0, result.err
+    return out
+
+
+def test_report_in_a_real_browser(browser: Browser, report: Path) -> None:
+    for domain in ("Page", "Runtime", "Log", "Network", "DOM", "CSS"):
+        browser.call(f"{domain}.enable")
+    url = report.resolve().as_uri()
+    browser.call("Page.navigate", url=url)
+    browser.wait_for("Page.loadEventFired")
+    browser.evaluate("document.fonts.ready.then(() => true)")
+
+    summary = browser.evaluate("document.querySelector('.summary').innerText")
+    counts = browser.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('.count')].map("
+        "c => [c.dataset.verdict, c.querySelector('b').innerText]))")
+    assert counts["on_track"] == "4", summary  # investment, new firms, firms, share
+    assert counts["behind"] == "1"  # talent: 1.5万 of 3.8万 at half-year
+    assert counts["achieved"] == "0" and counts["missed"] == "0"
+    assert counts["no_data"] == "7"
+    assert "进度正常" in summary and "滞后" in summary and "未完成" in summary
+    assert "共 12 项目标" in browser.evaluate("document.querySelector('.total').innerText")
+
+    charts = browser.evaluate(
+        "[...document.querySelectorAll('section.target')].map(s => {"
+        " const svg = s.querySelector('.chart svg'); const box = svg.getBoundingClientRect();"
+        " return {id: s.id, width: box.width, height: box.height,"
+        "  paths: svg.querySelectorAll('path').length,"
+        "  points: svg.querySelectorAll('[id$=\"-actual\"] use').length,"
+        "  target: svg.querySelectorAll('[id$=\"-target\"] path').length,"
+        "  pace: svg.querySelectorAll('[id$=\"-pace\"] path').length,"
+        "  ticks: [...svg.querySelectorAll('text')].map(t => t.textContent).join(' ')}; })")
+    assert len(charts) == 12
+    for chart in charts:
+        assert chart["width"] > 300 and chart["height"] > 80, chart
+        assert chart["paths"] >= 3, chart
+        assert "2022-0" in chart["ticks"], chart
+    by_id = {c["id"]: c for c in charts}
+    assert by_id["t-investment"]["points"] == 2  # one marker per figure
+    assert by_id["t-firms-total"]["points"] == 2
+    assert by_id["t-digital-revenue"]["points"] == 0
+    assert all(c["target"] == 1 for c in charts)  # every target has its line
+    assert by_id["t-investment"]["pace"] == 1
+    assert by_id["t-industry-share"]["pace"] == 0  # a share held above a floor has no pace
+
+    # the hostile note is shown as text, never run
+    notes = browser.evaluate("[...document.querySelectorAll('.records td')]"
+                             ".map(td => td.innerText).join('|')")
+    assert "<script>alert(1)</script>" in notes
+    assert browser.evaluate("document.scripts.length") == 0
+
+    # Chinese text is set in a CJK font, not in boxes
+    root = browser.call("DOM.getDocument")["root"]["nodeId"]
+    heading = browser.call("DOM.querySelector", nodeId=root, selector="h1")["nodeId"]
+    fonts = browser.call("CSS.getPlatformFontsForNode", nodeId=heading)["fonts"]
+    assert any("CJK" in f["familyName"] or "Han" in f["familyName"] for f in fonts), fonts
+
+    errors = [e for e in browser.events
+              if e.get("method") == "Runtime.exceptionThrown"
+              or (e.get("method") == "Runtime.consoleAPICalled"
+                  and e["params"]["type"] in ("error", "assert", "warning"))
+              or (e.get("method") == "Log.entryAdded"
+                  and e["params"]["entry"]["level"] in ("error", "warning"))]
+    assert errors == []
+    requests = [e["params"]["request"]["url"] for e in browser.events
+                if e.get("method") == "Network.requestWillBeSent"]
+    assert requests == [url]
+
+
+def test_report_prints_on_a4(browser: Browser, report: Path) -> None:
+    browser.call("Page.enable")
+    browser.call("Page.navigate", url=report.resolve().as_uri())
+    browser.wait_for("Page.loadEventFired")
+    pdf = browser.call("Page.printToPDF", preferCSSPageSize=True, timeout=60)["data"]
+    data = base64.b64decode(pdf)
+    assert data.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes, "no page sizes in the PDF"
+    for width, height in boxes:  # A4 is 595 x 842 points
+        assert abs(float(width) - 595.3) < 1.5 and abs(float(height) - 841.9) < 1.5
+    pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
+    assert len(pages) >= 3  # twelve targets do not fit on one or two sheets
