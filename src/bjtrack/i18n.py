@@ -71,6 +71,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "milestone": {"zh": "{year}年应达到{value}", "en": "{year} milestone {value}"},
     "relative": {"zh": "与 {series} 同步", "en": "in step with {series}"},
     "every.year": {"zh": "每年", "en": "every year"},
+    "period.current": {"zh": "本期 {start} ~ {due}", "en": "period {start} ~ {due}"},
     "every.quarter": {"zh": "每季度", "en": "every quarter"},
     "every.month": {"zh": "每月", "en": "every month"},
     "kind.flow": {"zh": "累计", "en": "flow"},

@@ -83,6 +83,9 @@ def detail_text(status: Status) -> str:
     """One line of what matters beyond the numbers: gap, stretch, what is still needed."""
     target = status.target
     parts: list[str] = []
+    if status.period is not None:  # a recurring target: which period is judged
+        parts.append(t("period.current", start=status.period.start.isoformat(),
+                       due=status.period.due.isoformat()))
     if target.unit == PERCENT and status.gap is not None:
         parts.append(gap_text(status))
     if status.stretch_met is not None:
