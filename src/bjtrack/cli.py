@@ -290,9 +290,7 @@ def history(
         "--as-of", help=help_text("history.as_of"))] = None,
     fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
                    ] = Format.table,
-    chart: Annotated[bool, typer.Option(
-        "--chart", help="Also draw the records against the target and the pace line.")
-    ] = False,
+    chart: Annotated[bool, typer.Option("--chart", help=help_text("history.chart"))] = False,
 ) -> None:
     """Show a target's records in date order (and each period's result if it recurs).
 

@@ -398,6 +398,38 @@ HELP: dict[str, dict[str, str]] = {
                  "示例：bjtrack rm 3kx9 --why 重复录入",
            "en": "Retract a record: append a retraction (retracts) and keep the original.\n\n"
                  "Example: bjtrack rm 3kx9 --why 'logged twice'"},
+    # ---- export and import (reports)
+    "history.chart": {"zh": "同时画出记录、目标线和进度线。",
+                      "en": "Also draw the records against the target and the pace line."},
+    "export": {"zh": "导出执行情况和数据记录，用于开会或表格处理。\n\n"
+                     "示例：bjtrack export --format xlsx -o 执行情况.xlsx --as-of 2022-06-30",
+               "en": "Export the status and records for a meeting or a spreadsheet.\n\n"
+                     "Example: bjtrack export --format xlsx -o report.xlsx --as-of 2022-06-30"},
+    "export.format": {"zh": "csv、json、markdown（默认）、html 或 xlsx。",
+                      "en": "csv, json, markdown (default), html or xlsx."},
+    "export.output": {"zh": "写入此文件（xlsx 必须指定）。默认：标准输出。",
+                      "en": "Write to this file (required for xlsx). Default: stdout."},
+    "export.records": {"zh": "csv：只导出数据记录（不导出执行情况）；markdown：追加记录表。"
+                             "json、html、xlsx 总是包含记录。",
+                       "en": "csv: the records instead of the status rows; markdown: add a "
+                             "records table (json, html and xlsx always include them)."},
+    "export.bom": {"zh": "csv：文件开头加 BOM，便于 Windows 上的 Excel/WPS 识别 UTF-8。",
+                   "en": "csv: start with a byte-order mark, for Excel/WPS on Windows."},
+    "export.force": {"zh": "覆盖已有的输出文件（若是链接，只替换链接本身）。",
+                     "en": "Replace an existing output file (a link is replaced, not what it "
+                           "points to)."},
+    "import": {"zh": "从表格批量导入已公布的数据：要么全部导入，要么一条不导入。\n\n"
+                     "列（表头中英文均可）：指标/target、日期/date、数值/value，"
+                     "可选 备注/note、来源/source、口径/vintage、单位/unit。\n\n"
+                     "示例：bjtrack import 2022年6月数据.csv --dry-run",
+               "en": "Import published figures from a spreadsheet: all rows or none.\n\n"
+                     "Columns (header in Chinese or English): 指标/target, 日期/date, "
+                     "数值/value, and optionally 备注/note, 来源/source, 口径/vintage, "
+                     "单位/unit.\n\nExample: bjtrack import figures.csv --dry-run"},
+    "import.file": {"zh": ".csv（UTF-8 或 GBK）或 .xlsx 文件。",
+                    "en": "A .csv (UTF-8 or GBK) or .xlsx file."},
+    "import.dry_run": {"zh": "检查每一行并说明将导入什么，但不写入。",
+                       "en": "Check every row and say what would be added; write nothing."},
 }
 
 

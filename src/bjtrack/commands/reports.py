@@ -11,7 +11,7 @@ import typer
 
 from bjtrack.cli import _date_option, app, now, session, today, who
 from bjtrack.errors import Problem, UsageError
-from bjtrack.i18n import t
+from bjtrack.i18n import help_text, t
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,25 +26,20 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@app.command()
+@app.command(help=help_text("export"))
 def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option(
-        "--format", help="csv, json, markdown, html or xlsx.")] = ExportFormat.markdown,
+        "--format", help=help_text("export.format"))] = ExportFormat.markdown,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="Write to this file (required for xlsx). Default: stdout.")
-    ] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Judge as of this date (default: today).")] = None,
-    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group.")] = None,
-    records: Annotated[bool, typer.Option(
-        "--records", help="csv: the records instead of the status rows; markdown: add a "
-        "records table (json, html and xlsx always include them).")] = False,
-    bom: Annotated[bool, typer.Option(
-        "--bom", help="csv: start with a byte-order mark, for Excel/WPS on Windows.")] = False,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Replace an existing output file (or a link, not what it points to).")
-    ] = False,
+        "--output", "-o", help=help_text("export.output"))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=help_text("opt.as_of"))] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", "-g", help=help_text("status.group"))] = None,
+    records: Annotated[bool, typer.Option("--records", help=help_text("export.records"))
+                       ] = False,
+    bom: Annotated[bool, typer.Option("--bom", help=help_text("export.bom"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=help_text("export.force"))] = False,
 ) -> None:
     """Export the status and records for a meeting or a spreadsheet.
 
@@ -76,16 +71,13 @@ def export(
     s.say(t("export.written", path=target, format=fmt.value))
 
 
-@app.command("import")
+@app.command("import", help=help_text("import"))
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="A .csv (UTF-8 or GBK) or .xlsx file.")],
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Check every row and say what would be added; write nothing.")
-    ] = False,
-    by: Annotated[str | None, typer.Option(
-        "--by", help="Who reports the figures (default: git user.name or login name).")
-    ] = None,
+    file: Annotated[Path, typer.Argument(help=help_text("import.file"))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=help_text("import.dry_run"))
+                       ] = False,
+    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
 ) -> None:
     """Import published figures from a spreadsheet: all rows or none.
 
