@@ -918,6 +918,34 @@ due = 2022-12-31
     assert "no progress yet, no projection" in en
 
 
+# =========================================================================== bad form keys
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ('every = "week"', 'every must be "year", "quarter" or "month"'),
+    ('derive = "mom"', 'derive must be "yoy"'),
+    ('kind = "annually"', 'kind must be "flow", "level", "rate" or "annual"'),
+    ('pace = "next-year"', 'pace must be "last-year" or a list of 12 monthly shares'),
+    ('pace = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1]', "pace must be"),
+    ('stretch = "8万人"', "stretch '8万人' is not in the target's unit"),
+    ('comparison = "about"', "comparison must be one of"),
+])
+def test_bad_form_keys_are_one_clear_message_each(cli: Runner, tmp_path: Path, lines: str,
+                                                  message: str) -> None:
+    folder = write_plan(tmp_path, f"""\
+[[target]]
+id = "investment"
+name = "区内全年投资"
+target = "300亿元"
+{lines}
+start = 2022-01-01
+due = 2022-12-31
+""")
+    out = check_error(cli, folder)
+    assert message in out and "targets.toml:1" in out
+    status = cli("status", cwd=folder)
+    assert status.code == 1 and message in status.err and "Traceback" not in status.err
+
+
 # =========================================================================== shipped plan
 
 def test_the_shipped_plan_uses_the_forms_its_wording_calls_for() -> None:
