@@ -169,4 +169,4 @@ quote = "地区生产总值增长7.5%以上，力争8%"
     table = cli("--lang", "zh", "status", "--as-of", "2025-01-01", cwd=tmp_path,
                 env={"COLUMNS": "140"})
     assert "7.5% / 力争 8.0%" in table.out
-    assert "高于目标0.8个百分点；已达力争目标" in table.out
+    assert "已完成（达力争）" in table.out and "高于目标0.8个百分点" in table.out

@@ -56,6 +56,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "stretch": {"zh": "力争 {value}", "en": "stretch {value}"},
     "stretch.met": {"zh": "已达力争目标", "en": "stretch met"},
     "stretch.not_met": {"zh": "未达力争目标", "en": "stretch not met"},
+    "stretch.badge.met": {"zh": "（达力争）", "en": " (stretch met)"},
+    "stretch.badge.not_met": {"zh": "（未达力争）", "en": " (stretch not met)"},
     "gap.below": {"zh": "低于目标{points}个百分点", "en": "{points} pp below target"},
     "gap.above": {"zh": "高于目标{points}个百分点", "en": "{points} pp above target"},
     "gap.equal": {"zh": "与目标持平", "en": "level with target"},

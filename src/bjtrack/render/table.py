@@ -62,6 +62,10 @@ def _bar(status: Status) -> Text:
 
 def _verdict(status: Status) -> Text:
     text = verdict_text(status)
+    if status.stretch_met is not None and status.verdict in (Verdict.ACHIEVED,
+                                                             Verdict.ON_TRACK):
+        # the floor is met: say whether the stretch level (力争…) is too
+        text += t("stretch.badge.met" if status.stretch_met else "stretch.badge.not_met")
     if status.stale:
         text += t("stale")
     return Text(text, style=VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, ""))
@@ -83,7 +87,7 @@ def _value(status: Status, column: str, width: int) -> Text:
     target = status.target
     if column == "name":
         text = _cell(target.name)
-        detail = detail_text(status) if width >= 100 else ""
+        detail = detail_text(status, stretch=False) if width >= 100 else ""
         if detail:
             text.append("\n" + clean(detail), style="dim")
         return text

@@ -79,8 +79,9 @@ def points_text(gap: Decimal) -> str:
     return t("gap.short", sign=sign, points=format_points(abs(gap)))
 
 
-def detail_text(status: Status) -> str:
-    """One line of what matters beyond the numbers: gap, stretch, what is still needed."""
+def detail_text(status: Status, stretch: bool = True) -> str:
+    """One line of what matters beyond the numbers: gap, stretch, what is still needed.
+    stretch=False leaves the stretch out (for a table whose verdict already says it)."""
     target = status.target
     parts: list[str] = []
     if status.period is not None:  # a recurring target: which period is judged
@@ -88,7 +89,7 @@ def detail_text(status: Status) -> str:
                        due=status.period.due.isoformat()))
     if target.unit == PERCENT and status.gap is not None:
         parts.append(gap_text(status))
-    if status.stretch_met is not None:
+    if stretch and status.stretch_met is not None:
         parts.append(t("stretch.met" if status.stretch_met else "stretch.not_met"))
     if target.kind is Kind.ANNUAL:
         parts.extend(_annual_detail(status))
