@@ -24,7 +24,8 @@ from pathlib import Path
 from bjtrack import actions, pace, store
 from bjtrack.amounts import plain
 from bjtrack.dates import parse_date
-from bjtrack.errors import BjtrackError, Problem, UsageError
+from bjtrack.errors import BjtrackError, Problem, UsageError, problem
+from bjtrack.i18n import get_lang, message
 from bjtrack.model import VINTAGES, Plan, Record, Target
 
 # Accepted headers per field, compared after NFKC folding, lower-casing and dropping
@@ -92,15 +93,14 @@ _ALIASES = {_key(alias): field for field, aliases in COLUMNS.items() for alias i
 def read_table(path: Path) -> Table:
     """The rows of a CSV or XLSX file as text cells keyed by field."""
     if not path.is_file():
-        raise UsageError(Problem("file not found", file=str(path),
-                                 hint="give the path of a .csv or .xlsx file"))
+        raise UsageError(problem("err.import.missing", hint_key="hint.import.file",
+                                 file=str(path)))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         header, body = _xlsx_rows(path)
         encoding = "xlsx"
     elif suffix == ".xls":
-        raise UsageError(Problem("old .xls workbooks cannot be read", file=str(path),
-                                 hint="save it as .xlsx or .csv in Excel or WPS and import that"))
+        raise UsageError(problem("err.import.xls", hint_key="hint.import.xls", file=str(path)))
     else:
         text, encoding = _decode(path)
         header, body = _csv_rows(text)
@@ -124,9 +124,8 @@ def _decode(path: Path) -> tuple[str, str]:
             return data.decode(encoding), _ENCODING_NAMES.get(encoding, encoding)
         except UnicodeDecodeError as exc:
             error = exc
-    raise BjtrackError(Problem(
-        f"cannot read the file as UTF-8 or GBK text (byte {error.start})", file=str(path),
-        hint="save it from Excel/WPS as 'CSV UTF-8', or as .xlsx"))
+    raise BjtrackError(problem("err.import.encoding", hint_key="hint.import.encoding",
+                               file=str(path), byte=error.start))
 
 
 def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -144,9 +143,8 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise BjtrackError(Problem(f"cannot read the workbook: {exc}", file=str(path),
-                                   hint="open it in Excel/WPS and save it again as .xlsx"
-                                   )) from None
+        raise BjtrackError(problem("err.import.workbook", hint_key="hint.import.workbook",
+                                   file=str(path), error=exc)) from None
     sheet = book.worksheets[0]
     for candidate in book.worksheets:
         if _key(candidate.title) in RECORD_SHEETS:
@@ -199,19 +197,19 @@ def _map_header(header: list[str], file: str) -> tuple[dict[int, str], tuple[str
                 ignored.append(name.strip())
             continue
         if field in seen:
-            problems.append(Problem(
-                f"columns '{seen[field]}' and '{name.strip()}' both give the {field}",
-                file=file, line=1, hint="rename or delete one of them"))
+            problems.append(problem("err.import.both", hint_key="hint.import.both", file=file,
+                                    line=1, first=seen[field], second=name.strip(),
+                                    field=field))
             continue
         seen[field] = name.strip()
         fields[index] = field
     missing = [f for f in REQUIRED if f not in seen]
     if missing:
         accepted = "; ".join(f"{f}: {', '.join(COLUMNS[f])}" for f in missing)
-        problems.append(Problem(
-            f"the header row lacks a column for {', '.join(missing)}"
-            f" (found: {', '.join(h.strip() for h in header if h.strip()) or 'nothing'})",
-            file=file, line=1, hint=f"accepted headers — {accepted}"))
+        found = ", ".join(h.strip() for h in header if h.strip()) or "—"
+        problems.append(problem("err.import.columns", hint_key="hint.import.columns",
+                                file=file, line=1, missing=", ".join(missing), found=found,
+                                accepted=accepted))
     if problems:
         raise BjtrackError(*problems)
     return fields, tuple(i for i in ignored if _key(i) not in _EXPORT_ONLY)
@@ -256,9 +254,8 @@ def import_file(loaded: actions.Loaded, path: Path, now: datetime, *, by: str = 
     if progress is not None:
         progress(total, total)
     if problems:
-        problems.append(Problem(
-            f"{len(problems)} bad row(s) of {total}: nothing was imported",
-            file=file, hint="fix the rows above and import the file again"))
+        problems.append(problem("err.import.rows", hint_key="hint.import.rows", file=file,
+                                bad=len(problems), total=total))
         raise BjtrackError(*problems)
     written = False
     if added and not dry_run:
@@ -266,6 +263,23 @@ def import_file(loaded: actions.Loaded, path: Path, now: datetime, *, by: str = 
         written = True
     return ImportResult(tuple(added), duplicates, total, tuple(conflicts), table.ignored,
                         table.encoding, written)
+
+
+def _row_problem(number: int, reasons: list[Problem], file: str) -> Problem:
+    """One problem for a bad row: every reason, then every hint, in the current language."""
+
+    def local(key: str, text: str | None, fields: tuple[tuple[str, str], ...]) -> str:
+        return message(key, get_lang(), **dict(fields)) if key else (text or "")
+
+    hints = [r for r in reasons if r.hint]
+    hint_en = "; ".join(dict.fromkeys(r.hint or "" for r in hints))
+    hint_local = "; ".join(dict.fromkeys(local(r.hint_key, r.hint, r.fields) for r in hints))
+    return Problem(
+        f"row {number}: " + "; ".join(r.message for r in reasons), file=file,
+        hint=hint_en or None, key="err.import.row", hint_key="import.hint" if hints else "",
+        fields=(("row", str(number)),
+                ("reason", "; ".join(local(r.key, r.message, r.fields) for r in reasons)),
+                ("hint", hint_local)))
 
 
 def _single_valued(plan: Plan, series: str) -> bool:
@@ -276,13 +290,12 @@ def _row_record(plan: Plan, row: Row, file: str, targets: dict[str, Target | Pro
                 dates: dict[str, date | Problem], problems: list[Problem], now: datetime,
                 by: str, ids: Iterator[str]) -> Record | None:
     cells = row.cells
-    bad: list[str] = []
-    hints: list[str] = []
+    bad: list[Problem] = []
 
     ref = cells.get("target", "")
     target: Target | None = None
     if not ref:
-        bad.append("no target")
+        bad.append(problem("import.no_target"))
     else:
         found = targets.get(ref)
         if found is None:
@@ -292,16 +305,14 @@ def _row_record(plan: Plan, row: Row, file: str, targets: dict[str, Target | Pro
                 found = exc.problems[0]
             targets[ref] = found
         if isinstance(found, Problem):
-            bad.append(found.message)
-            if found.hint:
-                hints.append(found.hint)
+            bad.append(found)
         else:
             target = found
 
     text = cells.get("date", "")
     day: date | Problem | None = None
     if not text:
-        bad.append("no date")
+        bad.append(problem("import.no_date"))
     else:
         day = dates.get(text)
         if day is None:
@@ -311,9 +322,7 @@ def _row_record(plan: Plan, row: Row, file: str, targets: dict[str, Target | Pro
                 day = exc.problems[0]
             dates[text] = day
         if isinstance(day, Problem):
-            bad.append(day.message)
-            if day.hint:
-                hints.append(day.hint)
+            bad.append(day)
             day = None
 
     entered = cells.get("value", "")
@@ -322,23 +331,20 @@ def _row_record(plan: Plan, row: Row, file: str, targets: dict[str, Target | Pro
         entered = entered + unit
     value = None
     if not entered:
-        bad.append("no value")
+        bad.append(problem("import.no_value"))
     elif target is not None:
         try:
             value = actions.read_value(plan, target, entered)
         except BjtrackError as exc:
-            bad.append(exc.problems[0].message)
-            if exc.problems[0].hint:
-                hints.append(exc.problems[0].hint)
+            bad.append(exc.problems[0])
 
     vintage = cells.get("vintage", "")
     if vintage and vintage not in VINTAGES:
-        bad.append(f"unknown vintage '{vintage}'")
-        hints.append(f"use one of {', '.join(VINTAGES)}")
+        bad.append(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
+                           vintages=", ".join(VINTAGES)))
 
     if bad:
-        problems.append(Problem(f"row {row.number}: " + "; ".join(bad), file=file,
-                                hint="; ".join(dict.fromkeys(hints)) or None))
+        problems.append(_row_problem(row.number, bad, file))
         return None
     assert target is not None and value is not None and isinstance(day, date)
     return Record(

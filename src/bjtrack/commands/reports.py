@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bjtrack.cli import _date_option, app, now, session, today, who
-from bjtrack.errors import Problem, UsageError
+from bjtrack.errors import UsageError, problem
 from bjtrack.i18n import help_text, t
 
 if TYPE_CHECKING:
@@ -49,12 +49,11 @@ def export(
     from bjtrack.render import export as exporting
 
     if bom and fmt is not ExportFormat.csv:
-        raise UsageError(Problem("--bom applies to csv only",
-                                 hint="drop --bom, or use --format csv"))
+        raise UsageError(problem("err.export.bom", hint_key="hint.export.bom"))
     target = Path(output) if output else None
     if target is None and fmt.value in exporting.BINARY:
-        raise UsageError(Problem(f"{fmt.value} is a binary format; it needs an output file",
-                                 hint=f"add -o report.{fmt.value}"))
+        raise UsageError(problem("err.export.binary", hint_key="hint.export.output",
+                                 fmt=fmt.value))
     loaded = s.load()
     if target is not None:
         exporting.check_output(target, force,

@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
@@ -108,9 +108,40 @@ def _pace_line(status: Status, start: date | None, due: date | None, goal: Decim
 
 
 def _number(value: Decimal, scale: Decimal) -> str:
-    """An axis label: the scaled value with at most two decimals."""
-    scaled = (value / scale).quantize(Decimal("0.01"))
-    return plain(scaled)
+    """An axis label: the scaled value, with fewer decimals the bigger it is."""
+    scaled = value / scale
+    places = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
+    return plain(scaled.quantize(Decimal(1).scaleb(-places)))
+
+
+def _x_range(chart: Chart) -> tuple[date | None, date | None]:
+    """The period, else the span of the figures (a year either side of a single one)."""
+    if chart.start is not None and chart.due is not None and chart.due > chart.start:
+        return chart.start, chart.due
+    days = [d for d, _ in chart.points] + [d for d, _ in chart.pace]
+    if not days:
+        return chart.start, chart.due
+    first, last = min(days), max(days)
+    if first == last:
+        first, last = add_years(first, -1), add_years(last, 1)
+    return first, last
+
+
+def _y_range(chart: Chart) -> tuple[Decimal | None, Decimal | None]:
+    """Every value in view with a margin; a flow's axis starts at zero."""
+    values = [v for _, v in chart.points] + [v for _, v in chart.pace]
+    if chart.target is not None:
+        values.append(chart.target)
+    if not values:
+        return None, None
+    low, high = min(values), max(values)
+    if chart.from_zero:
+        low = min(low, Decimal(0))
+    if high == low:
+        spread = abs(high) / 10 or Decimal(1)
+        return low - spread, high + spread
+    pad = (high - low) / 12
+    return (low if chart.from_zero and low == 0 else low - pad), high + pad
 
 
 # --------------------------------------------------------------------------- SVG
@@ -141,13 +172,10 @@ def svg_chart(chart: Chart, salt: str) -> str:
                 [float(v / scale) for _, v in chart.points],
                 marker="o", markersize=4.5, linewidth=1.8, color=ACTUAL_COLOUR,
                 gid=f"{salt}-actual")
-    if chart.start is not None and chart.due is not None:
-        ax.set_xlim(*days([chart.start, chart.due]))
-    elif chart.points:
-        first, last = chart.points[0][0], chart.points[-1][0]
-        if first == last:
-            first, last = add_years(first, -1), add_years(last, 1)
-        ax.set_xlim(*days([first, last]))
+    first, last = _x_range(chart)
+    if first is not None and last is not None:
+        margin = timedelta(days=max(1, (last - first).days // 40))  # whole markers at the ends
+        ax.set_xlim(*days([first - margin, last + margin]))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]
@@ -155,8 +183,9 @@ def svg_chart(chart: Chart, salt: str) -> str:
     ax.grid(True, linewidth=0.4, alpha=0.5)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if chart.from_zero:
-        ax.set_ylim(bottom=0)
+    low, high = _y_range(chart)
+    if low is not None and high is not None:
+        ax.set_ylim(float(low / scale), float(high / scale))
     fig.subplots_adjust(left=0.085, right=0.985, top=0.96, bottom=0.12)
     out = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
@@ -227,7 +256,9 @@ def terminal_chart(chart: Chart, width: int, height: int = 12,
         put(row_of(value), col_of(day), "●", "bold " + ACTUAL_COLOUR, 4)
 
     out = Text()
-    marks = {0: high, rows - 1: low, (rows - 1) // 2: low + (high - low) / 2}
+    marks = {0: high, rows - 1: low}
+    if chart.target is not None:
+        marks[row_of(chart.target)] = chart.target
     for r, line in enumerate(grid):
         label = _number(marks[r], scale) if r in marks else ""
         out.append(label.rjust(gutter - 1) + " ", style="dim")

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bjtrack import actions, pace
-from bjtrack.errors import Problem, UsageError
+from bjtrack.errors import UsageError, problem
 from bjtrack.model import Plan, Record, Report
 
 FORMATS = ("csv", "json", "markdown", "html", "xlsx")
@@ -82,7 +82,8 @@ def export(snap: Snapshot, fmt: str, *, records: bool = False, bom: bool = False
         from bjtrack.render import xlsx
 
         return xlsx.render(snap.report, snap.plan, snap.records, snap.names)
-    raise UsageError(Problem(f"unknown format '{fmt}'", hint="use " + ", ".join(FORMATS)))
+    raise UsageError(problem("err.export.format", hint_key="hint.export.formats", fmt=fmt,
+                             formats=", ".join(FORMATS)))
 
 
 def check_output(path: Path, force: bool, protected: tuple[Path, ...]) -> None:
@@ -92,22 +93,19 @@ def check_output(path: Path, force: bool, protected: tuple[Path, ...]) -> None:
     shown = str(path)
     for keep in protected:
         if _same(path, keep):
-            raise UsageError(Problem(f"refusing to write the export over {keep.name}",
-                                     file=shown, hint="choose another output file"))
+            raise UsageError(problem("err.export.protected", hint_key="hint.export.other",
+                                     file=shown, name=keep.name))
     if path.is_dir():
-        raise UsageError(Problem("is a folder", file=shown,
-                                 hint="give a file name, e.g. -o report.html"))
+        raise UsageError(problem("err.export.folder", hint_key="hint.export.name", file=shown))
     if not path.parent.is_dir():
-        raise UsageError(Problem("the folder does not exist", file=shown,
-                                 hint="create the folder first or choose another path"))
+        raise UsageError(problem("err.export.no_folder", hint_key="hint.export.no_folder",
+                                 file=shown))
     if path.is_symlink() and not force:
-        raise UsageError(Problem(
-            "is a symbolic link; refusing to write through it", file=shown,
-            hint="remove the link, choose another name, or pass --force to replace the "
-            "link itself (what it points to is left alone)"))
+        raise UsageError(problem("err.export.symlink", hint_key="hint.export.symlink",
+                                 file=shown))
     if path.exists() and not force:
-        raise UsageError(Problem("already exists", file=shown,
-                                 hint="pass --force to replace it, or choose another name"))
+        raise UsageError(problem("err.export.exists", hint_key="hint.export.force",
+                                 file=shown))
 
 
 def _same(path: Path, other: Path) -> bool:
