@@ -7,6 +7,8 @@ import io
 import json
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bjtrack.render.export import FORMATS
-from conftest import Runner
+from conftest import REPO, Runner
 
 AS_OF = "2022-08-01"
 SCRIPT = "<script>alert(1)</script>"
@@ -329,3 +331,57 @@ def test_heavy_libraries_load_only_for_their_export() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "PYTHONPATH": "src"}).stdout
     assert out.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- README
+
+def _readme_steps() -> list[tuple[str, str]]:
+    """The fenced sh and text blocks of the README's "Reports and import", in order."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Reports and import\n", 1)[1]
+    section = re.split(r"\n## (?=[A-Za-z])", section, maxsplit=1)[0]  # not a '## 分组' line
+    return [(lang, body) for lang, body in re.findall(r"```(\w+)\n(.*?)```", section, re.S)
+            if lang in ("sh", "text")]
+
+
+def _shows(output: str, expected: str) -> bool:
+    """The '…'-separated fragments of `expected` appear, in order, on one line of output."""
+    fragments = [f.strip() for f in expected.split("…") if f.strip()]
+    for line in output.splitlines():
+        at = 0
+        for fragment in fragments:
+            at = line.find(fragment, at)
+            if at < 0:
+                break
+            at += len(fragment)
+        else:
+            return True
+    return False
+
+
+def test_readme_examples_work_as_shown(cli: Runner, tmp_path: Path) -> None:
+    for name in ("targets.toml", "records.toml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "tests" / "data" / "binjiang-2024",
+                    tmp_path / "tests" / "data" / "binjiang-2024")
+    shutil.copytree(REPO / "docs", tmp_path / "docs")
+    before = (tmp_path / "records.toml").read_bytes()
+    steps = _readme_steps()
+    assert sum(1 for lang, _ in steps if lang == "sh") >= 8
+    output = ""
+    for lang, body in steps:
+        if lang == "sh":
+            for line in body.strip().splitlines():
+                command, _, comment = line.partition("#")
+                args = shlex.split(command)
+                assert args[0] == "bjtrack"
+                expected = int(comment.split()[-1]) if "exit" in comment else 0
+                result = cli(*args[1:], cwd=tmp_path,
+                             env={"BJTRACK_LANG": "zh", "COLUMNS": "80"})
+                assert result.code == expected, (line, result.err)
+                output = result.out + result.err
+        else:
+            for expected_line in body.strip().splitlines():
+                assert _shows(output, expected_line), f"{expected_line!r} not in\n{output}"
+    assert (tmp_path / "执行情况.xlsx").is_file() and (tmp_path / "report.html").is_file()
+    assert (tmp_path / "records.toml").read_bytes() == before  # the examples change no data
