@@ -235,6 +235,8 @@ def test_html_is_self_contained_and_escaped(cli: Runner, logged: Path) -> None:
     assert text.startswith("<!DOCTYPE html>")
     assert "<script" not in text.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<td>=HYPERLINK(&quot;http://example.invalid/x&quot;,&quot;click&quot;)</td>" in text
+    assert "<a " not in text  # the formula's URL is text, never a link
     for external in ('src="http', "src='http", 'href="http', "@import", "<link",
                      "<iframe", "<object", "<img"):
         assert external not in text
@@ -385,3 +387,39 @@ def test_readme_examples_work_as_shown(cli: Runner, tmp_path: Path) -> None:
                 assert _shows(output, expected_line), f"{expected_line!r} not in\n{output}"
     assert (tmp_path / "执行情况.xlsx").is_file() and (tmp_path / "report.html").is_file()
     assert (tmp_path / "records.toml").read_bytes() == before  # the examples change no data
+
+
+def test_html_lists_the_latest_figures_of_the_period(cli: Runner, plan_dir: Path) -> None:
+    rows = ["target,date,value"] + [f"investment,2022-{m:02d},{m * 10}亿" for m in range(1, 13)]
+    rows += [f"investment,2021-{m:02d},{m}亿" for m in range(1, 13)]  # last year's period
+    rows += [f"investment,2022-{m:02d}-15,{m * 10 + 5}亿" for m in range(1, 13)]
+    rows += [f"investment,2022-{m:02d}-10,{m * 10 + 2}亿" for m in range(1, 7)]
+    (plan_dir / "figures.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert cli("import", "figures.csv", cwd=plan_dir).code == 0
+    result = cli("export", "--format", "html", "--as-of", "2023-01-01", cwd=plan_dir)
+    assert result.code == 0, result.err
+    section = result.out.split('id="t-investment"', 1)[1].split("</section>", 1)[0]
+    table = section.split('class="records"', 1)[1]
+    assert table.count("<tr>") == 1 + 24  # the header and the latest 24 of this period
+    assert "the latest 24 of 30 figures" in section
+    assert "2021-" not in table
+    assert "2022-12-31" in table and "2022-01-31" not in table
+
+
+def test_xlsx_export_imports_back(cli: Runner, logged: Path, tmp_path: Path) -> None:
+    book = logged / "report.xlsx"
+    assert cli("--lang", "zh", "export", "--format", "xlsx", "-o", str(book),
+               cwd=logged).code == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(logged / "targets.toml", fresh / "targets.toml")
+    result = cli("import", str(book), cwd=fresh)
+    assert result.code == 0, result.err
+    assert "imported 12 record(s)" in result.err  # 7 logged, 5 shipped (up to today)
+
+    def figures(folder: Path) -> list[tuple[object, ...]]:
+        data = json.loads(export(cli, folder, "json"), parse_float=Decimal)
+        return sorted((r["series"], r["date"], r["value"], r["note"], r["source"])
+                      for r in data["records"])
+
+    assert figures(fresh) == figures(logged)  # 150 with 单位 亿元 came back as 150亿元

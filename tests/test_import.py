@@ -239,3 +239,43 @@ def test_fast_writer_writes_what_the_serializer_writes(note: str, source: str, e
     assert importer.record_block(record) == store.record_block(record)
     parsed = store.parse_records(importer.record_block(record), "x").records
     assert parsed and parsed[0].note == note and parsed[0].value == value
+
+
+def test_progress_bar_on_a_terminal_for_long_imports() -> None:
+    from rich.console import Console
+
+    from bjtrack.commands.reports import _Bar
+
+    screen = io.StringIO()
+    bar = _Bar(Console(file=screen, force_terminal=True, width=80))
+    bar(0, 100)  # a short import: no bar
+    assert bar.progress is None
+    for done in range(0, 20_001, 1000):
+        bar(done, 20_000)
+    bar.close()
+    assert bar.progress is not None and bar.progress.tasks[0].completed == 20_000
+    assert "checking rows" in screen.getvalue() or "正在检查" in screen.getvalue()
+
+
+def test_no_progress_bar_when_not_on_a_terminal(cli: Runner, plan_dir: Path) -> None:
+    start = date(2000, 1, 1)
+    rows = [["target", "date", "value"]] + [
+        ["investment", (start + timedelta(days=i)).isoformat(), f"{i}"] for i in range(6000)]
+    result = cli("import", str(write_csv(plan_dir / "long.csv", rows)), cwd=plan_dir)
+    assert result.code == 0, result.err
+    assert result.err.strip().splitlines() == [
+        "imported 6000 record(s) from long.csv (UTF-8); 0 already recorded, not added again "
+        "(6000 rows)"]
+
+
+def test_figures_that_differ_from_recorded_ones_are_flagged(cli: Runner, plan_dir: Path) -> None:
+    assert cli("log", "investment", "150亿", "--date", "2022-06", cwd=plan_dir).code == 0
+    rows = [["target", "date", "value"]] + [["investment", "2022-06", f"{151 + i}亿"]
+                                            for i in range(12)]
+    result = cli("import", str(write_csv(plan_dir / "c.csv", rows)), cwd=plan_dir)
+    assert result.code == 0, result.err
+    lines = result.err.strip().splitlines()
+    assert lines[0].startswith("warning: row 2: investment 2022-06-30 151亿 differs")
+    assert sum("differs from the figure already recorded" in line for line in lines) == 10
+    assert "warning: 2 more row(s) differ from recorded figures" in lines
+    assert cli("check", cwd=plan_dir).code == 1  # and `check` names them

@@ -113,6 +113,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "html.generated": {"zh": "生成时间：{time}", "en": "Generated {time}"},
     "html.source": {"zh": "来源：{source}", "en": "Source: {source}"},
     "html.ungrouped": {"zh": "其他目标", "en": "Other targets"},
+    "html.latest": {"zh": "仅列出最近 {shown} 条（共 {total} 条）；全部记录见 csv 或 xlsx 导出",
+                    "en": "the latest {shown} of {total} figures; the csv and xlsx exports "
+                          "hold them all"},
     "chart.actual": {"zh": "实际", "en": "actual"},
     "chart.target": {"zh": "目标", "en": "target"},
     "chart.pace": {"zh": "进度线", "en": "pace"},
@@ -132,6 +135,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import.conflict": {"zh": "警告：{detail}（`bjtrack check` 会列出）",
                         "en": "warning: {detail} (`bjtrack check` lists it)"},
     "import.progress": {"zh": "正在检查", "en": "checking rows"},
+    "import.more_conflicts": {"zh": "警告：另有 {count} 行与已有数据不同",
+                              "en": "warning: {count} more row(s) differ from recorded figures"},
     "err.export.format": {"zh": "未知的格式“{fmt}”", "en": "unknown format '{fmt}'"},
     "hint.export.formats": {"zh": "可用：{formats}", "en": "use {formats}"},
     "err.export.protected": {"zh": "不能把导出写到 {name} 上", "en": "refusing to write the "

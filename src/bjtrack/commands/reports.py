@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
 
+SHOWN_CONFLICTS = 10  # warnings about figures that differ from recorded ones, at most
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
@@ -98,8 +101,10 @@ def import_(
             bar.close()
     for name in result.ignored:
         s.warn(t("import.ignored", column=name))
-    for conflict in result.conflicts:
+    for conflict in result.conflicts[:SHOWN_CONFLICTS]:
         s.warn(t("import.conflict", detail=conflict))
+    if len(result.conflicts) > SHOWN_CONFLICTS:
+        s.warn(t("import.more_conflicts", count=len(result.conflicts) - SHOWN_CONFLICTS))
     key = "import.dry_run" if dry_run else "import.done"
     s.say(t(key, added=len(result.added), duplicates=result.duplicates, rows=result.rows,
             file=file.name, encoding=result.encoding))

@@ -20,6 +20,8 @@ from bjtrack.render.chart import (
 )
 from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
 
+MAX_RECORDS = 24  # records listed under a chart; the CSV and XLSX exports hold them all
+
 # Always shown in the summary, in this order; other verdicts follow when present.
 SUMMARY_VERDICTS = (Verdict.ACHIEVED, Verdict.ON_TRACK, Verdict.BEHIND, Verdict.MISSED)
 
@@ -123,8 +125,14 @@ def _legend(unit: str, has_target: bool, has_pace: bool) -> str:
 
 
 def _records(records: Sequence[Record], unit: str) -> str:
+    """The figures behind a chart with their sources: the latest MAX_RECORDS of them."""
     if not records:
         return f'<p class="meta">{escape(t("chart.no_data"))}</p>'
+    more = ""
+    if len(records) > MAX_RECORDS:
+        note = t("html.latest", shown=MAX_RECORDS, total=len(records))
+        more = f'<p class="meta">{escape(note)}</p>'
+        records = records[-MAX_RECORDS:]
     head = "".join(f"<th>{escape(t(k))}</th>" for k in
                    ("col.date", "col.value", "col.vintage", "col.note", "col.source"))
     rows = "".join(
@@ -132,14 +140,16 @@ def _records(records: Sequence[Record], unit: str) -> str:
         f'<td class="num">{escape(amount(r.value, r.unit or unit))}</td>'
         f"<td>{escape(r.vintage)}</td><td>{escape(r.note)}</td>"
         f"<td>{escape(r.source)}</td></tr>" for r in records)
-    return f'<table class="records"><tr>{head}</tr>{rows}</table>'
+    return f'<table class="records"><tr>{head}</tr>{rows}</table>{more}'
 
 
 def _target(status: Status, series: Sequence[Record]) -> str:
     target = status.target
     chart = chart_for(status, series)
     detail = detail_text(status)
-    shown = [r for r in series if r.date is not None and r.date <= status.as_of]
+    shown = [r for r in series if r.date is not None and r.date <= status.as_of
+             and (chart.start is None or r.date >= chart.start)
+             and (chart.due is None or r.date <= chart.due)]
     parts = [f'<section class="target" id="t-{escape(target.id)}">',
              f"<h3>{escape(target.name)}</h3>"]
     if target.quote:
