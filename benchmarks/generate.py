@@ -122,6 +122,15 @@ def record_blocks(targets: int, records: int) -> Iterator[str]:
                    f'value = "{value}"\n')
 
 
+def csv_rows(targets: int, records: int) -> Iterator[str]:
+    """The same figures as CSV rows for `bjtrack import` (header first)."""
+    yield "指标,日期,数值,来源\n"
+    for block in record_blocks(targets, records):
+        fields = dict(line.split(" = ", 1) for line in block.splitlines()[1:])
+        value = fields["value"].strip('"') + fields["unit"].strip('"')
+        yield f'{fields["series"].strip(chr(34))},{fields["date"]},{value},月报\n'
+
+
 def write_plan(folder: Path, targets: int, records: int) -> Path:
     """Write targets.toml and records.toml into `folder`; returns the plan's path."""
     folder.mkdir(parents=True, exist_ok=True)

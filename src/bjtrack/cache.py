@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from bjtrack import store
+from bjtrack.amounts import MAX_EXPONENT
 from bjtrack.errors import Problem
-from bjtrack.model import Record, Source
+from bjtrack.model import VINTAGES, Record, Source
 
 CACHE_DIR = ".bjtrack-cache"
 NO_CACHE_ENV = "BJTRACK_NO_CACHE"
@@ -43,6 +44,7 @@ RACY_NS = 2_000_000_000  # a file changed this close to its last check is hashed
 _FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
            "by", "vintage", "revises", "retracts")
 _STRINGS = ("unit", "entered", "note", "source", "by", "vintage", "revises", "retracts")
+_VINTAGES = ("", *VINTAGES)
 _COLUMNS = "seq, line, " + ", ".join(f'"{f}"' for f in _FIELDS)
 
 # What a record is at all: not retracted, and not replaced by a live revision.
@@ -58,17 +60,29 @@ CREATE TABLE records (
     date TEXT, value TEXT, unit TEXT NOT NULL, entered TEXT NOT NULL, note TEXT NOT NULL,
     source TEXT NOT NULL, logged TEXT, "by" TEXT NOT NULL, vintage TEXT NOT NULL,
     revises TEXT NOT NULL, retracts TEXT NOT NULL);
-CREATE INDEX records_series_date ON records (series, date, seq);
-CREATE INDEX records_id ON records (id);
-CREATE INDEX records_retracts ON records (retracts) WHERE retracts != '';
-CREATE INDEX records_revises ON records (revises) WHERE revises != '';
 CREATE TABLE series (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS records_series_date ON records (series, date, seq)",
+    "CREATE INDEX IF NOT EXISTS records_id ON records (id)",
+    "CREATE INDEX IF NOT EXISTS records_retracts ON records (retracts) WHERE retracts != ''",
+    "CREATE INDEX IF NOT EXISTS records_revises ON records (revises) WHERE revises != ''",
+)
 
-# The block layout `bjtrack log` writes; anything else goes through tomllib.
-_KEY_LINE = re.compile(r'([a-z]+) = (?:"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(\d{4}-\d\d-\d\d)'
-                       r"(?:[ T](\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)?))?)")
+# The block layout `bjtrack log` writes is read directly; anything else goes through tomllib.
+_UNSAFE = re.compile(r"[\\\x00-\x08\x0b-\x1f\x7f]")  # escapes, controls (CR too)
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)?")
+_S = r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n'
+_BLOCK = re.compile(  # a whole block as `store.record_block` writes it, keys in its order
+    rf"\[\[record\]\]\nid = {_S}series = {_S}date = (\d{{4}}-\d\d-\d\d)\n"
+    + "".join(f"(?:{key} = {_S})?" for key in ("entered", "unit", "vintage", "revises",
+                                               "note", "source", "by"))
+    + rf"(?:logged = ({_DATETIME.pattern})\n)?value = {_S}(?:\n|#[^\n]*\n)*")
 _HEADER = "[[record]]"
+
+
+Row = tuple[object, ...]
 
 
 class Unusable(Exception):
@@ -96,7 +110,7 @@ class _Stat:
 class _Scan:
     """Records read from part of the file, and how far they reach."""
 
-    records: list[Record]
+    rows: list[Row]  # records as table rows, without their seq
     end_bytes: int  # bytes of the scanned text (from its start) holding whole, clean blocks
     lines: int  # newlines in those bytes
     tail: store.RecordSet  # what the rest (a torn last block, if any) holds
@@ -247,12 +261,14 @@ def _connect(db: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db, timeout=30, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
-        conn.execute("PRAGMA synchronous = OFF")  # a derived file: rebuilt if ever damaged
+        # a crash may lose the last updates but never leaves a half-written one
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
         (count,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if count == 0:
             conn.execute("BEGIN IMMEDIATE")
             if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-                conn.executescript(_DDL)  # commits
+                conn.executescript(_DDL + ";\n".join(_INDEXES) + ";")  # commits
             else:
                 conn.execute("ROLLBACK")
     except BaseException:
@@ -278,7 +294,7 @@ def _sync(path: Path, db: Path) -> RecordIndex:
                 handle.seek(covered)
                 rest = handle.read()
             scan = _scan(_decode(rest), str(path), int(meta["lines"]))
-            if not scan.records:  # nothing new: the common case
+            if not scan.rows:  # nothing new: the common case
                 return RecordIndex(conn, path, _shift(scan.tail, covered + scan.end_bytes))
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -313,6 +329,9 @@ def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
     if not meta or covered > len(data) or digest.hexdigest() != meta.get("hash"):
         conn.execute("DELETE FROM records")
         conn.execute("DELETE FROM series")
+        for name in ("records_series_date", "records_id", "records_retracts",
+                     "records_revises"):  # quicker to build them once all rows are in
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
         covered, lines, seq = 0, 0, 0
         digest = hashlib.sha1(usedforsecurity=False)
     else:
@@ -320,34 +339,39 @@ def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
         seq = int(meta["seq"])
     rest = data[covered:]
     scan = _scan(_decode(rest), str(path), lines)
-    _insert(conn, scan.records, seq)
+    _insert(conn, scan.rows, seq)
+    for sql in _INDEXES:
+        conn.execute(sql)
     end = scan.end_bytes
     digest.update(memoryview(rest)[:end])
     values = {
         "schema": SCHEMA, "covered": str(covered + end), "lines": str(lines + scan.lines),
-        "seq": str(seq + len(scan.records)), "hash": digest.hexdigest(),
+        "seq": str(seq + len(scan.rows)), "hash": digest.hexdigest(),
         "stat": stat.text(), "checked_ns": str(checked),
     }
     conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
     return _shift(scan.tail, covered + end)
 
 
-def _insert(conn: sqlite3.Connection, records: list[Record], seq: int) -> None:
-    rows = []
+def _insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
     counts: dict[str, int] = {}
-    for n, record in enumerate(records, seq + 1):
-        rows.append((
-            n, record.origin.line if record.origin else 0, record.id, record.series,
+    for row in rows:
+        series = str(row[2])
+        counts[series] = counts.get(series, 0) + 1
+    marks = ", ".join("?" * (len(_FIELDS) + 2))
+    conn.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES ({marks})",
+                     ((n, *row) for n, row in enumerate(rows, seq + 1)))
+    conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
+                     "DO UPDATE SET n = n + excluded.n", counts.items())
+
+
+def _row(record: Record) -> Row:
+    return (record.origin.line if record.origin else 0, record.id, record.series,
             record.date.isoformat() if record.date else None,
             str(record.value) if record.value is not None else None,
             record.unit, record.entered, record.note, record.source,
             record.logged.isoformat() if record.logged else None, record.by,
-            record.vintage, record.revises, record.retracts))
-        counts[record.series] = counts.get(record.series, 0) + 1
-    marks = ", ".join("?" * (len(_FIELDS) + 2))
-    conn.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES ({marks})", rows)
-    conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
-                     "DO UPDATE SET n = n + excluded.n", counts.items())
+            record.vintage, record.revises, record.retracts)
 
 
 def _decode(raw: bytes) -> str:
@@ -392,16 +416,16 @@ def _scan(text: str, file: str, line0: int) -> _Scan:
     head_end = blocks[0][0] if blocks else len(text)
     if not _only_comments(text[:head_end]):
         raise Unusable("text before the first record")
-    records: list[Record] = []
+    rows: list[Row] = []
     end = len(text) if not blocks else blocks[0][0]
     for n, (start, stop, line) in enumerate(blocks):
         is_last = n == len(blocks) - 1
-        record = _read_block(text[start:stop], file, line0 + line)
-        if record is None or (is_last and not text.endswith("\n")):
+        row = _read_block(text[start:stop], file, line0 + line)
+        if row is None or (is_last and not text.endswith("\n")):
             if not is_last:
                 raise Unusable(f"record at line {line0 + line}")
             break
-        records.append(record)
+        rows.append(row)
         end = stop
     tail = store.RecordSet(())
     if end < len(text):
@@ -409,7 +433,7 @@ def _scan(text: str, file: str, line0: int) -> _Scan:
         if tail.problems or tail.records:
             raise Unusable("damaged records")
         tail = _shift_lines(tail, line0 + text.count("\n", 0, end))
-    return _Scan(records, len(text[:end].encode("utf-8")), text.count("\n", 0, end), tail)
+    return _Scan(rows, len(text[:end].encode("utf-8")), text.count("\n", 0, end), tail)
 
 
 def _shift_lines(tail: store.RecordSet, lines: int) -> store.RecordSet:
@@ -425,42 +449,88 @@ def _only_comments(text: str) -> bool:
                for line in text.splitlines())
 
 
-def _read_block(block: str, file: str, line: int) -> Record | None:
-    """One block as a record, or None if it is not a clean, whole record."""
-    entry = _fast_entry(block)
-    if entry is None:
-        try:
-            data = tomllib.loads(block)
-        except tomllib.TOMLDecodeError:
-            return None
-        entries = data.get("record")
-        if set(data) != {"record"} or not isinstance(entries, list) or len(entries) != 1:
-            raise Unusable(f"unusual layout at line {line}")
-        entry = entries[0]
+def _read_block(block: str, file: str, line: int) -> Row | None:
+    """One block as a table row, or None if it is not a clean, whole record."""
+    row = _written_row(block, line)
+    if row is None:
+        row = _fast_row(block, line)
+    if row is not None:
+        return row
+    try:
+        data = tomllib.loads(block)
+    except tomllib.TOMLDecodeError:
+        return None
+    entries = data.get("record")
+    if set(data) != {"record"} or not isinstance(entries, list) or len(entries) != 1:
+        raise Unusable(f"unusual layout at line {line}")
+    entry = entries[0]
     record, problem = store._to_record(entry, file, line)
     if problem is not None or record is None or store._incomplete(entry):
         return None
-    return record
+    return _row(record)
 
 
-def _fast_entry(block: str) -> dict[str, object] | None:
-    """The block's keys when it has exactly the layout `bjtrack log` writes, else None."""
-    lines = block.split("\n")
-    entry: dict[str, object] = {}
-    for text in lines[1:]:
-        if not text:
+def _written_row(block: str, line: int) -> Row | None:
+    """The row of a block exactly as `bjtrack log` writes it, checked as `_to_record` checks
+    it; None otherwise."""
+    match = _BLOCK.fullmatch(block)
+    if match is None:
+        return None
+    (rid, series, day, entered, unit, vintage, revises, note, source, by, logged,
+     value) = match.groups()
+    if not rid or not series or (vintage or "") not in _VINTAGES:
+        return None
+    try:
+        date.fromisoformat(day)
+        if logged is not None:
+            datetime.fromisoformat(logged)
+        number = Decimal(value.strip())
+    except (ValueError, ArithmeticError):
+        return None
+    if not number.is_finite() or abs(number.adjusted()) > MAX_EXPONENT:
+        return None  # out of range: the full parse reports it
+    return (line, rid, series, day, str(number), unit or "", entered or "", note or "",
+            source or "", logged, by or "", vintage or "", revises or "", "")
+
+
+def _fast_row(block: str, line: int) -> Row | None:
+    """The row of a block in exactly the layout `bjtrack log` writes, holding a plain
+    figure (no retraction), checked as `store._to_record` checks it; None otherwise (the
+    block is then read by tomllib and `_to_record` themselves)."""
+    if _UNSAFE.search(block):
+        return None
+    strings: dict[str, str] = {}
+    day = logged = None
+    for text in block.split("\n")[1:]:
+        if not text or text.startswith("#"):  # blank, or the frame store.framed adds
             continue
-        match = _KEY_LINE.fullmatch(text)
-        if match is None or match[1] in entry:
+        key, sep, raw = text.partition(" = ")
+        if not sep or key in strings or key not in store.RECORD_KEYS:
             return None
-        key, string, day, clock = match.groups()
-        try:
-            if string is not None:
-                entry[key] = string
-            elif clock is not None:
-                entry[key] = datetime.fromisoformat(f"{day}T{clock}")
-            else:
-                entry[key] = date.fromisoformat(day)
-        except ValueError:
+        if raw[:1] == '"' and raw[-1:] == '"' and raw.count('"') == 2:
+            if key in ("date", "logged"):
+                return None
+            strings[key] = raw[1:-1]
+        elif key == "date" and day is None and _DATE.fullmatch(raw):
+            day = raw
+        elif key == "logged" and logged is None and _DATETIME.fullmatch(raw):
+            logged = raw
+        else:
             return None
-    return entry
+    value = strings.get("value")
+    if (not strings.get("id") or not strings.get("series") or day is None or value is None
+            or strings.get("retracts") or strings.get("vintage", "") not in _VINTAGES):
+        return None
+    try:
+        date.fromisoformat(day)
+        if logged is not None:
+            datetime.fromisoformat(logged)
+        number = Decimal(value.strip())
+    except (ValueError, ArithmeticError):
+        return None
+    if not number.is_finite() or abs(number.adjusted()) > MAX_EXPONENT:
+        return None  # out of range: the full parse reports it
+    get = strings.get
+    return (line, strings["id"], strings["series"], day, str(number), get("unit", ""),
+            get("entered", ""), get("note", ""), get("source", ""), logged, get("by", ""),
+            get("vintage", ""), get("revises", ""), "")

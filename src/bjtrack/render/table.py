@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -125,7 +126,13 @@ _NO_WRAP = {"progress", "elapsed", "done_time", "bar", "verdict", "as_of", "proj
 _RIGHT = {"actual", "progress", "elapsed", "done_time", "projected"}
 
 
+COMPACT_FROM = 150  # more targets than this: one plain line each (see compact_status)
+_GAP = "  "
+
+
 def status_table(report: Report, plan: Plan, width: int) -> RenderableType:
+    if len(report.targets) > COMPACT_FROM:
+        return compact_status(report, plan, width)
     columns = _layout(width)
     title = t("title.status", plan=clean(plan.name or plan.path.name),
               as_of=report.as_of.isoformat())
@@ -143,6 +150,69 @@ def status_table(report: Report, plan: Plan, width: int) -> RenderableType:
     if report.indicators:
         parts.append(indicator_table(report.indicators))
     return Group(*parts)
+
+
+def compact_status(report: Report, plan: Plan, width: int) -> RenderableType:
+    """The status of a large plan (a city's or province's thousand indicators): one line per
+    target with the same columns as the table, less the bar and the detail lines, aligned
+    here rather than by Rich's table layout, which takes seconds for a thousand rows."""
+    columns = [c for c in _layout(width) if c != "bar"]
+    rows: list[tuple[str | None, list[str], str]] = []  # (group heading, cells, style)
+    current: str | None = None
+    for status in report.targets:
+        group = status.target.group
+        if group and group != current:
+            rows.append((clean(group), [], ""))
+            current = group
+        cells = [clean(status.target.name) if c == "name" else _value(status, c, width).plain
+                 for c in columns]
+        rows.append((None, [c.replace("\n", " ") for c in cells],
+                     VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
+    heads = [t(f"col.{c}") for c in columns]
+    sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
+             for i, h in enumerate(heads)]
+    over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width
+    texts = ("name", "target") if width >= 80 else ("name", "actual")  # never cut a figure
+    narrowable = [i for i, c in enumerate(columns) if c in texts]
+    while over > 0:  # too wide: narrow the widest text column, down to 8 cells
+        widest = max(narrowable, key=lambda i: sizes[i])
+        if sizes[widest] <= 8:
+            break
+        sizes[widest] -= 1
+        over -= 1
+    right = [c in _RIGHT for c in columns]
+    out = Text(no_wrap=True, overflow="crop")
+    out.append(t("title.status", plan=clean(plan.name or plan.path.name),
+                 as_of=report.as_of.isoformat()) + "\n", style="bold")
+    out.append(_line(heads, sizes, right) + "\n", style="bold")
+    out.append("─" * min(width, sum(sizes) + len(_GAP) * (len(sizes) - 1)) + "\n")
+    verdict = columns.index("verdict")
+    for heading, cells, style in rows:
+        if heading is not None:
+            out.append(heading + "\n", style="bold cyan")
+            continue
+        out.append(_line(cells[:verdict], sizes[:verdict], right[:verdict]) + _GAP)
+        out.append(_fit(cells[verdict], sizes[verdict], False), style=style)
+        rest = _line(cells[verdict + 1:], sizes[verdict + 1:], right[verdict + 1:])
+        out.append((_GAP + rest if rest else "").rstrip() + "\n")
+    out.append(summary(report.targets))
+    parts: list[RenderableType] = [out]
+    if report.indicators:
+        parts.append(indicator_table(report.indicators))
+    return Group(*parts)
+
+
+def _fit(text: str, size: int, right: bool) -> str:
+    """Text padded or cut (with …) to exactly `size` cells; wide characters count two."""
+    width = cell_len(text)
+    if width > size:
+        return set_cell_size(text, size - 1) + "…"
+    pad = " " * (size - width)
+    return pad + text if right else text + pad
+
+
+def _line(cells: Sequence[str], sizes: Sequence[int], right: Sequence[bool]) -> str:
+    return _GAP.join(_fit(c, n, r) for c, n, r in zip(cells, sizes, right, strict=True))
 
 
 def _add_grouped(table: Table, statuses: Sequence[Status],
