@@ -211,11 +211,12 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
                    ) -> Status:
     assert target.start is not None and target.due is not None
     records = series.get(target.series, [])
-    if target.derive == "yoy":
-        records = _derived_yoy(records)
+    end = min(as_of, target.due)
+    if target.derive == "yoy":  # rates in the window need only the year before it
+        first = add_years(target.start, -1)
+        records = _derived_yoy([r for r in records if first <= _date(r) <= end])
     if target.kind is Kind.ANNUAL:
         records = _annual_values(target, records)
-    end = min(as_of, target.due)
     window = [r for r in records if target.start <= _date(r) <= end]
     after_due = as_of > target.due
     base = Status(target=target, as_of=as_of, verdict=Verdict.NO_DATA, records=len(window),

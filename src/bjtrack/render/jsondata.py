@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json as _json
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from bjtrack.amounts import plain
@@ -18,7 +18,9 @@ def computed(value: Decimal | None) -> Decimal | None:
     """A computed amount (projection, run rate) rounded to 2 places in the base unit."""
     if value is None:
         return None
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
+    # Room for every integer digit: 10^30-sized figures exceed the default 28.
+    room = Context(prec=max(28, value.adjusted() + 4))
+    return value.quantize(CENTS, rounding=ROUND_HALF_UP, context=room)
 
 
 def status_fields(status: Status) -> dict[str, Any]:
@@ -128,7 +130,23 @@ def record_fields(record: Record) -> dict[str, Any]:
     }
 
 
+_string = _json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes
+_SCALARS: dict[type, Any] = {
+    str: _string,
+    type(None): lambda _: "null",
+    bool: lambda value: "true" if value else "false",
+    int: int.__repr__,
+    Decimal: plain,
+    date: lambda value: _string(value.isoformat()),
+    datetime: lambda value: _string(value.isoformat()),
+}
+
+
 def _write(value: Any, indent: int, out: list[str]) -> None:
+    scalar = _SCALARS.get(type(value))
+    if scalar is not None:
+        out.append(scalar(value))
+        return
     pad = "\n" + "  " * (indent + 1)
     if isinstance(value, Decimal):
         out.append(plain(value))
@@ -140,8 +158,13 @@ def _write(value: Any, indent: int, out: list[str]) -> None:
             return
         out.append("{")
         for i, (key, item) in enumerate(value.items()):
-            out.append(("," if i else "") + pad + _json.dumps(str(key), ensure_ascii=False) + ": ")
-            _write(item, indent + 1, out)
+            head = ("," if i else "") + pad + _string(str(key)) + ": "
+            scalar = _SCALARS.get(type(item))
+            if scalar is not None:
+                out.append(head + scalar(item))
+            else:
+                out.append(head)
+                _write(item, indent + 1, out)
         out.append("\n" + "  " * indent + "}")
     elif isinstance(value, list | tuple):
         if not value:
