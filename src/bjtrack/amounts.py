@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext, localcontext
 
 from bjtrack.errors import InputError, problem
 
@@ -59,7 +59,20 @@ class Amount:
 def normalise_text(text: str) -> str:
     """Fold full-width forms and typographic minus signs to ASCII; trim blanks."""
     folded = unicodedata.normalize("NFKC", text)
+    # Invisible format characters pasted from web pages (zero-width spaces, bidi marks,
+    # a BOM) carry no meaning in a figure or a date; they would only hide what it says.
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
     return folded.replace("\u2212", "-").replace("\u2013", "-").strip()
+
+
+def _room(value: Decimal) -> Context:
+    """A decimal context wide enough to keep every digit of `value` (the default 28
+    significant digits would silently round 10^30-sized figures)."""
+    ctx = getcontext().copy()
+    if value.is_finite():
+        _, digits, exponent = value.as_tuple()
+        ctx.prec = min(1000, max(ctx.prec, len(digits) + abs(int(exponent)) + 12))
+    return ctx
 
 
 def _split_magnitude(rest: str) -> tuple[Decimal, str]:
@@ -91,11 +104,18 @@ def parse_amount(text: str) -> Amount:
     if match["sign"] == "-":
         number = -number
     factor, unit = _split_magnitude(match["rest"].strip())
-    if unit and (not _UNIT.match(unit) or (PERCENT in unit and unit != PERCENT)):
+    if unit and (not _UNIT.match(unit) or (PERCENT in unit and unit != PERCENT)
+                 or any(unicodedata.category(ch).startswith("C") for ch in unit)):
         raise _bad(raw, "unit", unit)
     if unit == PERCENT and factor != 1:
         raise _bad(raw, "percent")
-    return Amount(_exact(number * factor), unit)
+    room = _room(number)
+    room.prec = min(1000, room.prec + factor.adjusted())
+    with localcontext(room):
+        value = _exact(number * factor)
+    if value and abs(value.adjusted()) > MAX_EXPONENT:  # 1亿亿亿亿亿亿
+        raise _bad(raw, "range")
+    return Amount(value, unit)
 
 
 def _exact(value: Decimal) -> Decimal:
@@ -158,6 +178,13 @@ def set_units(units: str) -> None:
 
 
 def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 2) -> str:
+    """Display a value the way a Chinese report writes it (see `_format_amount`), with
+    every digit kept however large the value."""
+    with localcontext(_room(value)):
+        return _format_amount(value, unit, exact, places)
+
+
+def _format_amount(value: Decimal, unit: str, exact: bool, places: int) -> str:
     """Display a value the way a Chinese report writes it.
 
     exact=True (a figure as published) shows every digit: 33710000000 元 -> '337.1亿元',

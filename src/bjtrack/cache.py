@@ -20,22 +20,23 @@ faster, never different. `BJTRACK_NO_CACHE=1` turns it off.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
 import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bjtrack import store
+from bjtrack import amounts, dates, model, store
 from bjtrack.amounts import MAX_EXPONENT
 from bjtrack.errors import Problem
-from bjtrack.model import VINTAGES, Record, Source
+from bjtrack.model import VINTAGES, Kind, Plan, Record, Source, Target
 
 CACHE_DIR = ".bjtrack-cache"
 NO_CACHE_ENV = "BJTRACK_NO_CACHE"
@@ -243,6 +244,90 @@ def load_records(path: Path) -> store.RecordSet | None:
         return None
     finally:
         index.close()
+
+
+# --------------------------------------------------------------------------- the plan
+
+def load_plan(path: Path) -> Plan:
+    """`store.load_plan`, remembered: a plan file read and validated before, byte for byte
+    the same (and by the same code), is rebuilt from `.bjtrack-cache/<name>.plan.json`
+    instead of being parsed again. A thousand targets take a fraction of a second to
+    parse, which every `log` and `status` would pay."""
+    if not enabled():
+        return store.load_plan(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return store.load_plan(path)  # it reports the problem
+    memo = path.parent / CACHE_DIR / f"{path.name}.plan.json"
+    key = _plan_key(path, data)
+    try:
+        saved = json.loads(memo.read_text(encoding="utf-8"))
+        if saved["key"] == key:
+            plan = _decode(saved["plan"])
+            if isinstance(plan, Plan):
+                return plan
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    plan = store.load_plan(path)  # raises on any problem: nothing is remembered then
+    try:
+        text = json.dumps({"key": key, "plan": _encode(plan)}, ensure_ascii=False)
+        memo.parent.mkdir(exist_ok=True)
+        temp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, memo)
+    except (OSError, TypeError):
+        pass
+    return plan
+
+
+def _plan_key(path: Path, data: bytes) -> str:
+    """What the validated plan depends on: the file as named, its bytes, and the code."""
+    code = [f"{p.stat().st_size}:{p.stat().st_mtime_ns}"
+            for p in (Path(store.__file__), Path(__file__), Path(model.__file__),
+                      Path(amounts.__file__), Path(dates.__file__))]
+    digest = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    return "|".join([SCHEMA, str(path), digest, *code])
+
+
+def _encode(value: object) -> object:
+    """Plan, targets and their values as JSON, each non-JSON type tagged."""
+    if value is None or type(value) in (str, int, bool):
+        return value
+    if isinstance(value, Kind):
+        return {"K": value.value}
+    if isinstance(value, Decimal):
+        return {"D": str(value)}
+    if type(value) is date:
+        return {"T": value.isoformat()}
+    if isinstance(value, Path):
+        return {"P": str(value)}
+    if isinstance(value, tuple):
+        return {"U": [_encode(v) for v in value]}
+    if isinstance(value, Source | Target | Plan):
+        kind = type(value).__name__
+        return {kind: {f.name: _encode(getattr(value, f.name)) for f in fields(value)}}
+    raise TypeError(f"cannot remember a {type(value).__name__}")
+
+
+_TYPES: dict[str, Any] = {"Source": Source, "Target": Target, "Plan": Plan}
+
+
+def _decode(value: object) -> Any:
+    if not isinstance(value, dict):
+        return value
+    ((tag, inner),) = value.items()
+    if tag == "K":
+        return Kind(inner)
+    if tag == "D":
+        return Decimal(inner)
+    if tag == "T":
+        return date.fromisoformat(inner)
+    if tag == "P":
+        return Path(inner)
+    if tag == "U":
+        return tuple(_decode(v) for v in inner)
+    return _TYPES[tag](**{name: _decode(v) for name, v in inner.items()})
 
 
 # --------------------------------------------------------------------------- syncing

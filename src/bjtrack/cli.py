@@ -185,7 +185,8 @@ def complete_target(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     return out
 
 
-@app.command(help=help_text("log"))
+# Negative figures (-3.5%, -7亿) are values, not unknown options.
+@app.command(help=help_text("log"), context_settings={"ignore_unknown_options": True})
 def log(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from bjtrack.amounts import PERCENT, Amount, parse_amount, plain
+from bjtrack.amounts import MAX_EXPONENT, PERCENT, Amount, parse_amount, plain
 from bjtrack.dates import parse_date
 from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.model import COMPARISONS, VINTAGES, Kind, Plan, Record, Source, Target
@@ -39,6 +39,7 @@ LOCK_POLL = 0.01
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEADER = "[[record]]"
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_END = re.compile(r"\(at end of document\)")
 
 TARGET_KEYS = frozenset({
     "id", "name", "target", "comparison", "start", "due", "kind", "aggregate", "baseline",
@@ -91,12 +92,16 @@ def _read_text(path: Path) -> str:
         raise BjtrackError(Problem(f"cannot read: {exc.strerror}", file=str(path))) from None
 
 
-def _toml_problem(exc: tomllib.TOMLDecodeError, file: str, line_offset: int = 0) -> Problem:
+def _toml_problem(exc: tomllib.TOMLDecodeError, file: str, line_offset: int = 0,
+                  source: str = "") -> Problem:
     text = str(exc)
     match = _TOML_POSITION.search(text)
     message = _TOML_POSITION.sub("", text).strip()
     line = int(match[1]) + line_offset if match else None
     column = int(match[2]) if match else None
+    if match is None and _TOML_END.search(text):  # "(at end of document)": the last line
+        message = _TOML_END.sub("", message).strip()
+        line = len(source.splitlines()) + line_offset or None
     return problem("err.toml", hint_key="hint.toml", file=file, line=line, column=column,
                    detail=message)
 
@@ -113,7 +118,7 @@ def load_plan(path: Path) -> Plan:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BjtrackError(_toml_problem(exc, file)) from None
+        raise BjtrackError(_toml_problem(exc, file, source=text)) from None
     problems: list[Problem] = []
     meta = data.get("plan", {})
     if not isinstance(meta, dict):
@@ -553,13 +558,21 @@ def parse_records(text: str, file: str) -> RecordSet:
             problems.append(problem)
         elif record:
             records.append(record)
-    if torn is None and text and not text.endswith("\n") and lines:
+    if torn is None and text and not text.endswith("\n") and lines and \
+            not _cut_in_frame(text):
         torn = Problem("the last record is cut short (no final newline)", file=file,
                        line=lines[-1], hint="run `bjtrack check --repair`")
         torn_offset = _line_offset(text, lines[-1])
         if records:
             records.pop()
     return RecordSet(tuple(records), tuple(problems), torn, torn_offset)
+
+
+def _cut_in_frame(text: str) -> bool:
+    """Did a crash cut the text inside the comment that opens a new record (see `framed`)?
+    Then the records before it are whole and nothing of the new one was written."""
+    last = text.rfind("\n")
+    return text[last + 1:].startswith("#") and text[:last + 1].endswith("\n\n")
 
 
 def _line_offset(text: str, line: int | None) -> int | None:
@@ -594,7 +607,7 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
     try:
         tomllib.loads(head)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(_toml_problem(exc, file))
+        problems.append(_toml_problem(exc, file, source=head))
     for n, begin in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(all_lines)
         block = "".join(all_lines[begin:end])
@@ -603,7 +616,7 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
             entries = tomllib.loads(block).get("record", [{}])
             entry = entries[0] if entries else {}
         except tomllib.TOMLDecodeError as exc:
-            bad = _toml_problem(exc, file, line_offset=begin)
+            bad = _toml_problem(exc, file, line_offset=begin, source=block)
             if is_last:
                 torn = Problem(f"the last record is cut short or malformed: {bad.message}",
                                file=file, line=begin + 1,
@@ -662,7 +675,7 @@ def _to_record(entry: object, file: str, line: int | None) -> tuple[Record | Non
                              file=file, line=line, hint='e.g. value = "30000000000"')
     try:
         value = Decimal(raw_value.strip())
-        if not value.is_finite():
+        if not value.is_finite() or abs(value.adjusted()) > MAX_EXPONENT:
             raise InvalidOperation
     except InvalidOperation:
         return None, Problem(f"record value '{raw_value[:40]}' is not a decimal number",
@@ -757,9 +770,21 @@ def check_tail(path: Path) -> Problem | None:
     return Problem(torn.message, file=str(path), line=line, hint=torn.hint)
 
 
+def framed(record: Record, block: str) -> str:
+    """A record's block between two comment lines naming it (id and time logged).
+
+    Teams merge records files with git's union merge (`init` sets it up). That joins the
+    text each branch appended line by line, but writes the lines both branches' additions
+    share at their start or end only once: two records that both begin with `[[record]]`
+    or end with the same `value` would fuse into one broken table. The frame makes the
+    first and last line of every record its own."""
+    name = f"{record.id} {record.logged.isoformat()}" if record.logged else record.id
+    return f"# {name}\n{block}# {name} end\n"
+
+
 def append_record(path: Path, record: Record) -> None:
     """Append one record: under the lock, one write, fsync. The file is never rewritten."""
-    block = record_block(record).encode("utf-8")
+    block = framed(record, record_block(record)).encode("utf-8")
     with locked(path):
         torn = check_tail(path)
         if torn is not None:
@@ -776,7 +801,8 @@ def append_records(path: Path, records: list[Record],
     replace `record_block` with a faster writer of the same text."""
     if not records:
         return
-    blob = "\n".join(map(render or record_block, records)).encode("utf-8")
+    write = render or record_block
+    blob = "\n".join(framed(r, write(r)) for r in records).encode("utf-8")
     with locked(path):
         torn = check_tail(path)
         if torn is not None:
@@ -886,10 +912,14 @@ def repair(path: Path, stamp: str) -> Path | None:
         if result.torn is None or result.torn_offset is None:
             return None
         data = path.read_bytes()
-        fragment = data[result.torn_offset:]
+        start = result.torn_offset
+        frame = data.rfind(b"\n", 0, max(start - 1, 0)) + 1
+        if data[frame:start].startswith(b"#"):  # the torn record's frame goes with it
+            start = frame
+        fragment = data[start:]
         backup = path.with_name(f"{path.name}.torn-{stamp}")
         atomic_write(backup, fragment)
-        kept = data[: result.torn_offset]
+        kept = data[:start]
         if kept.endswith(b"\n\n"):
             kept = kept[:-1]  # the blank line that separated the torn block
         atomic_write(path, kept)
