@@ -2,9 +2,9 @@
 
 Two kinds of test. The first cuts an append short at every byte, as a crash mid-write
 would, and checks what `check`, `status`, `log` and `check --repair` make of it. The
-second really kills writers (SIGKILL) at random moments of `log` and `import`, a few
-hundred times, some with writes slowed to a trickle so that kills land mid-write and some
-with a 10 MB note. BJTRACK_SLOW=1 kills 10x as often.
+second really kills writers (SIGKILL) at random moments of `log`, `import`, `amend`,
+`target add` and `init`, a few hundred times: some with writes slowed to a trickle so
+that kills land mid-write, some with a 10 MB note. BJTRACK_SLOW=1 kills 10x as often.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ SCALE = 10 if os.environ.get("BJTRACK_SLOW") else 1
 LOG_KILLS = 100 * SCALE
 BIG_NOTE_KILLS = 4 * SCALE
 IMPORT_KILLS = 40 * SCALE
+AMEND_KILLS = 30 * SCALE
+PLAN_KILLS = 20 * SCALE
 BIG = 10 * 1024 * 1024
 
 
@@ -390,6 +392,84 @@ def test_sigkill_during_import(plan_dir: Path) -> None:
     assert counts["torn"] == 0 and counts["complete"] > 0 and counts["unchanged"] > 0, counts
     assert not [p for p in plan_dir.iterdir() if p.name.startswith(".records.toml.")
                 and p.stat().st_size > path.stat().st_size + 100_000]
+
+
+def test_sigkill_during_amend(plan_dir: Path) -> None:
+    path = plan_dir / "records.toml"
+    plan = str(plan_dir / "targets.toml")
+    rng = random.Random()
+    assert _run(["-f", plan, "log", "gdp", "1亿", "--date", "2022", "--by", "t"], None).code == 0
+
+    def make(trial: int) -> tuple[list[str], int, Callable[[list[tuple[object, ...]]], bool]]:
+        current = str(_records(path)[-1][0])  # each amend replaces the one before
+        value, note = f"{trial + 2}亿", f"第{trial}次更正"
+        argv = ["-f", plan, "amend", current, value, "--note", note, "--by", "t"]
+
+        def new(added: list[tuple[object, ...]]) -> bool:
+            return len(added) == 1 and added[0][4] == note and added[0][5] == value
+
+        return argv, rng.choice([0, 16, 64]), new
+
+    counts = _kill_loop(path, AMEND_KILLS, make, rng)
+    print("amend kills:", counts)
+    assert counts["complete"] > 0 and counts["unchanged"] > 0, counts
+
+
+def test_sigkill_during_target_add(plan_dir: Path) -> None:
+    """targets.toml is replaced in one rename: after a kill it is the old file or the
+    new one, never a mix, and it always loads."""
+    path = plan_dir / "targets.toml"
+    rng = random.Random()
+
+    def argv(n: int) -> list[str]:
+        return ["-f", str(path), "target", "add", "--id", f"t{n}", "--name", f"目标{n}",
+                "--target", f"{n + 1}亿元", "--start", "2022-01-01", "--due", "2022-12-31"]
+
+    full = _run(argv(0), None)
+    assert full.code == 0
+    counts = {"unchanged": 0, "complete": 0}
+    for trial in range(1, PLAN_KILLS):
+        before = path.read_bytes()
+        ids = [t.id for t in store.load_plan(path).targets]
+        run = _run(argv(trial), rng.uniform(0, full.seconds * 1.2))
+        assert run.code in (0, -signal.SIGKILL), run
+        after = path.read_bytes()
+        now = [t.id for t in store.load_plan(path).targets]
+        if after == before:
+            counts["unchanged"] += 1
+            assert now == ids
+        else:
+            counts["complete"] += 1
+            assert now == [*ids, f"t{trial}"]
+            assert after.startswith(before.rstrip(b"\n"))  # comments and layout kept
+    print("target add kills:", counts)
+    assert counts["unchanged"] and counts["complete"], counts
+
+
+def test_sigkill_during_init(tmp_path: Path) -> None:
+    """Each file init writes is absent or whole after a kill, and what is there loads."""
+    rng = random.Random()
+    reference = tmp_path / "whole"
+    full = _run(["init", str(reference), "--name", "计划"], None)
+    assert full.code == 0
+    made = {p.name: p.read_bytes() for p in reference.iterdir() if p.is_file()}
+    assert {"targets.toml", "records.toml"} <= set(made)
+    counts = {"none": 0, "partial": 0, "complete": 0}
+    for trial in range(PLAN_KILLS):
+        folder = tmp_path / f"p{trial}"
+        run = _run(["init", str(folder), "--name", "计划"], rng.uniform(0, full.seconds * 1.2))
+        assert run.code in (0, -signal.SIGKILL), run
+        present = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()
+                   and not p.name.endswith(".tmp")} if folder.exists() else {}
+        for name, data in present.items():
+            assert data == made[name], name  # whole, never half-written
+        if "targets.toml" in present:
+            store.load_plan(folder / "targets.toml")
+            assert store.load_records(folder / "records.toml").records == ()
+        counts["none" if not present else
+               "complete" if set(present) == set(made) else "partial"] += 1
+    print("init kills:", counts)
+    assert counts["complete"] > 0, counts
 
 
 def test_fork_runner_reports_exit_codes(plan_dir: Path) -> None:
