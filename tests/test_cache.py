@@ -344,3 +344,56 @@ def test_windows_give_the_full_report(big: Path, as_of: date) -> None:
     assert windowed == pace.report(loaded.plan, everything, as_of)
     assert loaded.records.records == everything  # read in full on demand, same records
     loaded.index.close()
+
+
+def test_plan_remembered_equals_the_parsed_plan(big: Path, shipped: Path) -> None:
+    for folder in (big, shipped):
+        path = folder / "targets.toml"
+        parsed = store.load_plan(path)
+        assert cache.load_plan(path) == parsed  # parsed, then remembered
+        memo = path.parent / cache.CACHE_DIR / "targets.toml.plan.json"
+        assert memo.is_file()
+        again = cache.load_plan(path)
+        assert again == parsed
+        assert [(t.kind, t.source, t.pace) for t in again.targets] == \
+            [(t.kind, t.source, t.pace) for t in parsed.targets]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other plan"])
+def test_plan_memo_damaged(cli: Runner, big: Path, damage: str,
+                           tmp_path_factory: pytest.TempPathFactory) -> None:
+    before = same_status(cli, big)
+    memo = big / cache.CACHE_DIR / "targets.toml.plan.json"
+    text = memo.read_text(encoding="utf-8")
+    if damage == "garbage":
+        memo.write_bytes(os.urandom(300))
+    elif damage == "truncated":
+        memo.write_text(text[: len(text) // 2], encoding="utf-8")
+    else:  # the memo of another plan copied over this one
+        other = tmp_path_factory.mktemp("other")
+        generate.write_plan(other, 12, 7)
+        cache.load_plan(other / "targets.toml")
+        shutil.copy(other / cache.CACHE_DIR / "targets.toml.plan.json", memo)
+    assert same_status(cli, big) == before
+
+
+def test_plan_edited_same_size_is_read_again(cli: Runner, big: Path) -> None:
+    same_status(cli, big)
+    path = big / "targets.toml"
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace('name = "指标000000（flow）"', 'name = "指标000000（FLOW）"', 1)
+    assert edited != text and len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert target(same_status(cli, big), "s000000-flow")["name"] == "指标000000（FLOW）"
+
+
+def test_plan_with_a_problem_is_never_remembered(cli: Runner, big: Path) -> None:
+    path = big / "targets.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('kind = "flow"', 'kind = "flows"', 1), encoding="utf-8")
+    for _ in range(2):
+        result = cli("status", "--format", "json", cwd=big)
+        assert result.code != 0 and "targets.toml:5: kind must be" in result.err
+    assert not (big / cache.CACHE_DIR / "targets.toml.plan.json").exists()

@@ -264,14 +264,14 @@ def load_plan(path: Path) -> Plan:
     try:
         saved = json.loads(memo.read_text(encoding="utf-8"))
         if saved["key"] == key:
-            plan = _decode(saved["plan"])
+            plan = _thaw(saved["plan"])
             if isinstance(plan, Plan):
                 return plan
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     plan = store.load_plan(path)  # raises on any problem: nothing is remembered then
     try:
-        text = json.dumps({"key": key, "plan": _encode(plan)}, ensure_ascii=False)
+        text = json.dumps({"key": key, "plan": _freeze(plan)}, ensure_ascii=False)
         memo.parent.mkdir(exist_ok=True)
         temp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
         temp.write_text(text, encoding="utf-8")
@@ -290,7 +290,7 @@ def _plan_key(path: Path, data: bytes) -> str:
     return "|".join([SCHEMA, str(path), digest, *code])
 
 
-def _encode(value: object) -> object:
+def _freeze(value: object) -> object:
     """Plan, targets and their values as JSON, each non-JSON type tagged."""
     if value is None or type(value) in (str, int, bool):
         return value
@@ -303,17 +303,22 @@ def _encode(value: object) -> object:
     if isinstance(value, Path):
         return {"P": str(value)}
     if isinstance(value, tuple):
-        return {"U": [_encode(v) for v in value]}
+        return {"U": [_freeze(v) for v in value]}
     if isinstance(value, Source | Target | Plan):
         kind = type(value).__name__
-        return {kind: {f.name: _encode(getattr(value, f.name)) for f in fields(value)}}
+        return {kind: {f.name: _freeze(getattr(value, f.name)) for f in fields(value)
+                       if not _is_default(getattr(value, f.name), f.default)}}
     raise TypeError(f"cannot remember a {type(value).__name__}")
+
+
+def _is_default(value: object, default: object) -> bool:
+    return type(value) is type(default) and value == default and not isinstance(value, Decimal)
 
 
 _TYPES: dict[str, Any] = {"Source": Source, "Target": Target, "Plan": Plan}
 
 
-def _decode(value: object) -> Any:
+def _thaw(value: object) -> Any:
     if not isinstance(value, dict):
         return value
     ((tag, inner),) = value.items()
@@ -326,8 +331,9 @@ def _decode(value: object) -> Any:
     if tag == "P":
         return Path(inner)
     if tag == "U":
-        return tuple(_decode(v) for v in inner)
-    return _TYPES[tag](**{name: _decode(v) for name, v in inner.items()})
+        return tuple(_thaw(v) for v in inner)
+    return _TYPES[tag](**{name: _thaw(v) if isinstance(v, dict) else v
+                          for name, v in inner.items()})
 
 
 # --------------------------------------------------------------------------- syncing
