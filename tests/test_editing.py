@@ -53,7 +53,7 @@ def test_init_blank_writes_a_plan_records_and_git_settings(cli: Runner, tmp_path
         assert f"created myplan/{name}" in result.err
     assert result.out == ""
     assert "records.toml merge=union" in (folder / ".gitattributes").read_text().splitlines()
-    assert "*.lock" in (folder / ".gitignore").read_text().splitlines()
+    assert (folder / ".gitignore").read_text().splitlines() == ["*.lock", ".bjtrack-cache/"]
     assert (folder / "records.toml").read_text(encoding="utf-8") == store.RECORDS_HEADER
     assert (folder / "targets.toml").stat().st_mode & 0o044  # readable by the team, not 0600
     checked = cli("check", cwd=folder)
@@ -100,7 +100,7 @@ def test_init_keeps_existing_git_settings(cli: Runner, tmp_path: Path) -> None:
     (tmp_path / ".gitattributes").write_text("records.toml merge=union\n", encoding="utf-8")
     result = cli("--lang", "en", "init", cwd=tmp_path)
     assert result.code == 0, result.err
-    assert (tmp_path / ".gitignore").read_text() == "build/\n*.lock\n"
+    assert (tmp_path / ".gitignore").read_text() == "build/\n*.lock\n.bjtrack-cache/\n"
     assert "added a line to .gitignore" in result.err
     assert (tmp_path / ".gitattributes").read_text() == "records.toml merge=union\n"
     assert ".gitattributes" not in result.err

@@ -24,7 +24,7 @@ from bjtrack.model import Plan, Record, Target
 
 EXAMPLES = ("binjiang-2022",)
 GITATTRIBUTES_LINE = f"{store.RECORDS_FILE} merge=union"
-GITIGNORE_LINE = "*.lock"
+GITIGNORE_LINES = ("*.lock",)  # and the records index folder, see init_plan
 
 # --------------------------------------------------------------------------- init
 
@@ -115,24 +115,28 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     for path, text in ((plan_path, plan_text), (records_path, records_text)):
         store.atomic_write(path, text.encode("utf-8"))
         written.append(Written(path, "created"))
-    for path, line in ((folder / ".gitattributes", GITATTRIBUTES_LINE),
-                       (folder / ".gitignore", GITIGNORE_LINE)):
-        result = _ensure_line(path, line)
+    from bjtrack.cache import CACHE_DIR
+
+    for path, lines in ((folder / ".gitattributes", (GITATTRIBUTES_LINE,)),
+                        (folder / ".gitignore", (*GITIGNORE_LINES, CACHE_DIR + "/"))):
+        result = _ensure_lines(path, lines)
         if result:
             written.append(result)
     return written
 
 
-def _ensure_line(path: Path, line: str) -> Written | None:
-    """Add `line` to a small settings file unless it is already there."""
+def _ensure_lines(path: Path, lines: Sequence[str]) -> Written | None:
+    """Add `lines` to a small settings file unless they are already there."""
     if not path.exists():
-        store.atomic_write(path, (line + "\n").encode("utf-8"))
+        store.atomic_write(path, "".join(x + "\n" for x in lines).encode("utf-8"))
         return Written(path, "created")
     text = path.read_text(encoding="utf-8")
-    if line in (x.strip() for x in text.splitlines()):
+    present = {x.strip() for x in text.splitlines()}
+    missing = [x for x in lines if x not in present]
+    if not missing:
         return None
     sep = "" if text.endswith("\n") or not text else "\n"
-    store.atomic_write(path, (text + sep + line + "\n").encode("utf-8"))
+    store.atomic_write(path, (text + sep + "".join(x + "\n" for x in missing)).encode("utf-8"))
     return Written(path, "appended")
 
 

@@ -1,0 +1,122 @@
+"""A new user's first session, typed into a real terminal (tmux): the README's session block
+is the script. Each `$ ` line of it is typed; every other line must appear on the screen.
+
+Record ids are random, so a `[…]` of ten id characters in the README matches any id."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(
+    TMUX is None and os.environ.get("CI") != "true",
+    reason="tmux is not installed (scripts/check installs it; CI=true makes this an error)")
+
+WIDTH, HEIGHT = 100, 50
+BEGIN = "<!-- session: typed by tests/test_tmux_session.py -->"
+_ID = re.compile(r"\\\[[a-z2-7]{10}\\\]")
+
+
+def readme_session() -> tuple[list[str], list[str]]:
+    """The commands of the README's session block, and the lines it says appear."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(BEGIN):]
+    block = block[block.index("```"):]
+    body = block.split("\n", 1)[1].split("\n```", 1)[0]
+    commands = [line[2:] for line in body.splitlines() if line.startswith("$ ")]
+    shown = [line for line in body.splitlines() if line.strip() and not line.startswith("$ ")]
+    return commands, shown
+
+
+def pattern(line: str) -> re.Pattern[str]:
+    """A README line as it may appear on screen: any record id, any run of blanks."""
+    escaped = re.escape(" ".join(line.split()))
+    return re.compile(_ID.sub(r"\\[[a-z2-7]{10}\\]", escaped))
+
+
+class Terminal:
+    def __init__(self, folder: Path) -> None:
+        assert TMUX is not None
+        self.name = f"bjtrack-{uuid.uuid4().hex[:8]}"
+        home = folder / "home"
+        home.mkdir()
+        env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(home),
+               "LANG": "C.UTF-8", "TERM": "xterm-256color", "PS1": "$ ",
+               "BJTRACK_NO_CACHE": os.environ.get("BJTRACK_NO_CACHE", "")}
+        command = shlex.join(["env", "-i", *(f"{k}={v}" for k, v in env.items()),
+                              "bash", "--norc", "--noprofile"])
+        subprocess.run([TMUX, "new-session", "-d", "-s", self.name, "-x", str(WIDTH),
+                        "-y", str(HEIGHT), "-c", str(folder), command], check=True)
+        subprocess.run([TMUX, "set-option", "-t", self.name, "history-limit", "5000"],
+                       check=True)
+        self.typed = 0
+        self.wait_for_prompt()
+
+    def screen(self) -> str:
+        assert TMUX is not None
+        return subprocess.run([TMUX, "capture-pane", "-p", "-J", "-S", "-", "-t", self.name],
+                              capture_output=True, text=True, check=True).stdout
+
+    def prompts(self) -> int:
+        return sum(1 for line in self.screen().splitlines()
+                   if line.startswith("$ ") or line.rstrip() == "$")
+
+    def wait_for_prompt(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            lines = self.screen().rstrip("\n").splitlines()
+            if self.prompts() > self.typed and lines and lines[-1].rstrip() == "$":
+                return
+            time.sleep(0.05)
+        raise AssertionError("the shell did not come back:\n" + self.screen())
+
+    def type(self, command: str) -> None:
+        assert TMUX is not None
+        subprocess.run([TMUX, "send-keys", "-t", self.name, "-l", command], check=True)
+        subprocess.run([TMUX, "send-keys", "-t", self.name, "Enter"], check=True)
+        self.typed += 1
+        self.wait_for_prompt()
+
+    def close(self) -> None:
+        assert TMUX is not None
+        subprocess.run([TMUX, "kill-session", "-t", self.name], check=False)
+
+
+def test_a_new_users_first_session(tmp_path: Path) -> None:
+    if TMUX is None:
+        pytest.fail("tmux is required when CI=true")
+    commands, shown = readme_session()
+    assert [c.split()[1] for c in commands if c.startswith("bjtrack")] == [
+        "init", "target", "log", "status", "undo", "status"]
+    terminal = Terminal(tmp_path)
+    try:
+        for command in commands:
+            terminal.type(command)
+        screen = terminal.screen()
+    finally:
+        terminal.close()
+    flat = [" ".join(line.split()) for line in screen.splitlines()]
+    position = 0
+    for line in shown:  # in order, each on a line of its own
+        wanted = pattern(line)
+        for index in range(position, len(flat)):
+            if wanted.fullmatch(flat[index]):
+                position = index + 1
+                break
+        else:
+            raise AssertionError(f"not on screen (in order): {line!r}\n{screen}")
+    assert "Traceback" not in screen
+    folder = tmp_path / "myplan"
+    assert (folder / "records.toml").read_text(encoding="utf-8").count("retracts = ") == 1
