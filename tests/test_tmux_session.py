@@ -120,3 +120,44 @@ def test_a_new_users_first_session(tmp_path: Path) -> None:
     assert "Traceback" not in screen
     folder = tmp_path / "myplan"
     assert (folder / "records.toml").read_text(encoding="utf-8").count("retracts = ") == 1
+
+
+def wait_for(terminal: Terminal, text: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if terminal.screen().rstrip().endswith(text):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no {text!r} on screen:\n{terminal.screen()}")
+
+
+def test_target_add_asks_for_what_is_missing_on_a_terminal(tmp_path: Path) -> None:
+    if TMUX is None:
+        pytest.fail("tmux is required when CI=true")
+    assert TMUX is not None
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.type("bjtrack init plan && cd plan")
+        subprocess.run([TMUX, "send-keys", "-t", terminal.name, "-l",
+                        "bjtrack --lang zh target add --comparison '>'"], check=True)
+        subprocess.run([TMUX, "send-keys", "-t", terminal.name, "Enter"], check=True)
+        for prompt, answer in (("代号（小写英文，如 investment）:", "investment"),
+                               ("名称:", "区内全年投资"),
+                               ("目标值（如 300亿元）:", "三百亿"),  # not a number: asked again
+                               ("目标值（如 300亿元）:", "300亿元"),
+                               ("开始日期:", "2022-01-01"),
+                               ("截止日期:", "2022年")):
+            wait_for(terminal, prompt)
+            subprocess.run([TMUX, "send-keys", "-t", terminal.name, "-l", answer], check=True)
+            subprocess.run([TMUX, "send-keys", "-t", terminal.name, "Enter"], check=True)
+        terminal.typed += 1
+        terminal.wait_for_prompt()
+        screen = terminal.screen()
+    finally:
+        terminal.close()
+    assert "错误: 无法识别金额“三百亿”" in screen
+    assert "已添加目标 investment（区内全年投资，超300亿元）到 targets.toml" in screen
+    text = (tmp_path / "plan" / "targets.toml").read_text(encoding="utf-8")
+    assert text.endswith('[[target]]\nid = "investment"\nname = "区内全年投资"\n'
+                         'target = "300亿元"\ncomparison = ">"\nstart = 2022-01-01\n'
+                         'due = 2022-12-31\n')
