@@ -26,18 +26,21 @@ FORMULA = '=HYPERLINK("http://example.invalid/x","click")'
 
 @pytest.fixture
 def logged(cli: Runner, shipped: Path) -> Path:
-    """The shipped plan with a few figures logged, one of them carrying hostile text."""
-    for args in (
-        ("investment", "90亿", "--date", "2022-03"),
-        ("investment", "150亿", "--date", "2022-06", "--note", SCRIPT, "--source", FORMULA),
-        ("new-firms", "8000", "--date", "2022-06"),
-        ("firms-total", "7.6万", "--date", "2022-03"),
-        ("firms-total", "7.9万", "--date", "2022-06"),
-        ("industry-share", "41.2%", "--date", "2022-06"),
-        ("--date", "2022-03", "--note", "-1+1", "--", "gdp-growth", "-3.5%"),
-    ):
-        result = cli("log", *args, cwd=shipped)
-        assert result.code == 0, result.err
+    """The shipped plan with a few figures added, one of them carrying hostile text."""
+    rows = [
+        ("investment", "2022-03", "90亿", "", ""),
+        ("investment", "2022-06", "150亿", SCRIPT, FORMULA),
+        ("new-firms", "2022-06", "8000", "", ""),
+        ("firms-total", "2022-03", "7.6万", "", ""),
+        ("firms-total", "2022-06", "7.9万", "", ""),
+        ("industry-share", "2022-06", "41.2%", "", ""),
+        ("gdp-growth", "2022-03", "-3.5%", "-1+1", ""),
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows([("target", "date", "value", "note", "source"), *rows])
+    (shipped / "figures.csv").write_text(out.getvalue(), encoding="utf-8")
+    result = cli("import", "figures.csv", "--by", "tester", cwd=shipped)
+    assert result.code == 0 and "imported 7 record(s)" in result.err, result.err
     return shipped
 
 
