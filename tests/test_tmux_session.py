@@ -161,3 +161,48 @@ def test_target_add_asks_for_what_is_missing_on_a_terminal(tmp_path: Path) -> No
     assert text.endswith('[[target]]\nid = "investment"\nname = "区内全年投资"\n'
                          'target = "300亿元"\ncomparison = ">"\nstart = 2022-01-01\n'
                          'due = 2022-12-31\n')
+
+
+EDITOR = """\
+#!{python}
+import sys
+from pathlib import Path
+state = Path({state!r})
+turn = int(state.read_text()) if state.exists() else 0
+state.write_text(str(turn + 1))
+path = Path(sys.argv[-1])
+text = path.read_text(encoding="utf-8")
+# first save: due before start (invalid); re-opened on that copy, the second fixes it
+old, new = ('2022-12-31', '2021-12-31') if turn == 0 else ('2021-12-31', '2023-12-31')
+path.write_text(text.replace('\\ndue = ' + old, '\\ndue = ' + new), encoding="utf-8")
+"""
+
+
+def test_target_edit_reopens_the_editor_after_an_invalid_save(tmp_path: Path) -> None:
+    if TMUX is None:
+        pytest.fail("tmux is required when CI=true")
+    assert TMUX is not None
+    editor = tmp_path / "fake-editor"
+    editor.write_text(EDITOR.format(python=sys.executable, state=str(tmp_path / "turns")),
+                      encoding="utf-8")
+    editor.chmod(0o755)
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.type("bjtrack init plan && cd plan")
+        terminal.type("bjtrack target add --id investment --name 投资 --target 300亿元 "
+                      "--start 2022-01-01 --due 2022-12-31")
+        subprocess.run([TMUX, "send-keys", "-t", terminal.name, "-l",
+                        f"EDITOR={editor} bjtrack --lang en target edit investment"], check=True)
+        subprocess.run([TMUX, "send-keys", "-t", terminal.name, "Enter"], check=True)
+        wait_for(terminal, "re-open the editor to fix it? [Y/n]:")
+        subprocess.run([TMUX, "send-keys", "-t", terminal.name, "Enter"], check=True)
+        terminal.typed += 1
+        terminal.wait_for_prompt()
+        screen = terminal.screen()
+    finally:
+        terminal.close()
+    assert "due 2021-12-31 is before start 2022-01-01" in screen
+    assert "saved targets.toml" in screen
+    assert "due = 2023-12-31" in (tmp_path / "plan" / "targets.toml").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "plan").iterdir() if p.name.startswith(".")) \
+        == [".gitattributes", ".gitignore"]  # no copy left behind
