@@ -397,3 +397,23 @@ def test_plan_with_a_problem_is_never_remembered(cli: Runner, big: Path) -> None
         result = cli("status", "--format", "json", cwd=big)
         assert result.code != 0 and "targets.toml:5: kind must be" in result.err
     assert not (big / cache.CACHE_DIR / "targets.toml.plan.json").exists()
+
+
+@pytest.mark.parametrize("chunk", [64, 997, 1 << 22])
+def test_read_in_chunks_of_any_size(cli: Runner, big: Path, chunk: int,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is indexed a few MB at a time; where the chunks end never matters."""
+    monkeypatch.setattr(cache, "CHUNK", chunk)
+    first = same_status(cli, big, JULY)
+    assert cli("log", "s000000-flow", "99亿", "--date", "2025-07-02", cwd=big).code == 0
+    append(big, "\n# by hand\n[[record]]\nid = 'h1'\nseries = \"s000001-sum\"\n"
+                "date = 2025-07-03\nvalue = \"7\"\n")
+    after = same_status(cli, big, JULY)
+    assert target(after, "s000000-flow")["actual"] == 99 * 10**8 != \
+        target(first, "s000000-flow")["actual"]
+    shutil.rmtree(big / cache.CACHE_DIR)
+    assert same_status(cli, big, JULY) == after
+    append(big, '\n[[record]]\nid = "torn"\nseries = "s000001-sum"\ndate = 2025-07-0')
+    cached = cli("status", "--format", "json", "--as-of", JULY, cwd=big)
+    assert cached == full(cli, big, "status", "--format", "json", "--as-of", JULY)
+    assert "line" in cached.err or "records.toml:" in cached.err

@@ -407,34 +407,58 @@ def _trusted(meta: Mapping[str, str], stat: _Stat) -> bool:
     return stat.mtime_ns < int(meta["checked_ns"]) - RACY_NS
 
 
+CHUNK = 1 << 22  # the file is read and indexed 4 MB at a time: memory stays flat
+
+
 def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
     """Under the write lock: verify what is indexed, add what was appended, or rebuild."""
     meta = _meta(conn)
     stat = _Stat.of(path)
     checked = time.time_ns()
-    data = path.read_bytes()
-    covered = int(meta.get("covered", "0"))
-    digest = hashlib.sha1(usedforsecurity=False)
-    if meta and covered <= len(data):
-        digest.update(memoryview(data)[:covered])
-    if not meta or covered > len(data) or digest.hexdigest() != meta.get("hash"):
-        conn.execute("DELETE FROM records")
-        conn.execute("DELETE FROM series")
-        for name in ("records_series_date", "records_id", "records_retracts",
-                     "records_revises"):  # quicker to build them once all rows are in
-            conn.execute(f"DROP INDEX IF EXISTS {name}")
-        covered, lines, seq = 0, 0, 0
+    file = str(path)
+    with path.open("rb") as handle:
+        covered = int(meta.get("covered", "0"))
         digest = hashlib.sha1(usedforsecurity=False)
-    else:
-        lines = int(meta["lines"])
-        seq = int(meta["seq"])
-    rest = data[covered:]
-    scan = _scan(_decode(rest), str(path), lines)
+        kept = bool(meta) and covered <= stat.size
+        left = covered if kept else 0
+        while left > 0:
+            block = handle.read(min(CHUNK, left))
+            if not block:
+                kept = False
+                break
+            digest.update(block)
+            left -= len(block)
+        if not kept or digest.hexdigest() != meta.get("hash"):
+            conn.execute("DELETE FROM records")
+            conn.execute("DELETE FROM series")
+            for name in ("records_series_date", "records_id", "records_retracts",
+                         "records_revises"):  # quicker to build them once all rows are in
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+            covered, lines, seq = 0, 0, 0
+            digest = hashlib.sha1(usedforsecurity=False)
+            handle.seek(0)
+        else:
+            lines, seq = int(meta["lines"]), int(meta["seq"])
+        pending = b""
+        while True:
+            chunk = handle.read(CHUNK)
+            if not chunk:
+                break
+            pending += chunk
+            cut = pending.rfind(b"\n" + _HEADER.encode() + b"\n")
+            if cut < 0:
+                continue
+            piece, pending = pending[: cut + 1], pending[cut + 1:]
+            scan = _scan(_decode(piece), file, lines, final=False)
+            _insert(conn, scan.rows, seq)
+            digest.update(piece)
+            covered, lines, seq = covered + len(piece), lines + scan.lines, seq + len(scan.rows)
+    scan = _scan(_decode(pending), file, lines, final=True)
     _insert(conn, scan.rows, seq)
     for sql in _INDEXES:
         conn.execute(sql)
     end = scan.end_bytes
-    digest.update(memoryview(rest)[:end])
+    digest.update(memoryview(pending)[:end])
     values = {
         "schema": SCHEMA, "covered": str(covered + end), "lines": str(lines + scan.lines),
         "seq": str(seq + len(scan.rows)), "hash": digest.hexdigest(),
@@ -497,7 +521,7 @@ def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
         yield start, end, line
 
 
-def _scan(text: str, file: str, line0: int) -> _Scan:
+def _scan(text: str, file: str, line0: int, final: bool = True) -> _Scan:
     """Read the blocks of `text` (which starts at line `line0 + 1` of the file).
 
     All blocks but the last must be clean records, and the last one too or else it is left
@@ -510,7 +534,7 @@ def _scan(text: str, file: str, line0: int) -> _Scan:
     rows: list[Row] = []
     end = len(text) if not blocks else blocks[0][0]
     for n, (start, stop, line) in enumerate(blocks):
-        is_last = n == len(blocks) - 1
+        is_last = final and n == len(blocks) - 1  # else a header follows in the file
         row = _read_block(text[start:stop], file, line0 + line)
         if row is None or (is_last and not text.endswith("\n")):
             if not is_last:
