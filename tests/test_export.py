@@ -426,3 +426,13 @@ def test_xlsx_export_imports_back(cli: Runner, logged: Path, tmp_path: Path) -> 
                       for r in data["records"])
 
     assert figures(fresh) == figures(logged)  # 150 with 单位 亿元 came back as 150亿元
+
+
+def test_history_chart_of_an_indicator_and_of_nothing(cli: Runner, logged: Path) -> None:
+    result = cli("history", "gdp", "--chart", cwd=logged, env={"COLUMNS": "80"})
+    assert result.code == 0, result.err
+    chart = result.out.splitlines()[-15:]
+    assert sum(line.count("●") for line in chart) == 2  # the one figure and the legend
+    assert "target" not in chart[-1] and "(亿元)" in chart[-1]
+    empty = cli("history", "listed-companies", "--chart", "--as-of", "2022-01-01", cwd=logged)
+    assert empty.code == 0 and empty.out.rstrip().endswith("no figures recorded yet")

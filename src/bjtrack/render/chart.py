@@ -197,27 +197,16 @@ def svg_chart(chart: Chart, salt: str) -> str:
 # --------------------------------------------------------------------------- terminal
 
 def terminal_chart(chart: Chart, width: int, height: int = 12,
-                   labels: tuple[str, str, str] = ("actual", "target", "pace")) -> Text:
+                   labels: tuple[str, ...] = ("actual", "target", "pace", "no data")) -> Text:
     """The chart drawn in character cells, `width` columns wide at most (Rich styles)."""
-    dates = [d for d, _ in chart.points] + [d for d, _ in chart.pace]
-    lo_day = chart.start or (min(dates) if dates else None)
-    hi_day = chart.due or (max(dates) if dates else None)
-    if lo_day is None or hi_day is None:
-        return Text(labels[0] + ": —")
+    lo_day, hi_day = _x_range(chart)
+    if lo_day is None or hi_day is None or not (chart.points or chart.pace or chart.target):
+        return Text(labels[3] if len(labels) > 3 else "—")
     if hi_day <= lo_day:
         hi_day = add_years(lo_day, 1)
-    values = [v for _, v in chart.points] + [v for _, v in chart.pace]
-    if chart.target is not None:
-        values.append(chart.target)
-    low, high = min(values), max(values)
-    if chart.from_zero:
-        low = min(low, Decimal(0))
-    pad = (high - low) / 20
-    if not chart.from_zero:
-        low -= pad
-    high += pad
-    if high == low:
-        high = low + (abs(low) or Decimal(1))
+    low, high = _y_range(chart)
+    if low is None or high is None:
+        return Text(labels[3] if len(labels) > 3 else "—")
     scale = chart.scale
     gutter = max(len(_number(high, scale)), len(_number(low, scale))) + 1
     cols = max(10, width - gutter - 2)
@@ -296,5 +285,6 @@ def history_chart(plan: Plan, records: Sequence[Record], target: Target, as_of: 
     status = pace.evaluate(target, series, as_of, plan)
     chart = chart_for(status, series.get(target.series, []))
     goal = target_text(target, status.target_value if target.relative_to else None)
-    labels = (t("chart.actual"), f"{t('chart.target')} {goal}", t("chart.pace"))
+    labels = (t("chart.actual"), f"{t('chart.target')} {goal}", t("chart.pace"),
+              t("chart.no_data"))
     return terminal_chart(chart, min(width, 100), labels=labels)
