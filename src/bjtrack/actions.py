@@ -209,9 +209,13 @@ def status_report(loaded: Loaded, as_of: date, group: str | None = None) -> Repo
         from bjtrack.cache import Unusable
 
         try:
-            series = index.windows(pace.reads(pace.chosen_targets(plan, group), as_of))
+            chosen = pace.chosen_targets(plan, group)
+            series = index.windows(pace.reads(chosen, as_of, indicators=False))
+            summaries = {t.id: index.latest(t.series, *pace.indicator_window(t, as_of))
+                         for t in chosen if t.is_indicator}
             unread = index.counts(exclude={t.series for t in plan.targets})
-            return pace.report_series(plan, series, as_of, group, loaded.warnings(), unread)
+            return pace.report_series(plan, series, as_of, group, loaded.warnings(), unread,
+                                      summaries)
         except Unusable:
             pass
     return pace.report(plan, loaded.records.records, as_of, group, loaded.warnings())

@@ -168,6 +168,22 @@ class RecordIndex:
                 out[series] = [self._record(row) for row in rows]
         return out
 
+    def latest(self, series: str, low: date | None, high: date) -> tuple[Record | None, int]:
+        """The last current record of a series dated within [low, high] (in `windows`
+        order) and how many there are, without reading the others."""
+        where = "series = ? AND date IS NOT NULL AND date <= ?"
+        args: list[object] = [series, high.isoformat()]
+        if low is not None:
+            where += " AND date >= ?"
+            args.append(low.isoformat())
+        (count,) = self._rows(f"SELECT count(*) FROM records WHERE {where} AND {_CURRENT}",
+                              args)[0]
+        if not count:
+            return None, 0
+        rows = self._rows(f"SELECT {_COLUMNS} FROM records WHERE {where} AND {_CURRENT} "
+                          f"ORDER BY date DESC, seq DESC LIMIT 1", args)
+        return self._record(rows[0]), int(count)
+
     def counts(self, exclude: Iterable[str] = ()) -> dict[str, int]:
         """Current records per series, for every series not in `exclude`."""
         skip = set(exclude)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
@@ -184,12 +184,23 @@ def history(target: Target, series: dict[str, list[Record]], as_of: date, plan: 
 def _indicator(target: Target, records: Sequence[Record], as_of: date, plan: Plan) -> Status:
     window = [r for r in records if _date(r) <= as_of
               and (target.start is None or _date(r) >= target.start)]
-    if not window:
+    return indicator_status(target, window[-1] if window else None, len(window), as_of, plan)
+
+
+def indicator_window(target: Target, as_of: date) -> tuple[date | None, date]:
+    """The dates of the records an indicator counts on `as_of` (None: no lower bound)."""
+    return target.start, as_of
+
+
+def indicator_status(target: Target, latest: Record | None, count: int, as_of: date,
+                     plan: Plan) -> Status:
+    """An indicator's status from the latest of the `count` current records in its
+    `indicator_window`: all it depends on, so a caller with many records can pass these."""
+    if latest is None:
         return Status(target=target, as_of=as_of, verdict=None)
-    latest = window[-1]
     stale = (as_of - _date(latest)).days > plan.stale_days
     return Status(target=target, as_of=as_of, verdict=None, actual=_value(latest),
-                  actual_date=_date(latest), records=len(window), stale=stale)
+                  actual_date=_date(latest), records=count, stale=stale)
 
 
 def _derived_yoy(records: Sequence[Record]) -> list[Record]:
@@ -466,10 +477,13 @@ def chosen_targets(plan: Plan, group: str | None) -> list[Target]:
     return [t for t in plan.targets if group is None or t.group == group]
 
 
-def reads(targets: Iterable[Target], as_of: date) -> dict[str, tuple[date | None, date | None]]:
+def reads(targets: Iterable[Target], as_of: date, indicators: bool = True
+          ) -> dict[str, tuple[date | None, date | None]]:
     """The dates of the records `evaluate` reads for these targets on `as_of`, per series
     (None: unbounded): records outside them cannot change a status, so a caller holding
-    many records may pass only these (in `by_series` order) to `report_series`."""
+    many records may pass only these (in `by_series` order) to `report_series`.
+    Without `indicators`, the indicators' own reads are left out (the caller passes their
+    `indicator_status` summaries instead)."""
     spans: dict[str, tuple[date | None, date | None]] = {}
 
     def need(series: str, low: date | None, high: date) -> None:
@@ -481,7 +495,8 @@ def reads(targets: Iterable[Target], as_of: date) -> dict[str, tuple[date | None
 
     for target in targets:
         if target.is_indicator:
-            need(target.series, target.start, as_of)
+            if indicators:
+                need(target.series, *indicator_window(target, as_of))
             continue
         period = period_for(target, as_of)
         high = min(as_of, period.due)
@@ -489,18 +504,22 @@ def reads(targets: Iterable[Target], as_of: date) -> dict[str, tuple[date | None
         if target.derive or target.pace is not None:  # read the year before too
             low = add_years(low, -1) - timedelta(days=1)
         need(target.series, low, high)
-        if target.relative_to:
-            need(target.relative_to, None, high)
+        if target.relative_to:  # `_value_at`: the other series' figure of the same date
+            need(target.relative_to, period.start, high)
     return spans
 
 
 def report_series(plan: Plan, series: dict[str, list[Record]], as_of: date,
                   group: str | None = None, warnings: Sequence[str] = (),
-                  unread: dict[str, int] | None = None) -> Report:
+                  unread: dict[str, int] | None = None,
+                  summaries: Mapping[str, tuple[Record | None, int]] | None = None) -> Report:
     """`report` on records already grouped by `by_series` (or on the `reads` of each series).
-    `unread`: current records per series no target reads, if `series` lacks them."""
+    `unread`: current records per series no target reads, if `series` lacks them.
+    `summaries`: per indicator id, its latest record and count (see `indicator_status`)."""
     chosen = chosen_targets(plan, group)
-    statuses = [evaluate(t, series, as_of, plan) for t in chosen]
+    statuses = [indicator_status(t, *summaries[t.id], as_of, plan)
+                if summaries is not None and t.id in summaries
+                else evaluate(t, series, as_of, plan) for t in chosen]
     known = {t.series for t in plan.targets}
     if unread is None:
         unread = {name: len(series[name]) for name in set(series) - known}
