@@ -138,3 +138,20 @@ def test_log_records_who_from_git(cli: Runner, repo: Path) -> None:
     undone = cli("--lang", "en", "undo", cwd=repo)
     assert undone.code == 0 and "retracted 区内全年投资 1亿元" in undone.out
     assert tomllib.loads(records_text(repo))["record"][-1]["by"] == "张三"
+
+
+def test_the_same_figure_on_both_branches_is_reported_not_hidden(cli: Runner, repo: Path
+                                                                 ) -> None:
+    """The one merge the frame cannot keep apart (documented in the README): identical
+    lines in a row on both sides. check must say where, never pass a damaged file."""
+    log_on_branch(cli, repo, "amy", ("investment", "150亿", "2022-06"))
+    log_on_branch(cli, repo, "bob", ("investment", "150亿", "2022-06"))
+    git(repo, "merge", "-q", "amy")
+    assert git(repo, "merge", "-q", "--no-edit", "bob", check=False).returncode == 0
+    checked = cli("--lang", "en", "check", "--format", "json", cwd=repo)
+    parsed = json.loads(checked.out)
+    if checked.code == 0:  # git kept the copies apart after all: two equal figures
+        assert parsed["records"] == 2
+        return
+    assert checked.code == 1 and parsed["problems"]
+    assert all(p["file"] == "records.toml" and p["line"] for p in parsed["problems"])
