@@ -52,6 +52,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "title.history": {"zh": "{name} 历史记录", "en": "{name}: records"},
     "title.periods": {"zh": "{name} 各期完成情况", "en": "{name}: each period"},
     "summary": {"zh": "共 {total} 项目标：{counts}", "en": "{total} targets: {counts}"},
+    "summary.one": {"zh": "共 {total} 项目标：{counts}", "en": "{total} target: {counts}"},
     "stale": {"zh": "（数据已过期）", "en": " (stale)"},
     "stretch": {"zh": "力争 {value}", "en": "stretch {value}"},
     "stretch.met": {"zh": "已达力争目标", "en": "stretch met"},

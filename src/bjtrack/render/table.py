@@ -237,7 +237,7 @@ def summary(statuses: Iterable[Status]) -> str:
             counts[status.verdict] = counts.get(status.verdict, 0) + 1
     sep = "，" if get_lang() == "zh" else ", "
     parts = [f"{t('verdict.' + v.value)} {n}" for v in Verdict for n in [counts.get(v, 0)] if n]
-    return t("summary", total=total, counts=sep.join(parts))
+    return t("summary.one" if total == 1 else "summary", total=total, counts=sep.join(parts))
 
 
 def indicator_table(statuses: Sequence[Status]) -> Table:
