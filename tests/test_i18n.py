@@ -304,3 +304,28 @@ def test_json_listings(cli: Runner, logged: Path) -> None:
     assert {r["state"] for r in history["records"]} == {"current"}
     checked = json.loads(cli("check", "--format", "json", cwd=logged).out)
     assert checked == {"ok": True, "records": 5, "problems": []}
+
+
+def test_corrections_in_both_languages(cli: Runner, plan_dir: Path) -> None:
+    logged = cli("--lang", "zh", "log", "investment", "150亿", "--date", "2022-06", "--by", "amy",
+                 cwd=plan_dir)
+    first = logged.out.rsplit("[", 1)[1].split("]")[0]
+    amended = cli("--lang", "zh", "amend", first[:5], "152亿", "--note", "快报修正",
+                  cwd=plan_dir)
+    assert amended.code == 0
+    assert "已修正 区内全年投资：150亿元 → 152亿元（截至 2022-06-30）" in amended.out
+    assert f"替换 {first}]" in amended.out
+    second = amended.out.split("[", 1)[1].split("，", 1)[0]
+    removed = cli("--lang", "zh", "rm", second, "--why", "录错目标", cwd=plan_dir)
+    assert removed.code == 0
+    assert f"已撤回 区内全年投资 152亿元（截至 2022-06-30）[{second}]，撤回记录 [" in removed.out
+    en = cli("--lang", "en", "history", "investment", "--all", cwd=plan_dir)
+    # the replacement was retracted, so the original is current again
+    assert "retracted by" in en.out and "current" in en.out and "replaced by" not in en.out
+    zh = cli("--lang", "zh", "history", "investment", "--all", cwd=plan_dir)
+    assert "录错目标" in zh.out and "撤回" in zh.out and "有效" in zh.out
+    data = json.loads(cli("status", "--as-of", "2022-07-01", "--format", "json",
+                          cwd=plan_dir).out)
+    assert data["targets"][0]["actual"] == 15000000000
+    nothing = cli("--lang", "zh", "undo", "--by", "nobody", cwd=plan_dir)
+    assert nothing.code == 1 and "没有可撤销的记录（记录人 nobody）" in nothing.err
