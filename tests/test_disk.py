@@ -19,7 +19,7 @@ import pytest
 
 from bjtrack import store
 from bjtrack.errors import BjtrackError
-from conftest import SMALL_PLAN, Runner
+from conftest import SMALL_PLAN, Result, Runner
 
 FULL = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
@@ -50,9 +50,9 @@ def _partial_then_full(monkeypatch: pytest.MonkeyPatch, after: int = 1) -> list[
     return calls
 
 
-def _assert_refused(result: object, folder: Path, before: dict[str, bytes], words: str
+def _assert_refused(result: Result, folder: Path, before: dict[str, bytes], words: str
                     ) -> None:
-    code, err = result.code, result.err  # type: ignore[attr-defined]
+    code, err = result.code, result.err
     assert code == 1, err
     assert words in err
     assert "records.toml" in err

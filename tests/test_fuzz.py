@@ -174,7 +174,7 @@ def _assert_clear(exc: BjtrackError, file: str) -> None:
     assert exc.problems
     for problem in exc.problems:
         assert problem.message
-        assert problem.file is not None, problem
+        assert problem.file == file, problem
         assert "Traceback" not in str(problem)
 
 

@@ -8,6 +8,7 @@ escaped, CSV and XLSX neutralised against formulas; `-o` does not write through 
 
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import json
@@ -217,7 +218,6 @@ def test_import_reads_only_the_file_given(cli: Runner, plan_dir: Path, tmp_path:
         opened.append(os.fspath(path))
         return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    import builtins
     real_builtin_open = builtins.open
 
     def watch_builtin(file: object, *args: object, **kwargs: object) -> object:
