@@ -49,8 +49,8 @@ RECORD_SHEETS = ("records", "记录", "数据")
 PROGRESS_EVERY = 1000
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 BOM", "gb18030": "GBK"}
 # The columns of `bjtrack export --records` that are not imported (they are re-made).
-_EXPORT_ONLY = frozenset({"id", "name", "entered", "logged", "revises", "retracts", "line",
-                          "record", "记录号", "原始录入", "指标", "代号"})
+_EXPORT_ONLY = frozenset({"entered", "asentered", "logged", "revises", "retracts", "line",
+                          "record", "记录号", "原始录入"})
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def _map_header(header: list[str], file: str) -> tuple[dict[int, str], tuple[str
     for index, name in enumerate(header):
         field = _ALIASES.get(_key(name))
         if field == "target" and index != chosen:
-            field = None
+            continue  # another column names the target better (series before name)
         if field is None:
             if name.strip():
                 ignored.append(name.strip())

@@ -20,7 +20,7 @@ from bjtrack.render.chart import display_scale
 from bjtrack.render.text import target_text, verdict_text
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl import Workbook
 
 VERDICT_FILL = {
     Verdict.ACHIEVED: "C6EFCE",
@@ -35,6 +35,7 @@ VERDICT_FILL = {
 SHARE_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = tuple[Any, str | None]  # a value and its number format (None: text or general)
 
@@ -121,30 +122,17 @@ def record_rows(records: Sequence[Record], names: Mapping[str, str],
 
 def render(report: Report, plan: Plan, records: Sequence[Record],
            names: Mapping[str, str]) -> bytes:
+    """The workbook, written in openpyxl's streaming mode (a year of weekly figures for
+    every target is still quick)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = t("sheet.status")
+    book = Workbook(write_only=True)
     headers, rows, verdicts = status_rows(report)
-    _fill(sheet, headers, rows)
-    column = headers.index(t("col.verdict")) + 1
-    for index, verdict in enumerate(verdicts, start=2):
-        if verdict is not None:
-            colour = VERDICT_FILL[verdict]
-            sheet.cell(index, column).fill = PatternFill("solid", start_color=colour,
-                                                         end_color=colour)
+    fills = {headers.index(t("col.verdict")): verdicts}
+    _sheet(book, t("sheet.status"), headers, rows, fills)
     scales = {s.target.series: scale_for(s) for s in (*report.indicators, *report.targets)}
-    record_sheet = book.create_sheet(t("sheet.records"))
     record_headers, record_cells = record_rows(records, names, scales)
-    _fill(record_sheet, record_headers, record_cells)
-    for ws in (sheet, record_sheet):
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(vertical="center")
-        ws.freeze_panes = "A2"
+    _sheet(book, t("sheet.records"), record_headers, record_cells, {})
     book.properties.title = plan.name or plan.path.name
     book.properties.creator = "bjtrack"
     out = io.BytesIO()
@@ -152,30 +140,52 @@ def render(report: Report, plan: Plan, records: Sequence[Record],
     return out.getvalue()
 
 
-def _fill(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
-    widths = [cell_len(h) for h in headers]
-    for col, header in enumerate(headers, start=1):
-        sheet.cell(1, col).value = header
-    for r, row in enumerate(rows, start=2):
-        for col, (value, number_format) in enumerate(row, start=1):
-            cell = sheet.cell(r, col)
-            if isinstance(value, str):
-                if not value:
-                    continue
-                cell.value = value
-                cell.data_type = "s"  # text stays text: '=HYPERLINK(…)' is never a formula
-                if value.startswith(("=", "+", "-", "@", "\t", "\r")):
-                    cell.quotePrefix = True
-                shown = value
-            else:
-                cell.value = value
-                shown = str(value) if value is not None else ""
-                if isinstance(value, Decimal) and number_format is None:
-                    number_format = amount_format(value)
-            if number_format:
-                cell.number_format = number_format
-            widths[col - 1] = max(widths[col - 1], min(MAX_WIDTH, cell_len(shown)))
+def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+           fills: Mapping[int, Sequence[Verdict | None]]) -> None:
+    """One sheet: bold frozen header row, widths to fit, text as text, numbers formatted."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    sheet = book.create_sheet(title)
+    widths = [cell_len(h) for h in headers]
+    for row in rows:
+        for col, (value, _) in enumerate(row):
+            if value is not None and value != "":
+                widths[col] = max(widths[col], min(MAX_WIDTH, cell_len(str(value))))
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
+    sheet.freeze_panes = "A2"
+    bold, middle = Font(bold=True), Alignment(vertical="center")
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.alignment = bold, middle
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    colours = {v: PatternFill("solid", start_color=c, end_color=c)
+               for v, c in VERDICT_FILL.items()}
+    for index, row in enumerate(rows):
+        out: list[object] = []
+        for col, (value, number_format) in enumerate(row):
+            if value is None or value == "":
+                out.append(None)
+                continue
+            if isinstance(value, str) and not value.startswith(FORMULA_START) \
+                    and col not in fills:
+                out.append(value)  # plain text: the fast path
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text: '=HYPERLINK(…)' is never a formula
+                cell.quotePrefix = value.startswith(FORMULA_START)
+            elif isinstance(value, Decimal) and number_format is None:
+                number_format = amount_format(value)
+            if number_format:
+                cell.number_format = number_format
+            if col in fills:
+                verdict = fills[col][index]
+                if verdict is not None:
+                    cell.fill = colours[verdict]
+            out.append(cell)
+        sheet.append(out)
