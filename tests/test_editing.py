@@ -14,7 +14,7 @@ import pytest
 
 from bjtrack import edits, store
 from bjtrack.dates import parse_date
-from bjtrack.errors import Problem
+from bjtrack.errors import BjtrackError, Problem
 from bjtrack.model import Record
 from conftest import REPO, Runner, records_text
 
@@ -481,3 +481,36 @@ def test_each_exit_code(cli: Runner, plan_dir: Path) -> None:
     assert broken.code == 1
     (plan_dir / "targets.toml").write_text("[plan\n", encoding="utf-8")
     assert cli("status", cwd=plan_dir).code == 1
+
+
+def test_targets_added_at_once_are_all_kept(plan_dir: Path) -> None:
+    import subprocess
+
+    runs = [subprocess.Popen(
+        [sys.executable, "-m", "bjtrack", "-q", "target", "add", "--id", f"t{n}", "--name",
+         f"指标{n}", "--target", f"{n + 1}亿元", "--start", "2022-01-01", "--due", "2022-12-31"],
+        cwd=plan_dir, stderr=subprocess.PIPE, text=True) for n in range(6)]
+    for run in runs:
+        assert run.wait(timeout=60) == 0, run.stderr.read() if run.stderr else ""
+    plan = store.load_plan(plan_dir / "targets.toml")
+    assert {f"t{n}" for n in range(6)} <= {t.id for t in plan.targets}
+
+
+def test_edit_plan_refuses_when_the_plan_changed_meanwhile(plan_dir: Path) -> None:
+    path = plan_dir / "targets.toml"
+
+    def run_editor(copy: Path, line: int) -> int:
+        copy.write_text(copy.read_text(encoding="utf-8").replace("测试计划", "我的计划"),
+                        encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + "\n# a colleague's note\n",
+                        encoding="utf-8")
+        return 0
+
+    with pytest.raises(BjtrackError) as caught:
+        edits.edit_plan(path, 1, run_editor, lambda problems: False)
+    problem = caught.value.problems[0]
+    assert problem.message == "the plan changed while you were editing; not saved"
+    kept = Path(problem.hint.removeprefix("your edits are kept in "))  # type: ignore[union-attr]
+    assert "我的计划" in kept.read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8").endswith("# a colleague's note\n")
+    assert "测试计划" in path.read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from typing import Any
 
 from bjtrack import pace, store
 from bjtrack.actions import Loaded, read_value, resolve_target
-from bjtrack.errors import BjtrackError, Problem, UsageError
+from bjtrack.errors import BjtrackError, Problem, UsageError, problem
 from bjtrack.i18n import t
 from bjtrack.model import Plan, Record, Target
 
@@ -83,8 +83,8 @@ class Written:
 def example_files(name: str) -> tuple[str, str]:
     """The packaged example plan and its records, as text."""
     if name not in EXAMPLES:
-        raise UsageError(Problem(t("err.unknown_example", name=name),
-                                 hint=t("hint.examples", names=", ".join(EXAMPLES))))
+        raise UsageError(problem("err.unknown_example", hint_key="hint.examples", name=name,
+                                 names=", ".join(EXAMPLES)))
     folder = resources.files("bjtrack") / "examples"
     plan = (folder / f"{name}.toml").read_text(encoding="utf-8")
     records = (folder / f"{name}.records.toml").read_text(encoding="utf-8")
@@ -98,7 +98,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     records_path = folder / store.RECORDS_FILE
     existing = [p for p in (plan_path, records_path) if p.exists()]
     if existing:
-        raise BjtrackError(*(Problem(t("err.exists"), file=str(p), hint=t("hint.exists"))
+        raise BjtrackError(*(problem("err.exists", hint_key="hint.exists", file=str(p))
                              for p in existing))
     if example:
         plan_text, records_text = example_files(example)
@@ -109,7 +109,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BjtrackError(Problem(t("err.cannot_write", why=exc.strerror),
+        raise BjtrackError(problem("err.cannot_write", why=exc.strerror,
                                    file=str(folder))) from None
     written: list[Written] = []
     for path, text in ((plan_path, plan_text), (records_path, records_text)):
@@ -182,17 +182,18 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
     """Append a [[target]] to the plan as text, leaving everything above it untouched."""
     missing = [k for k in REQUIRED_FIELDS if fields.get(k) in (None, "")]
     if missing:
-        raise UsageError(Problem(t("err.missing_fields", keys=", ".join(missing)),
-                                 hint=t("hint.target_add")))
-    old = path.read_bytes().decode("utf-8")
-    plan = store.load_plan(path)
-    if plan.by_id(str(fields["id"])):
-        raise UsageError(Problem(t("err.target_exists", id=fields["id"]), file=str(path),
-                                 hint=t("hint.target_edit", id=fields["id"])))
-    sep = "" if not old or old.endswith("\n") else "\n"
-    new = old + sep + "\n" + target_block(fields)
-    checked = validated(path, new)
-    store.atomic_write(path, new.encode("utf-8"))
+        raise UsageError(problem("err.missing_fields", hint_key="hint.target_add",
+                                 keys=", ".join(missing)))
+    with store.locked(path):  # two people adding at once: neither addition is lost
+        old = path.read_bytes().decode("utf-8")
+        plan = store.load_plan(path)
+        if plan.by_id(str(fields["id"])):
+            raise UsageError(problem("err.target_exists", hint_key="hint.target_edit",
+                                     file=str(path), id=fields["id"]))
+        sep = "" if not old or old.endswith("\n") else "\n"
+        new = old + sep + "\n" + target_block(fields)
+        checked = validated(path, new)
+        store.atomic_write(path, new.encode("utf-8"))
     added = checked.by_id(str(fields["id"]))
     assert added is not None
     return added
@@ -211,7 +212,6 @@ Retry = Callable[[Sequence[Problem]], bool]
 @dataclass(frozen=True)
 class EditResult:
     changed: bool
-    kept: Path | None = None  # rejected edits kept here when the edit was abandoned
 
 
 def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> EditResult:
@@ -232,29 +232,30 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
             edited = copy.read_bytes()
             if status != 0:
                 keep = edited != original
-                raise BjtrackError(Problem(t("err.editor_failed", status=status),
-                                           hint=t("hint.kept", path=copy) if keep else
-                                           t("hint.unchanged")))
+                raise BjtrackError(problem(
+                    "err.editor_failed", hint_key="hint.kept" if keep else "hint.unchanged",
+                    status=status, path=copy))
             if edited == original:
                 return EditResult(False)
             try:
                 validated(path, edited.decode("utf-8"))
             except UnicodeDecodeError:
-                problems: Sequence[Problem] = (Problem(t("err.not_utf8"), file=str(path)),)
+                problems: Sequence[Problem] = (problem("err.not_utf8", file=str(path)),)
             except BjtrackError as exc:
                 problems = exc.problems
             else:
-                if path.read_bytes() != original:
-                    keep = True
-                    raise BjtrackError(Problem(t("err.changed_meanwhile"), file=str(path),
-                                               hint=t("hint.kept", path=copy)))
-                store.atomic_write(path, edited)
+                with store.locked(path):
+                    if path.read_bytes() != original:
+                        keep = True
+                        raise BjtrackError(problem("err.changed_meanwhile", file=str(path),
+                                                   hint_key="hint.kept", path=copy))
+                    store.atomic_write(path, edited)
                 return EditResult(True)
             line = next((p.line for p in problems if p.line), line)
             if not retry(problems):
                 keep = True
-                raise BjtrackError(*problems, Problem(t("err.edit_abandoned"),
-                                                      hint=t("hint.kept", path=copy)))
+                raise BjtrackError(*problems, problem("err.edit_abandoned",
+                                                      hint_key="hint.kept", path=copy))
     finally:
         if not keep:
             copy.unlink(missing_ok=True)
@@ -282,8 +283,8 @@ def run_editor(copy: Path, line: int) -> int:
     try:
         return subprocess.run([*command, str(copy)], check=False).returncode
     except OSError as exc:
-        raise BjtrackError(Problem(t("err.no_editor", editor=command[0], why=exc.strerror),
-                                   hint=t("hint.editor"))) from None
+        raise BjtrackError(problem("err.no_editor", hint_key="hint.editor",
+                                   editor=command[0], why=exc.strerror)) from None
 
 
 # --------------------------------------------------------------------------- records
@@ -292,15 +293,15 @@ def find_record(records: Sequence[Record], ref: str) -> Record:
     """A record by id or unique id prefix."""
     ref = ref.strip().lower()
     if not ref:
-        raise UsageError(Problem(t("err.unknown_record", ref=ref), hint=t("hint.record_ids")))
+        raise UsageError(problem("err.unknown_record", hint_key="hint.record_ids", ref=ref))
     exact = [r for r in records if r.id == ref]
     matches = exact or [r for r in records if r.id.startswith(ref)]
     ids = sorted({r.id for r in matches})
     if len(ids) > 1:
-        raise UsageError(Problem(t("err.ambiguous_record", ref=ref, ids=", ".join(ids[:8])),
-                                 hint=t("hint.more_chars")))
+        raise UsageError(problem("err.ambiguous_record", hint_key="hint.more_chars", ref=ref,
+                                 ids=", ".join(ids[:8])))
     if not matches:
-        raise UsageError(Problem(t("err.unknown_record", ref=ref), hint=t("hint.record_ids")))
+        raise UsageError(problem("err.unknown_record", hint_key="hint.record_ids", ref=ref))
     return matches[-1]
 
 
@@ -335,14 +336,14 @@ def _current_figure(loaded: Loaded, ref: str) -> Record:
     record = find_record(records, ref)
     state = record_states(records)[record.id]
     if state.state == "retraction":
-        raise UsageError(Problem(t("err.is_retraction", id=record.id, of=state.by),
-                                 hint=t("hint.relog")))
+        raise UsageError(problem("err.is_retraction", hint_key="hint.relog", id=record.id,
+                                 of=state.by))
     if state.state == "retracted":
-        raise UsageError(Problem(t("err.already_retracted", id=record.id, by=state.by),
-                                 hint=t("hint.relog")))
+        raise UsageError(problem("err.already_retracted", hint_key="hint.relog",
+                                 id=record.id, by=state.by))
     if state.state == "replaced":
-        raise UsageError(Problem(t("err.replaced", id=record.id, by=state.by),
-                                 hint=t("hint.use_current", id=state.by)))
+        raise UsageError(problem("err.replaced", hint_key="hint.use_current", id=record.id,
+                                 by=state.by))
     return record
 
 
@@ -350,8 +351,7 @@ def _series_target(plan: Plan, series: str) -> Target:
     for target in plan.targets:
         if target.series == series:
             return target
-    raise BjtrackError(Problem(t("err.unknown_series", series=series),
-                               hint=t("hint.check")))
+    raise BjtrackError(problem("err.unknown_series", hint_key="hint.check", series=series))
 
 
 def _new_id(loaded: Loaded) -> str:
@@ -378,7 +378,7 @@ def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | No
     new_day = day or old.date
     new_note = old.note if note is None else note
     if (amount.value, new_day, new_note) == (old.value, old.date, old.note):
-        raise UsageError(Problem(t("err.amend_same", id=old.id), hint=t("hint.amend")))
+        raise UsageError(problem("err.amend_same", hint_key="hint.amend", id=old.id))
     record = Record(
         id=_new_id(loaded), series=old.series, date=new_day, value=amount.value,
         unit=amount.unit, entered=value.strip(), note=new_note, source=old.source,
@@ -407,8 +407,7 @@ def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Corre
     current = {r.id for r in pace.effective(loaded.records.records)}
     mine = [r for r in loaded.records.records if r.by == by and r.id in current]
     if not mine:
-        raise BjtrackError(Problem(t("err.nothing_to_undo", by=by or "?"),
-                                   hint=t("hint.undo")))
+        raise BjtrackError(problem("err.nothing_to_undo", hint_key="hint.undo", by=by or "?"))
     last = max(enumerate(mine), key=lambda item: (
         item[1].logged.timestamp() if item[1].logged else float("-inf"), item[0]))[1]
     return _retract(loaded, last, now, why, by)

@@ -306,7 +306,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint.relog": {"zh": "需要时用 bjtrack log 重新记录",
                    "en": "log the figure again with bjtrack log if needed"},
     "err.replaced": {"zh": "记录 {id} 已被 {by} 替换", "en": "record {id} was replaced by {by}"},
-    "hint.use_current": {"zh": "请改用当前记录 {id}", "en": "use the current record {id}"},
+    "hint.use_current": {"zh": "请改用当前记录 {by}", "en": "use the current record {by}"},
     "err.unknown_series": {"zh": "记录所属序列“{series}”不在计划中",
                            "en": "the record's series '{series}' is not in the plan"},
     "hint.check": {"zh": "运行 bjtrack check 查看问题", "en": "run bjtrack check"},

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bjtrack.cli import Session, _date_option, app, complete_target, now, session, who
-from bjtrack.errors import BjtrackError, InputError, Problem, UsageError
+from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.i18n import help_text, localize, t
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def init(
 ) -> None:
     s = session(ctx)
     if example and blank:
-        raise UsageError(Problem(t("err.example_and_blank")))
+        raise UsageError(problem("err.example_and_blank"))
     from bjtrack.edits import init_plan
 
     for written in init_plan(folder, example=example, name=name):
@@ -73,8 +73,8 @@ def _ask(key: str, check: Callable[[str], object] | None = None) -> str:
             if check is not None:
                 check(answer)
         except InputError as exc:
-            for problem in exc.problems:
-                typer.echo(f"{t('error')}: {localize(problem)}", err=True)
+            for found in exc.problems:
+                typer.echo(f"{t('error')}: {localize(found)}", err=True)
             continue
         return answer
 
@@ -140,8 +140,8 @@ def target_edit(
     _, line = target_line(store.load_plan(path), target)
 
     def retry(problems: Sequence[Problem]) -> bool:
-        for problem in problems:
-            s.err.print(f"{t('error')}: {localize(problem)}", style="red", markup=False,
+        for found in problems:
+            s.err.print(f"{t('error')}: {localize(found)}", style="red", markup=False,
                         highlight=False, soft_wrap=True)
         return _interactive() and typer.confirm(t("prompt.reopen"), default=True)
 
