@@ -437,3 +437,11 @@ def test_history_chart_of_an_indicator_and_of_nothing(cli: Runner, logged: Path)
     assert "target" not in chart[-1] and "(亿元)" in chart[-1]
     empty = cli("history", "listed-companies", "--chart", "--as-of", "2022-01-01", cwd=logged)
     assert empty.code == 0 and empty.out.rstrip().endswith("no figures recorded yet")
+
+
+def test_output_into_a_folder_is_refused(cli: Runner, logged: Path) -> None:
+    (logged / "out").mkdir()
+    result = cli("export", "-o", "out", cwd=logged)
+    assert result.code == 2 and "is a folder" in result.err
+    zh = cli("--lang", "zh", "export", "-o", "out", cwd=logged)
+    assert zh.code == 2 and "这是一个文件夹" in zh.err

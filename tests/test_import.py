@@ -279,3 +279,30 @@ def test_figures_that_differ_from_recorded_ones_are_flagged(cli: Runner, plan_di
     assert sum("differs from the figure already recorded" in line for line in lines) == 10
     assert "warning: 2 more row(s) differ from recorded figures" in lines
     assert cli("check", cwd=plan_dir).code == 1  # and `check` names them
+
+
+def test_every_kind_of_bad_cell_and_header(cli: Runner, plan_dir: Path) -> None:
+    path = write_csv(plan_dir / "cells.csv", [
+        ["指标", "日期", "数值", "口径"],
+        ["", "2022-06", "150亿", ""],
+        ["investment", "", "150亿", ""],
+        ["investment", "2022-06", "150亿", "大概"],
+        ["investment", "2022-06", "一百五十亿", ""],
+    ])
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 1
+    assert "row 2: no target" in result.err
+    assert "row 3: no date" in result.err
+    assert "row 4: unknown vintage '大概'" in result.err and "预计, 初步, 核实" in result.err
+    assert "row 5: cannot read amount '一百五十亿'" in result.err
+    assert "4 bad row(s) of 4" in result.err
+    twice = write_csv(plan_dir / "twice.csv", [["指标", "日期", "date", "数值"],
+                                               ["investment", "2022-06", "2022-06", "1"]])
+    result = cli("import", str(twice), cwd=plan_dir)
+    assert result.code == 1 and "columns '日期' and 'date' both give the date" in result.err
+    (plan_dir / "empty.csv").write_bytes(b"")
+    result = cli("import", "empty.csv", cwd=plan_dir)
+    assert result.code == 1 and "lacks a column for target, date, value" in result.err
+    assert not (plan_dir / "records.toml").exists()
+    zh = cli("--lang", "zh", "import", str(path), cwd=plan_dir)
+    assert "第 2 行：缺少指标" in zh.err and "第 4 行：未知的口径“大概”" in zh.err
