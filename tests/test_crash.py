@@ -427,12 +427,13 @@ def test_sigkill_during_target_add(plan_dir: Path) -> None:
 
     full = _run(argv(0), None)
     assert full.code == 0
-    counts = {"unchanged": 0, "complete": 0}
+    counts = {"unchanged": 0, "complete": 0, "killed": 0}
     for trial in range(1, PLAN_KILLS):
         before = path.read_bytes()
         ids = [t.id for t in store.load_plan(path).targets]
-        run = _run(argv(trial), rng.uniform(0, full.seconds * 1.2))
+        run = _run(argv(trial), rng.uniform(0.3, 1.3) * full.seconds)
         assert run.code in (0, -signal.SIGKILL), run
+        counts["killed"] += run.code == -signal.SIGKILL
         after = path.read_bytes()
         now = [t.id for t in store.load_plan(path).targets]
         if after == before:
@@ -443,7 +444,7 @@ def test_sigkill_during_target_add(plan_dir: Path) -> None:
             assert now == [*ids, f"t{trial}"]
             assert after.startswith(before.rstrip(b"\n"))  # comments and layout kept
     print("target add kills:", counts)
-    assert counts["unchanged"] and counts["complete"], counts
+    assert counts["killed"] > 0, counts
 
 
 def test_sigkill_during_init(tmp_path: Path) -> None:
@@ -454,11 +455,12 @@ def test_sigkill_during_init(tmp_path: Path) -> None:
     assert full.code == 0
     made = {p.name: p.read_bytes() for p in reference.iterdir() if p.is_file()}
     assert {"targets.toml", "records.toml"} <= set(made)
-    counts = {"none": 0, "partial": 0, "complete": 0}
+    counts = {"none": 0, "partial": 0, "complete": 0, "killed": 0}
     for trial in range(PLAN_KILLS):
         folder = tmp_path / f"p{trial}"
-        run = _run(["init", str(folder), "--name", "计划"], rng.uniform(0, full.seconds * 1.2))
+        run = _run(["init", str(folder), "--name", "计划"], rng.uniform(0.3, 1.3) * full.seconds)
         assert run.code in (0, -signal.SIGKILL), run
+        counts["killed"] += run.code == -signal.SIGKILL
         present = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()
                    and not p.name.endswith(".tmp")} if folder.exists() else {}
         for name, data in present.items():
@@ -469,7 +471,7 @@ def test_sigkill_during_init(tmp_path: Path) -> None:
         counts["none" if not present else
                "complete" if set(present) == set(made) else "partial"] += 1
     print("init kills:", counts)
-    assert counts["complete"] > 0, counts
+    assert counts["killed"] > 0, counts
 
 
 def test_fork_runner_reports_exit_codes(plan_dir: Path) -> None:
