@@ -329,3 +329,34 @@ def test_corrections_in_both_languages(cli: Runner, plan_dir: Path) -> None:
     assert data["targets"][0]["actual"] == 15000000000
     nothing = cli("--lang", "zh", "undo", "--by", "nobody", cwd=plan_dir)
     assert nothing.code == 1 and "没有可撤销的记录（记录人 nobody）" in nothing.err
+
+
+HELP_DUMP = """
+import json, sys
+sys.argv = ["bjtrack", "--lang", sys.argv[1]]
+import typer
+from bjtrack.cli import app
+root = typer.main.get_command(app)
+out = {"": [root.help] + [p.help for p in root.params if p.name in ("file", "lang", "units",
+                                                                   "quiet", "version")]}
+def walk(group, prefix):
+    for name, cmd in group.commands.items():
+        key = (prefix + " " + name).strip()
+        out[key] = [cmd.help] + [p.help for p in cmd.params if p.help and p.name != "help"]
+        if hasattr(cmd, "commands"):
+            walk(cmd, key)
+walk(root, "")
+print(json.dumps(out))
+"""
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_help_line_is_in_the_chosen_language(lang: str) -> None:
+    dumped = subprocess.run([sys.executable, "-c", HELP_DUMP, lang], capture_output=True,
+                            text=True, check=True, env={**os.environ, "LANG": "C.UTF-8"},
+                            timeout=60)
+    helps = json.loads(dumped.stdout)
+    allowed = {entry[lang] for entry in HELP.values()}
+    assert {*COMMANDS, "target add", "target edit"} <= set(helps)
+    for command, texts in helps.items():  # every command, whoever added it
+        for text in texts:
+            assert text in allowed, (command, text)
