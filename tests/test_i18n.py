@@ -167,6 +167,16 @@ ERRORS = [
      "找不到计划文件：nowhere.toml", "或运行 `bjtrack init`"),
     ("malformed TOML", ("status",), "[plan]\nname = \"x\n", 1,
      "targets.toml:2:", "malformed TOML", "TOML 格式错误", "检查该行的引号"),
+    ("bad date in the plan", ("status",),
+     "[[target]]\nid = \"a\"\nname = \"甲\"\ntarget = \"1亿元\"\nstart = 2022-01-01\n"
+     "due = \"someday\"\n", 1,
+     "targets.toml:1: due: cannot read date 'someday'", "accepted forms",
+     "targets.toml:1: due: 无法识别日期“someday”", "可用写法"),
+    ("bad amount in the plan", ("targets",),
+     "[[target]]\nid = \"a\"\nname = \"甲\"\ntarget = \"三百亿\"\nstart = 2022-01-01\n"
+     "due = 2022-12-31\n", 1,
+     "targets.toml:1: target: cannot read amount '三百亿'", "accepted forms",
+     "targets.toml:1: target: 无法识别金额“三百亿”", "可用写法"),
     ("bad language", ("--lang", "fr", "status"), None, 2,
      "unknown language 'fr'", "use --lang zh or en", "未知的语言“fr”", "请用 --lang zh 或 en"),
 ]

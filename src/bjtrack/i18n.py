@@ -556,7 +556,10 @@ def lang_from_argv(argv: list[str]) -> str | None:
 def localize(problem: Problem) -> str:
     """A problem in the current language: keyed messages and hints are translated."""
     fields = dict(problem.fields)
+    in_key = fields.pop("_in_key", "")  # a value's problem at a key of a file
     text = message(problem.key, _State.lang, **fields) if problem.key else problem.message
+    if problem.key and in_key:
+        text = f"{in_key}: {text}"
     hint = (message(problem.hint_key, _State.lang, **fields) if problem.hint_key
             else problem.hint)
     where = problem.where()

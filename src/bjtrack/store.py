@@ -15,7 +15,7 @@ import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -216,12 +216,17 @@ def _date_value(value: object, key: str, file: str, line: int | None,
         try:
             return parse_date(value)
         except InputError as exc:
-            problems.append(Problem(f"{key}: {exc.problems[0].message}", file=file, line=line,
-                                    hint=exc.problems[0].hint))
+            problems.append(_in_key(key, exc.problems[0], file, line))
             return None
     problems.append(Problem(f"{key} must be a date", file=file, line=line,
                             hint=f"for example {key} = 2022-12-31"))
     return None
+
+
+def _in_key(key: str, problem: Problem, file: str, line: int | None) -> Problem:
+    """A value's problem, placed at `key` of the file (its i18n key kept: see localize)."""
+    return replace(problem, message=f"{key}: {problem.message}", file=file, line=line,
+                   fields=(*problem.fields, ("_in_key", key)))
 
 
 def _amount_value(value: object, key: str, file: str, line: int | None,
@@ -240,8 +245,7 @@ def _amount_value(value: object, key: str, file: str, line: int | None,
     try:
         return parse_amount(value)
     except InputError as exc:
-        problems.append(Problem(f"{key}: {exc.problems[0].message}", file=file, line=line,
-                                hint=exc.problems[0].hint))
+        problems.append(_in_key(key, exc.problems[0], file, line))
         return None
 
 
