@@ -19,7 +19,7 @@ from typing import Any
 from bjtrack import pace, store
 from bjtrack.actions import Loaded, read_value, resolve_target
 from bjtrack.errors import BjtrackError, Problem, UsageError, problem
-from bjtrack.i18n import t
+from bjtrack.i18n import get_lang, t
 from bjtrack.model import Plan, Record, Target
 
 EXAMPLES = ("binjiang-2022",)
@@ -418,17 +418,18 @@ def record_marks(records: Sequence[Record]) -> dict[str, tuple[str, bool]]:
     and whether it is still current."""
     states = record_states(records)
     marks: dict[str, tuple[str, bool]] = {}
+    sep = "；" if get_lang() == "zh" else "; "
     for record in records:
         state = states[record.id]
-        if state.state == "current":
-            text = t("state.revises", by=record.revises) if record.revises else t(
-                "state.current")
-        else:
-            text = t(f"state.{state.state}", by=state.by)
-        if record.revises or record.retracts:
+        parts: list[str] = []
+        if record.revises or record.retracts:  # a correction: what it did, who, when
+            done = (t("state.revises", by=record.revises) if record.revises else
+                    t("state.retraction", by=record.retracts))
             when = record.logged.date().isoformat() if record.logged else ""
             who = " ".join(x for x in (record.by, when) if x)
-            if who:
-                text += f" · {who}"
+            parts.append(done + (t("state.who", who=who) if who else ""))
+        if state.state in ("replaced", "retracted"):
+            parts.append(t(f"state.{state.state}", by=state.by))
+        text = sep.join(parts) or t("state.current")
         marks[record.id] = (text, state.state == "current")
     return marks

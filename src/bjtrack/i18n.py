@@ -329,7 +329,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "state.retracted": {"zh": "已被 {by} 撤回", "en": "retracted by {by}"},
     "state.retraction": {"zh": "撤回 {by}", "en": "retracts {by}"},
     "state.revises": {"zh": "替换 {by}", "en": "replaces {by}"},
-    "state.who": {"zh": "{by} {when}", "en": "{by} {when}"},
+    "state.who": {"zh": "（{who}）", "en": " ({who})"},
 }
 
 # Help texts of commands and options (looked up when the commands are registered).
