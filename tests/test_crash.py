@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -376,7 +377,8 @@ def test_sigkill_during_import(plan_dir: Path) -> None:
     def make(trial: int) -> tuple[list[str], int, Callable[[list[tuple[object, ...]]], bool]]:
         sheet = plan_dir / f"import-{trial}.csv"
         lines = ["指标,日期,数值,备注"] + [
-            f"gdp,{1000 + trial * rows + i}-12-31,{i + 1}.{trial}亿元,第{trial}批第{i}行"
+            f"gdp,{date(1000, 1, 1) + timedelta(days=trial * rows + i)},{i + 1}.{trial}亿元,"
+            f"第{trial}批第{i}行"
             for i in range(rows)]
         sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
         chunk = rng.choice([0, 64, 512])
