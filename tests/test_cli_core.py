@@ -303,3 +303,19 @@ def test_python_dash_m_and_console_script() -> None:
                             cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["targets"]) == 12
+
+
+def test_history_shows_every_vintage_and_status_the_latest(cli: Runner, plan_dir: Path) -> None:
+    cli("log", "investment", "150亿", "--date", "2022-06", "--vintage", "初步", cwd=plan_dir)
+    revised = cli("log", "investment", "152亿", "--date", "2022-06", "--vintage", "核实",
+                  cwd=plan_dir)
+    assert revised.code == 0 and "revised" in revised.out
+    result = cli("history", "investment", "--format", "json", cwd=plan_dir)
+    rows = json.loads(result.out)["records"]
+    assert [(r["vintage"], r["state"]) for r in rows] == [("初步", "replaced"),
+                                                          ("核实", "current")]
+    table = cli("history", "investment", cwd=plan_dir)
+    assert "150亿元" in table.out and "152亿元" in table.out
+    status = cli("status", "--as-of", "2022-07-01", "--format", "json", cwd=plan_dir)
+    investment = json.loads(status.out)["targets"][0]
+    assert investment["actual"] == 15200000000 and investment["records"] == 1

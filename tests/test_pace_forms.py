@@ -838,8 +838,9 @@ def test_vintages_through_the_cli(cli: Runner, tmp_path: Path) -> None:
     log(cli, folder, "new-firms", "3500", "--date", "2022Q2", "--vintage", "核实")
     row = status_json(cli, folder, "2022-07-20")["new-firms"]
     assert (row["actual"], row["records"]) == (7500, 2)
-    current = cli("history", "new-firms", "--format", "json", cwd=folder)
-    assert [r["value"] for r in json.loads(current.out)["records"]] == [4000, 3500]
+    shown = cli("history", "new-firms", "--format", "json", cwd=folder)
+    assert [(r["value"], r["state"]) for r in json.loads(shown.out)["records"]] == [
+        (4000, "current"), (3000, "replaced"), (3300, "replaced"), (3500, "current")]
     every = cli("history", "new-firms", "--all", "--format", "json", cwd=folder)
     assert [(r["value"], r["vintage"]) for r in json.loads(every.out)["records"]] == [
         (4000, ""), (3000, "预计"), (3300, "初步"), (3500, "核实")]

@@ -223,11 +223,26 @@ def status_report(loaded: Loaded, as_of: date, group: str | None = None) -> Repo
 
 def series_records(loaded: Loaded, target: Target, include_retracted: bool = False
                    ) -> list[Record]:
-    """A target's records in date order; by default only the current ones."""
+    """A target's figures in date order: the current ones and every earlier vintage of them
+    (初步 replaced by 核实; status reads only the current one). With include_retracted also
+    what corrections replaced or retracted, and the retractions themselves."""
+    from bjtrack.edits import record_states
+
     records = loaded.series_records(target.series)
-    if include_retracted:
-        return records
-    return pace.by_series(records).get(target.series, [])
+    if not include_retracted:
+        states = record_states(records)
+        by_id = {r.id: r for r in records}
+
+        def shown(record: Record) -> bool:
+            state = states[record.id]
+            if state.state == "current":
+                return True
+            replacer = by_id.get(state.by)
+            return (state.state == "replaced" and replacer is not None
+                    and replacer.vintage != record.vintage)
+
+        records = [r for r in records if shown(r)]
+    return sorted(records, key=lambda r: r.date or date.min)
 
 
 # --------------------------------------------------------------------------- check

@@ -316,13 +316,12 @@ def history(
             dict(record_fields(r), state=states[r.id].state) for r in records],
                       "periods": [status_fields(p) for p in periods]}))
         return
+    from bjtrack.edits import record_marks
     from bjtrack.render.table import history_table, periods_table
 
-    marks = None
-    if show_all:
-        from bjtrack.edits import record_marks
-
-        marks = record_marks(records)
+    marks: dict[str, tuple[str, bool]] | None = record_marks(records)
+    if not show_all and marks and all(live for _, live in marks.values()):
+        marks = None  # nothing was ever replaced: no state column
     s.out.print(history_table(found, records, s.out.width, marks))
     if periods:
         s.out.print(periods_table(periods))
