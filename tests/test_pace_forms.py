@@ -527,7 +527,7 @@ def test_recurring_through_status_and_history(cli: Runner, tmp_path: Path) -> No
                           "json", cwd=folder).out)
     assert [(p["period"]["start"], p["verdict"]) for p in data["periods"]] == [
         ("2022-01-01", "achieved"), ("2023-01-01", "missed"), ("2024-01-01", "no_data")]
-    assert "每年 3亿元" in table(cli, folder, "2024-03-01")
+    assert "每年不少于3亿元" in table(cli, folder, "2024-03-01")
     assert "本期 2024-01-01 ~ 2024-12-31" in table(cli, folder, "2024-03-01")
     assert "period 2023-01-01 ~ 2023-12-31" in table(cli, folder, "2023-12-31", "en")
 

@@ -45,7 +45,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.vintage": {"zh": "口径", "en": "Vintage"},
     "col.record": {"zh": "记录号", "en": "Record"},
     "col.kind": {"zh": "类型", "en": "Kind"},
-    "title.status": {"zh": "{plan} 目标执行情况（截至 {as_of}）",
+    "title.status": {"zh": "{plan}执行情况（截至 {as_of}）",
                      "en": "{plan}: where the targets stand as of {as_of}"},
     "title.indicators": {"zh": "监测指标", "en": "Indicators"},
     "title.targets": {"zh": "{plan} 目标清单", "en": "{plan}: targets"},

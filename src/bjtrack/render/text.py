@@ -43,15 +43,22 @@ def target_text(target: Target, value: Decimal | None = None) -> str:
     if shown is None:
         return t("none")
     figure = format_amount(shown, target.unit, exact=True)
+    zh = get_lang() == "zh"
     word = words[target.comparison]
-    if target.comparison == "~" and get_lang() == "zh":
+    if zh and target.hold and target.comparison in (">", ">="):
+        text = figure + "以上"  # 保持40%以上
+    elif zh and target.hold and target.comparison in ("<", "<="):
+        text = figure + "以下"
+    elif zh and target.comparison == "~":
         text = figure + word
+    elif zh and target.every and target.comparison == ">=":
+        text = "不少于" + figure  # 每年不少于3亿元
     else:
         text = word + figure
     if target.hold:
-        text = t("hold") + " " + text
+        text = t("hold") + ("" if zh else " ") + text
     if target.every:
-        text = t(f"every.{target.every}") + " " + text
+        text = t(f"every.{target.every}") + ("" if zh else " ") + text
     if target.stretch is not None:
         text += " / " + t("stretch", value=format_amount(target.stretch, target.unit, exact=True))
     return text
