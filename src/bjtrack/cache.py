@@ -27,11 +27,11 @@ import sqlite3
 import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bjtrack import amounts, dates, model, store
 from bjtrack.amounts import MAX_EXPONENT
@@ -84,6 +84,7 @@ _HEADER = "[[record]]"
 
 
 Row = tuple[object, ...]
+_T = TypeVar("_T")
 
 
 class Unusable(Exception):
@@ -222,13 +223,26 @@ class RecordIndex:
     def _record(self, row: tuple[Any, ...]) -> Record:
         (_, line, rid, series, day, value, unit, entered, note, source, logged, by, vintage,
          revises, retracts) = row
-        return Record(
-            id=rid, series=series, date=date.fromisoformat(day) if day else None,
-            value=Decimal(value) if value is not None else None, unit=unit, entered=entered,
-            note=note, source=source,
-            logged=datetime.fromisoformat(logged) if logged else None, by=by,
-            vintage=vintage, revises=revises, retracts=retracts,
-            origin=Source(self.file, line))
+        return _built(Record, {
+            "id": rid, "series": series, "date": _day(day) if day else None,
+            "value": Decimal(value) if value is not None else None, "unit": unit,
+            "entered": entered, "note": note, "source": source,
+            "logged": _moment(logged) if logged else None, "by": by, "vintage": vintage,
+            "revises": revises, "retracts": retracts,
+            "origin": _built(Source, {"file": self.file, "line": line})})
+
+
+_day = date.fromisoformat
+_moment = datetime.fromisoformat
+
+
+def _built(cls: type[_T], values: dict[str, Any]) -> _T:
+    """A frozen dataclass with exactly these field values, as `cls(**values)` makes it
+    (none of ours has a __post_init__ or a default factory), without its slow __init__:
+    every record and target read from the cache is made this way."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
 
 
 def open_index(path: Path) -> RecordIndex | None:
@@ -332,6 +346,10 @@ def _is_default(value: object, default: object) -> bool:
 
 
 _TYPES: dict[str, Any] = {"Source": Source, "Target": Target, "Plan": Plan}
+_DEFAULTS: dict[Any, dict[str, Any]] = {
+    kind: {f.name: f.default for f in fields(kind) if f.default is not MISSING}
+    for kind in _TYPES.values()}
+_NAMES: dict[Any, set[str]] = {kind: {f.name for f in fields(kind)} for kind in _TYPES.values()}
 
 
 def _thaw(value: object) -> Any:
@@ -348,8 +366,13 @@ def _thaw(value: object) -> Any:
         return Path(inner)
     if tag == "U":
         return tuple(_thaw(v) for v in inner)
-    return _TYPES[tag](**{name: _thaw(v) if isinstance(v, dict) else v
-                          for name, v in inner.items()})
+    kind = _TYPES[tag]
+    values = dict(_DEFAULTS[kind])
+    for name, v in inner.items():
+        values[name] = _thaw(v) if isinstance(v, dict) else v
+    if len(values) != len(_NAMES[kind]) or not values.keys() <= _NAMES[kind]:
+        raise TypeError(f"not a {tag}")  # as kind(**values) would: the plan is read again
+    return _built(kind, values)
 
 
 # --------------------------------------------------------------------------- syncing
