@@ -318,3 +318,41 @@ def test_history_shows_every_vintage_and_status_the_latest(cli: Runner, plan_dir
     status = cli("status", "--as-of", "2022-07-01", "--format", "json", cwd=plan_dir)
     investment = json.loads(status.out)["targets"][0]
     assert investment["actual"] == 15200000000 and investment["records"] == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "comparison", "value"),
+    [("超300亿元", ">", 30000000000), ("8.2万家以上", ">=", 82000),
+     ("不少于3亿元", ">=", 300000000), ("控制在5%以内", "<=", 5), ("增长6%左右", "~", 6),
+     ("力争突破2000家", ">", 2000), ("达到8.2万家", ">=", 82000), ("低于3%", "<", 3)],
+)
+def test_targets_written_as_the_plan_words_them(cli: Runner, tmp_path: Path, written: str,
+                                                comparison: str, value: int) -> None:
+    (tmp_path / "targets.toml").write_text(f"""\
+[[target]]
+id = "t"
+name = "指标"
+target = "{written}"
+stretch = "力争{written}"
+start = 2022-01-01
+due = 2022-12-31
+""", encoding="utf-8")
+    result = cli("targets", "--format", "json", cwd=tmp_path)
+    assert result.code == 0, result.err
+    row = json.loads(result.out)[0]
+    assert (row["comparison"], row["target"]) == (comparison, value)
+
+
+def test_worded_comparison_that_disagrees_is_an_error(cli: Runner, tmp_path: Path) -> None:
+    (tmp_path / "targets.toml").write_text("""\
+[[target]]
+id = "t"
+name = "投资"
+target = "超300亿元"
+comparison = "<="
+start = 2022-01-01
+due = 2022-12-31
+""", encoding="utf-8")
+    result = cli("status", cwd=tmp_path)
+    assert result.code == 1
+    assert "targets.toml:1:" in result.err and 'says comparison ">"' in result.err

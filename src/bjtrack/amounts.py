@@ -132,6 +132,45 @@ def _bad(raw: str, reason: str, unit: str = "") -> InputError:
                               forms=ACCEPTED_FORMS, unit=unit, max=MAX_EXPONENT))
 
 
+# How plans phrase a comparison around an amount: 超300亿元, 8.2万家以上, 控制在5%以内, 6%左右.
+_COMPARISON_PREFIXES = (
+    ("不少于", ">="), ("不低于", ">="), ("不小于", ">="), ("至少", ">="), ("达到", ">="),
+    ("不超过", "<="), ("不高于", "<="), ("不大于", "<="), ("控制在", "<="), ("最多", "<="),
+    ("超过", ">"), ("突破", ">"), ("高于", ">"), ("大于", ">"), ("多于", ">"), ("超", ">"),
+    ("低于", "<"), ("少于", "<"), ("小于", "<"), ("约", "~"),
+)
+_COMPARISON_SUFFIXES = (("及以上", ">="), ("以上", ">="), ("以下", "<="), ("以内", "<="),
+                        ("左右", "~"))
+_FILLER_PREFIXES = ("力争", "确保", "争取", "实现", "增长", "保持")
+
+
+def split_comparison(text: str) -> tuple[str | None, str]:
+    """Separate the words of a comparison from an amount as a plan writes it:
+    '超300亿元' -> ('>', '300亿元'), '40%以上' -> ('>=', '40%'), '力争8%' -> (None, '8%').
+    Returns (None, text) when no such word is there; raises InputError on a contradiction."""
+    rest = normalise_text(text)
+    found: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for word in _FILLER_PREFIXES:
+            if rest.startswith(word):
+                rest, changed = rest[len(word):].strip(), True
+        for word, comparison in _COMPARISON_PREFIXES:
+            if rest.startswith(word):
+                rest, changed = rest[len(word):].strip(), True
+                found.append(comparison)
+                break
+    for word, comparison in _COMPARISON_SUFFIXES:
+        if rest.endswith(word):
+            rest = rest[: -len(word)].strip()
+            found.append(comparison)
+            break
+    if len(set(found)) > 1:
+        raise _bad(text, "it says two different comparisons")
+    return (found[0] if found else None), rest
+
+
 def plain(value: Decimal) -> str:
     """The exact decimal as plain text, never in exponent form: 3E+10 -> '30000000000'."""
     text = format(value, "f")

@@ -249,6 +249,22 @@ def _amount_value(value: object, key: str, file: str, line: int | None,
         return None
 
 
+def _worded(value: object, key: str, file: str, line: int | None,
+            problems: list[Problem]) -> tuple[str | None, object]:
+    """Split '超300亿元' into ('>', '300亿元'); other values pass through unchanged."""
+    if not isinstance(value, str):
+        return None, value
+    from bjtrack.amounts import split_comparison
+
+    try:
+        return split_comparison(value)
+    except InputError as exc:
+        problems.append(Problem(f"{key}: {exc.problems[0].message}", file=file, line=line,
+                                hint='write the amount alone and the comparison apart: '
+                                'target = "300亿元", comparison = ">"'))
+        return None, value
+
+
 def _str_field(entry: Mapping[str, Any], key: str, file: str, line: int | None,
                problems: list[Problem]) -> str:
     value = entry.get(key, "")
@@ -283,10 +299,12 @@ def _parse_target(entry: object, file: str, line: int | None, problems: list[Pro
 
     amount: Amount | None = None
     relative_to: str | None = None
+    worded: str | None = None  # a comparison the target's own words state (超, 以上, 左右)
     raw_target = entry.get("target")
     if isinstance(raw_target, str) and raw_target.startswith("series:"):
         relative_to = raw_target.removeprefix("series:").strip()
     elif raw_target is not None:
+        worded, raw_target = _worded(raw_target, "target", file, line, problems)
         amount = _amount_value(raw_target, "target", file, line, problems)
 
     declared_unit: str | None = None
@@ -300,11 +318,16 @@ def _parse_target(entry: object, file: str, line: int | None, problems: list[Pro
             f"unit '{entry['unit']}' disagrees with target '{raw_target}'", file=file,
             line=line, hint="drop `unit`; the target's own unit is used"))
 
-    comparison = entry.get("comparison", ">=")
+    comparison = entry.get("comparison", worded or ">=")
     if comparison not in COMPARISONS:
         problems.append(Problem(f"comparison must be one of {', '.join(COMPARISONS)}",
                                 file=file, line=line, hint='for 超300亿 write comparison = ">"'))
         comparison = ">="
+    elif worded and comparison != worded:
+        problems.append(Problem(
+            f"target '{entry.get('target')}' says comparison \"{worded}\", "
+            f"but comparison = \"{comparison}\"", file=file, line=line,
+            hint="drop one of them, or make them agree"))
 
     is_indicator = amount is None and relative_to is None
     kind = _kind(entry, unit, is_indicator, file, line, problems)
@@ -340,7 +363,10 @@ def _parse_target(entry: object, file: str, line: int | None, problems: list[Pro
     def unit_amount(key: str) -> Decimal | None:
         if key not in entry:
             return None
-        value = _amount_value(entry[key], key, file, line, problems)
+        raw = entry[key]
+        if key == "stretch":  # 力争8%: the words say nothing the floor does not
+            raw = _worded(raw, key, file, line, problems)[1]
+        value = _amount_value(raw, key, file, line, problems)
         if value is None:
             return None
         if value.unit not in ("", unit) and not (key == "tolerance" and value.unit == PERCENT):
