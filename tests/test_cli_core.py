@@ -356,3 +356,37 @@ due = 2022-12-31
     result = cli("status", cwd=tmp_path)
     assert result.code == 1
     assert "targets.toml:1:" in result.err and 'says comparison ">"' in result.err
+
+
+def test_a_city_plan_table_reaches_the_reported_verdicts(cli: Runner, tmp_path: Path) -> None:
+    (tmp_path / "targets.toml").write_text("""\
+[[target]]
+id = "gdp-growth"
+name = "地区生产总值增长"
+target = "增长5.5%左右"
+start = 2023-01-01
+due = 2023-12-31
+
+[[target]]
+id = "cpi"
+name = "居民消费价格涨幅"
+target = "3%左右"
+comparison = "<="   # 左右 on a price index is a ceiling: 0.2% is within it
+start = 2023-01-01
+due = 2023-12-31
+
+[[target]]
+id = "income-growth"
+name = "居民人均可支配收入增长"
+target = "series:gdp-growth"   # 与经济增长同步: a % like the series it keeps pace with
+start = 2023-01-01
+due = 2023-12-31
+""", encoding="utf-8")
+    for args in (("gdp-growth", "5.6%"), ("cpi", "0.2%"), ("income-growth", "5.9%")):
+        assert cli("log", *args, "--date", "2023", cwd=tmp_path).code == 0
+    result = cli("status", "--as-of", "2024-03-01", "--format", "json", cwd=tmp_path)
+    rows = {t["id"]: t for t in json.loads(result.out)["targets"]}
+    assert {k: (r["verdict"], r["gap"]) for k, r in rows.items()} == {
+        "gdp-growth": ("achieved", 0.1), "cpi": ("achieved", -2.8),
+        "income-growth": ("achieved", 0.3)}
+    assert rows["income-growth"]["unit"] == "%"

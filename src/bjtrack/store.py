@@ -149,6 +149,7 @@ def load_plan(path: Path) -> Plan:
         parsed = _parse_target(entry, file, line, problems)
         if parsed is not None:
             targets.append(parsed)
+    targets = _relative_units(targets)
     _check_series(targets, file, problems)
     plan_meta = _parse_plan_meta(meta, path, problems)
     if problems:
@@ -323,7 +324,7 @@ def _parse_target(entry: object, file: str, line: int | None, problems: list[Pro
         problems.append(Problem(f"comparison must be one of {', '.join(COMPARISONS)}",
                                 file=file, line=line, hint='for 超300亿 write comparison = ">"'))
         comparison = ">="
-    elif worded and comparison != worded:
+    elif worded and worded != "~" and comparison != worded:  # 3%左右 may be a ceiling
         problems.append(Problem(
             f"target '{entry.get('target')}' says comparison \"{worded}\", "
             f"but comparison = \"{comparison}\"", file=file, line=line,
@@ -485,6 +486,20 @@ def _pace(raw: object, file: str, line: int | None, problems: list[Problem]
                             file=file, line=line, hint="e.g. pace = [5, 6, 8, 8, 8, 10, "
                             "8, 8, 9, 9, 9, 12]"))
     return None
+
+
+def _relative_units(targets: list[Target]) -> list[Target]:
+    """A relative target (与经济增长同步) without a unit of its own is measured in the unit of
+    the series it keeps pace with; a % makes it a rate."""
+    units = {t.series: t.unit for t in targets if t.unit and not t.derive}
+    out = []
+    for target in targets:
+        if target.relative_to and not target.unit and target.relative_to in units:
+            unit = units[target.relative_to]
+            kind = Kind.RATE if unit == PERCENT else target.kind
+            target = replace(target, unit=unit, kind=kind)
+        out.append(target)
+    return out
 
 
 def _check_series(targets: list[Target], file: str, problems: list[Problem]) -> None:
