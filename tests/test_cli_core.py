@@ -390,3 +390,12 @@ due = 2023-12-31
         "gdp-growth": ("achieved", 0.1), "cpi": ("achieved", -2.8),
         "income-growth": ("achieved", 0.3)}
     assert rows["income-growth"]["unit"] == "%"
+
+
+def test_a_plan_saved_by_notepad_with_bom_and_crlf(cli: Runner, plan_dir: Path) -> None:
+    path = plan_dir / "targets.toml"
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert cli("log", "investment", "1亿", "--date", "2022-03", cwd=plan_dir).code == 0
+    result = cli("check", cwd=plan_dir)
+    assert result.code == 0 and "no problems" in result.err

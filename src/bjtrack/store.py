@@ -114,7 +114,7 @@ def _header_lines(text: str, header: str) -> list[int]:
 def load_plan(path: Path) -> Plan:
     """Read and validate targets.toml; report every problem at once."""
     file = str(path)
-    text = _read_text(path)
+    text = _read_text(path).removeprefix("\ufeff")  # Notepad's byte-order mark
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
