@@ -399,3 +399,16 @@ def test_a_plan_saved_by_notepad_with_bom_and_crlf(cli: Runner, plan_dir: Path) 
     assert cli("log", "investment", "1亿", "--date", "2022-03", cwd=plan_dir).code == 0
     result = cli("check", cwd=plan_dir)
     assert result.code == 0 and "no problems" in result.err
+
+
+def test_target_periods_written_as_words(cli: Runner, tmp_path: Path) -> None:
+    (tmp_path / "targets.toml").write_text("""\
+[[target]]
+id = "t"
+name = "投资"
+target = "300亿元"
+start = "2022年"
+due = "2022年"
+""", encoding="utf-8")
+    row = json.loads(cli("targets", "--format", "json", cwd=tmp_path).out)[0]
+    assert (row["start"], row["due"]) == ("2022-01-01", "2022-12-31")

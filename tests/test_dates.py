@@ -46,3 +46,14 @@ def test_bad_dates_list_the_accepted_forms(text: str) -> None:
     problem = caught.value.problems[0]
     assert "cannot read date" in problem.message
     assert problem.hint and "2022年上半年" in problem.hint and "2022Q2" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2022", date(2022, 1, 1)), ("2022年", date(2022, 1, 1)), ("2022-07", date(2022, 7, 1)),
+     ("2022Q3", date(2022, 7, 1)), ("2022年下半年", date(2022, 7, 1)),
+     ("2022年1-6月", date(2022, 1, 1)), ("2022年前三季度", date(2022, 1, 1)),
+     ("2022-03-15", date(2022, 3, 15))],
+)
+def test_a_period_as_a_start_is_its_first_day(text: str, expected: date) -> None:
+    assert parse_date(text, first_day=True) == expected

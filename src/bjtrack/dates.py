@@ -36,28 +36,44 @@ _FORMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "day"),
     (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), "month"),
     (re.compile(r"^(\d{4})年(\d{1,2})月(?:份|末|底)?$"), "month"),
-    (re.compile(r"^(\d{4})年?(?:1|一)?[-~—–至到]{1,2}(\d{1,2})月(?:份|末|底)?$"), "month"),
+    (re.compile(r"^(\d{4})年?(?:1|一)?[-~—–至到]{1,2}(\d{1,2})月(?:份|末|底)?$"), "ytd-month"),
     (re.compile(r"^(\d{4})[-\s]?[Qq]([1-4])$"), "quarter"),
     (re.compile(r"^(\d{4})年?(?:第)?([1-4一二三四])季度(?:末|底)?$"), "quarter"),
-    (re.compile(r"^(\d{4})年?前([1-4一二三])季度$"), "quarter"),
+    (re.compile(r"^(\d{4})年?前([1-4一二三])季度$"), "ytd-quarter"),
     (re.compile(r"^(\d{4})[-\s]?[Hh]([12])$"), "half"),
     (re.compile(r"^(\d{4})年?([上下])半年(?:末|底)?$"), "half"),
     (re.compile(r"^(\d{4})年?(?:全年|年末|年底)?$"), "year"),
 ]
 
 
-def parse_date(text: str) -> date:
-    """Parse an as-of date in any accepted form; raise InputError naming the forms."""
+def parse_date(text: str, first_day: bool = False) -> date:
+    """Parse an as-of date in any accepted form; raise InputError naming the forms.
+
+    A period stands for its last day; with first_day (a target's `start`) for its first:
+    "2022年" is 2022-01-01, "2022Q3" 2022-07-01, "2022年1-6月" 2022-01-01."""
     cleaned = normalise_text(text).replace(" ", "")
     for pattern, kind in _FORMS:
         match = pattern.match(cleaned)
         if not match:
             continue
         try:
-            return _build(kind, match.groups())
+            end = _build(kind.removeprefix("ytd-"), match.groups())
+            return _first_day(kind, end) if first_day else end
         except ValueError as exc:
             raise _bad(text, "invalid", str(exc)) from None
     raise _bad(text, "form")
+
+
+def _first_day(kind: str, end: date) -> date:
+    if kind == "day":
+        return end
+    if kind == "month":
+        return end.replace(day=1)
+    if kind == "quarter":
+        return date(end.year, end.month - 2, 1)
+    if kind == "half":
+        return date(end.year, end.month - 5, 1)
+    return date(end.year, 1, 1)  # a year, or a year to date (1-6月, 前三季度)
 
 
 def _build(kind: str, groups: tuple[str | None, ...]) -> date:

@@ -215,7 +215,7 @@ def _date_value(value: object, key: str, file: str, line: int | None,
         return value
     if isinstance(value, str):
         try:
-            return parse_date(value)
+            return parse_date(value, first_day=key == "start")
         except InputError as exc:
             problems.append(_in_key(key, exc.problems[0], file, line))
             return None
