@@ -381,7 +381,14 @@ def main(argv: list[str] | None = None) -> None:
     from typer._click import exceptions as click_exc
 
     err = Console(stderr=True, highlight=False)
+    commands, groups = app.registered_commands, app.registered_groups
     try:
+        # Typer builds every command (reading each signature) before it runs one: offer it
+        # only the command asked for, when the arguments name one plainly.
+        name = _command_named(sys.argv[1:] if argv is None else argv)
+        if name is not None:
+            app.registered_commands = [c for c in commands if _name_of(c) == name]
+            app.registered_groups = [g for g in groups if g.name == name]
         result = app(args=argv, prog_name="bjtrack", standalone_mode=False)
     except BjtrackError as exc:
         label = t("error")
@@ -400,7 +407,41 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(EXIT_DATA)
+    finally:
+        app.registered_commands, app.registered_groups = commands, groups
     sys.exit(result if isinstance(result, int) else 0)
+
+
+_ROOT_VALUES = ("--file", "-f", "--lang", "--units")  # the root options that take a value
+_ROOT_FLAGS = ("--quiet", "-q", "--version")
+
+
+def _command_named(args: list[str]) -> str | None:
+    """The command the arguments run, when they plainly name a registered one (else None:
+    help, completion or anything unusual sees every command)."""
+    if any(key.startswith("_BJTRACK_COMPLETE") for key in os.environ):
+        return None
+    rest = iter(args)
+    for arg in rest:
+        if arg in _ROOT_VALUES:
+            next(rest, None)
+        elif arg in _ROOT_FLAGS or (arg.startswith("--") and arg.split("=")[0] in
+                                    _ROOT_VALUES and "=" in arg):
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            names = {_name_of(c) for c in app.registered_commands}
+            names |= {g.name for g in app.registered_groups}
+            return arg if arg in names else None
+    return None
+
+
+def _name_of(command: Any) -> str | None:
+    if command.name:
+        return str(command.name)
+    callback = command.callback
+    return callback.__name__.lower().replace("_", "-") if callback else None
 
 
 # Further command groups register themselves on `app` when imported.
