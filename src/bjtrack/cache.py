@@ -26,7 +26,7 @@ import re
 import sqlite3
 import time
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -81,6 +81,7 @@ _BLOCK = re.compile(  # a whole block as `store.record_block` writes it, keys in
                                                "note", "source", "by"))
     + rf"(?:logged = ({_DATETIME.pattern})\n)?value = {_S}(?:\n|#[^\n]*\n)*")
 _HEADER = "[[record]]"
+_BATCH = 300  # series per windows query (three parameters each)
 
 
 Row = tuple[object, ...]
@@ -153,21 +154,25 @@ class RecordIndex:
     def windows(self, ranges: Mapping[str, tuple[date | None, date | None]]
                 ) -> dict[str, list[Record]]:
         """Current records of each series dated within its range (None: open), in date
-        order and file order among the same date, as `pace.by_series` orders them."""
-        out: dict[str, list[Record]] = {}
-        for series, (low, high) in ranges.items():
-            sql = f"SELECT {_COLUMNS} FROM records WHERE series = ? AND date IS NOT NULL"
-            args: list[object] = [series]
-            if low is not None:
-                sql += " AND date >= ?"
-                args.append(low.isoformat())
-            if high is not None:
-                sql += " AND date <= ?"
-                args.append(high.isoformat())
-            rows = self._rows(f"{sql} AND {_CURRENT} ORDER BY date, seq", args)
-            if rows:
-                out[series] = [self._record(row) for row in rows]
-        return out
+        order and file order among the same date, as `pace.by_series` orders them.
+        One query per batch of series: the current-record test is worked out once."""
+        found: dict[str, list[Record]] = {}
+        items = list(ranges.items())
+        for at in range(0, len(items), _BATCH):
+            batch = items[at: at + _BATCH]
+            args: list[object] = []
+            for series, (low, high) in batch:
+                args += [series, low.isoformat() if low else "", high.isoformat() if high
+                         else "~"]  # ISO dates sort between "" and "~"
+            rows = self._rows(
+                f"WITH want (name, low, high) AS (VALUES {', '.join(['(?, ?, ?)'] * len(batch))})"
+                f" SELECT {_COLUMNS} FROM want JOIN records ON series = want.name"
+                f" AND date >= want.low AND date <= want.high"
+                f" WHERE {_CURRENT} ORDER BY want.name, date, seq", args)
+            for row in rows:
+                record = self._record(row)
+                found.setdefault(record.series, []).append(record)
+        return {series: found[series] for series in ranges if series in found}
 
     def latest(self, series: str, low: date | None, high: date) -> tuple[Record | None, int]:
         """The last current record of a series dated within [low, high] (in `windows`
@@ -206,6 +211,15 @@ class RecordIndex:
 
     def has_id(self, record_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM records WHERE id = ? LIMIT 1", [record_id]))
+
+    def ids_taken(self, ids: Sequence[str]) -> set[str]:
+        """Which of these ids the file already holds (an import's new ids, checked at once)."""
+        taken: set[str] = set()
+        for at in range(0, len(ids), 500):
+            batch = ids[at: at + 500]
+            taken.update(rid for (rid,) in self._rows(
+                f"SELECT id FROM records WHERE id IN ({', '.join('?' * len(batch))})", batch))
+        return taken
 
     def series_records(self, series: str) -> list[Record]:
         """Every record of a series (retracted and replaced ones too), in file order."""
