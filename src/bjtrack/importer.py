@@ -16,13 +16,13 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from bjtrack import actions, pace, store
-from bjtrack.amounts import plain
+from bjtrack.amounts import Amount, base_unit, parse_amount, plain
 from bjtrack.dates import parse_date
 from bjtrack.errors import BjtrackError, Problem, UsageError, problem
 from bjtrack.i18n import get_lang, message
@@ -54,16 +54,17 @@ _EXPORT_ONLY = frozenset({"entered", "asentered", "logged", "revises", "retracts
 
 
 @dataclass(frozen=True)
-class Row:
-    number: int  # the spreadsheet row (the header is row 1)
-    cells: dict[str, str]
-
-
-@dataclass(frozen=True)
 class Table:
-    rows: list[Row]
+    columns: dict[str, int]  # field -> position of its column
+    rows: list[tuple[int, list[str]]]  # each row with a cell of some field: its number (the
+    # header is row 1) and its cells as read
     ignored: tuple[str, ...]  # header cells that map to no field
     encoding: str  # how the file was read: utf-8, utf-8-sig, gb18030, xlsx
+
+    def cells(self, values: list[str]) -> dict[str, str]:
+        """A row's cells by field (blank where the row is short)."""
+        return {field: values[i].strip() if i < len(values) else ""
+                for field, i in self.columns.items()}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ _ALIASES = {_key(alias): field for field, aliases in COLUMNS.items() for alias i
 # --------------------------------------------------------------------------- reading
 
 def read_table(path: Path) -> Table:
-    """The rows of a CSV or XLSX file as text cells keyed by field."""
+    """The rows of a CSV or XLSX file as read, and which column holds which field."""
     if not path.is_file():
         raise UsageError(problem("err.import.missing", hint_key="hint.import.file",
                                  file=str(path)))
@@ -105,13 +106,16 @@ def read_table(path: Path) -> Table:
         text, encoding = _decode(path)
         header, body = _csv_rows(text)
     fields, ignored = _map_header(header, str(path))
+    columns = {field: i for i, field in fields.items()}
+    first = columns["target"]
+    positions = sorted(fields)
     rows = []
     for number, values in body:
-        cells = {field: values[i].strip() if i < len(values) else ""
-                 for i, field in fields.items()}
-        if any(cells.values()):
-            rows.append(Row(number, cells))
-    return Table(rows, ignored, encoding)
+        # a row is skipped when every cell of a field is blank (most rows name a target)
+        if (first < len(values) and values[first].strip()) or any(
+                values[i].strip() for i in positions if i < len(values)):
+            rows.append((number, values))
+    return Table(columns, rows, ignored, encoding)
 
 
 def _decode(path: Path) -> tuple[str, str]:
@@ -219,50 +223,218 @@ def _map_header(header: list[str], file: str) -> tuple[dict[int, str], tuple[str
 
 def import_file(loaded: actions.Loaded, path: Path, now: datetime, *, by: str = "",
                 dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
-    """Check every row; if all are good, append the new ones in one locked write."""
+    """Check every row; if all are good, append the new ones in one locked write.
+
+    What the records file already holds is looked up (in its index when there is one) for
+    the series and dates of the sheet only, and looked up again under the lock if the file
+    changed meanwhile: a figure another process logs during an import is not recorded
+    twice."""
     table = read_table(path)
     plan = loaded.plan
     file = str(path)
-    existing = {r.identity for r in pace.effective(loaded.records.records)}
+    rows = _Rows(plan, file, now, by, table.columns)
+    total = len(table.rows)
+    for index, (number, values) in enumerate(table.rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, total)
+        rows.add(number, values)
+    if progress is not None:
+        progress(total, total)
+    ignored, encoding = table.ignored, table.encoding
+    del table  # the cells as read are no longer needed
+    if rows.problems:
+        rows.problems.append(problem("err.import.rows", hint_key="hint.import.rows",
+                                     file=file, bad=len(rows.problems), total=total))
+        raise BjtrackError(*rows.problems)
+    target = plan.records_path
+    seen = _stat(target)
+    settled = _settle(plan, target, rows)
+    written = False
+    if settled.added and not dry_run:
+        with store.locked(target):
+            if _stat(target) != seen:  # written meanwhile: look again at what it holds
+                settled = _settle(plan, target, rows)
+            if settled.added:
+                store.write_records(target, settled.added, render=framed_block)
+                written = True
+    return ImportResult(tuple(settled.added), settled.duplicates, total,
+                        tuple(settled.conflicts), ignored, encoding, written)
+
+
+class _Rows:
+    """The records that the rows of a sheet make, or the problems of the bad rows. Each
+    distinct target, date and series unit is looked up once."""
+
+    def __init__(self, plan: Plan, file: str, now: datetime, by: str,
+                 columns: dict[str, int]) -> None:
+        self.plan = plan
+        self.file = file
+        self.now = now
+        self.by = by
+        missing = 1 << 62  # the position of an absent column: every row is shorter
+        self.at = tuple(columns.get(field, missing) for field in
+                        ("target", "date", "value", "note", "source", "vintage", "unit", "by"))
+        self.ids = _new_ids(set())
+        self.records: list[Record] = []
+        self.numbers: list[int] = []  # the row of each record
+        self.problems: list[Problem] = []
+        self._targets: dict[str, Target | Problem] = {}
+        self._dates: dict[str, date | Problem] = {}
+        self._units: dict[str, str | None] = {}
+
+    def add(self, number: int, values: list[str]) -> None:
+        size = len(values)
+        ref, text, entered, note, source, vintage, unit, by = (
+            values[i].strip() if i < size else "" for i in self.at)
+        bad: list[Problem] = []
+
+        target: Target | None = None
+        if not ref:
+            bad.append(problem("import.no_target"))
+        else:
+            found = self._targets.get(ref)
+            if found is None:
+                try:
+                    found = actions.resolve_target(self.plan, ref)
+                except BjtrackError as exc:
+                    found = exc.problems[0]
+                self._targets[ref] = found
+            if isinstance(found, Problem):
+                bad.append(found)
+            else:
+                target = found
+
+        day: date | Problem | None = None
+        if not text:
+            bad.append(problem("import.no_date"))
+        else:
+            day = self._dates.get(text)
+            if day is None:
+                try:
+                    day = parse_date(text)
+                except BjtrackError as exc:
+                    day = exc.problems[0]
+                self._dates[text] = day
+            if isinstance(day, Problem):
+                bad.append(day)
+                day = None
+
+        if entered and unit and _is_bare_number(entered):
+            entered = entered + unit
+        value = None
+        if not entered:
+            bad.append(problem("import.no_value"))
+        elif target is not None:
+            try:
+                value = self._read_value(target, entered)
+            except BjtrackError as exc:
+                bad.append(exc.problems[0])
+
+        if vintage and vintage not in VINTAGES:
+            bad.append(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
+                               vintages=", ".join(VINTAGES)))
+
+        if bad:
+            self.problems.append(_row_problem(number, bad, self.file))
+            return
+        assert target is not None and value is not None and isinstance(day, date)
+        self.records.append(Record(
+            id=next(self.ids), series=target.series, date=day, value=value.value,
+            unit=value.unit, entered=entered, note=_uninert(note), source=_uninert(source),
+            logged=self.now, by=by or self.by, vintage=vintage,
+        ))
+        self.numbers.append(number)
+
+    def _read_value(self, target: Target, text: str) -> Amount:
+        """`actions.read_value`, with the series' unit looked up once."""
+        series = target.series
+        if series not in self._units:
+            self._units[series] = self.plan.series_unit(series)
+        unit = self._units[series]
+        if unit is None:  # a derived rate: its own rules
+            return actions.read_value(self.plan, target, text)
+        return base_unit(parse_amount(text), unit)
+
+
+@dataclass(frozen=True)
+class _Settled:
+    added: list[Record]
+    duplicates: int
+    conflicts: list[str]
+
+
+def _settle(plan: Plan, path: Path, rows: _Rows) -> _Settled:
+    """Which records of the sheet are new, against what the records file holds now."""
+    records = rows.records
+    current, taken = _recorded(path, records)
+    existing = {r.identity for r in current}
     by_key: dict[tuple[str, date | None], set[Decimal | None]] = {}
-    for old in pace.effective(loaded.records.records):
+    for old in current:
         by_key.setdefault((old.series, old.date), set()).add(old.value)
-    ids = _new_ids({r.id for r in loaded.records.records})
-    targets: dict[str, Target | Problem] = {}
-    dates: dict[str, date | Problem] = {}
-    problems: list[Problem] = []
+    single: dict[str, bool] = {}
     added: list[Record] = []
     conflicts: list[str] = []
     duplicates = 0
-    total = len(table.rows)
-    for index, row in enumerate(table.rows):
-        if progress is not None and index % PROGRESS_EVERY == 0:
-            progress(index, total)
-        record = _row_record(plan, row, file, targets, dates, problems, now, by, ids)
-        if record is None:
-            continue
+    for number, record in zip(rows.numbers, records, strict=True):
         if record.identity in existing:
             duplicates += 1
             continue
         existing.add(record.identity)
         values = by_key.setdefault((record.series, record.date), set())
-        if values and record.value not in values and _single_valued(plan, record.series):
-            conflicts.append(f"row {row.number}: {record.series} {record.date} "
-                             f"{record.entered} differs from the figure already recorded")
+        if values and record.value not in values:
+            if record.series not in single:
+                single[record.series] = _single_valued(plan, record.series)
+            if single[record.series]:
+                conflicts.append(f"row {number}: {record.series} {record.date} "
+                                 f"{record.entered} differs from the figure already recorded")
         values.add(record.value)
+        if record.id in taken:  # 50 random bits that happen to be some record's already
+            record = replace(record, id=_fresh_id(rows.ids, taken))
         added.append(record)
-    if progress is not None:
-        progress(total, total)
-    if problems:
-        problems.append(problem("err.import.rows", hint_key="hint.import.rows", file=file,
-                                bad=len(problems), total=total))
-        raise BjtrackError(*problems)
-    written = False
-    if added and not dry_run:
-        store.append_records(plan.records_path, added, render=record_block)
-        written = True
-    return ImportResult(tuple(added), duplicates, total, tuple(conflicts), table.ignored,
-                        table.encoding, written)
+    return _Settled(added, duplicates, conflicts)
+
+
+def _recorded(path: Path, records: list[Record]) -> tuple[list[Record], set[str]]:
+    """The current records of the file dated within the dates these records span for their
+    series, and which of these records' ids the file holds already: from the index when it
+    can answer, else from a full parse."""
+    from bjtrack import cache
+
+    if not records:
+        return [], set()
+    index = cache.open_index(path)
+    if index is not None:
+        spans: dict[str, tuple[date | None, date | None]] = {}
+        for record in records:
+            low, high = spans.get(record.series, (record.date, record.date))
+            assert low is not None and high is not None and record.date is not None
+            spans[record.series] = (min(low, record.date), max(high, record.date))
+        try:
+            current = [r for found in index.windows(spans).values() for r in found]
+            return current, index.ids_taken([r.id for r in records])
+        except cache.Unusable:
+            pass
+        finally:
+            index.close()
+    every = store.load_records(path, cached=False).records
+    ids = {r.id for r in records}
+    return pace.effective(every), {r.id for r in every if r.id in ids}
+
+
+def _fresh_id(ids: Iterator[str], taken: set[str]) -> str:
+    while True:
+        candidate = next(ids)
+        if candidate not in taken:
+            return candidate
+
+
+def _stat(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever the records file is written (appended or replaced)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
 
 
 def _row_problem(number: int, reasons: list[Problem], file: str) -> Problem:
@@ -284,75 +456,6 @@ def _row_problem(number: int, reasons: list[Problem], file: str) -> Problem:
 
 def _single_valued(plan: Plan, series: str) -> bool:
     return not any(t.series == series and t.aggregate == "sum" for t in plan.targets)
-
-
-def _row_record(plan: Plan, row: Row, file: str, targets: dict[str, Target | Problem],
-                dates: dict[str, date | Problem], problems: list[Problem], now: datetime,
-                by: str, ids: Iterator[str]) -> Record | None:
-    cells = row.cells
-    bad: list[Problem] = []
-
-    ref = cells.get("target", "")
-    target: Target | None = None
-    if not ref:
-        bad.append(problem("import.no_target"))
-    else:
-        found = targets.get(ref)
-        if found is None:
-            try:
-                found = actions.resolve_target(plan, ref)
-            except BjtrackError as exc:
-                found = exc.problems[0]
-            targets[ref] = found
-        if isinstance(found, Problem):
-            bad.append(found)
-        else:
-            target = found
-
-    text = cells.get("date", "")
-    day: date | Problem | None = None
-    if not text:
-        bad.append(problem("import.no_date"))
-    else:
-        day = dates.get(text)
-        if day is None:
-            try:
-                day = parse_date(text)
-            except BjtrackError as exc:
-                day = exc.problems[0]
-            dates[text] = day
-        if isinstance(day, Problem):
-            bad.append(day)
-            day = None
-
-    entered = cells.get("value", "")
-    unit = cells.get("unit", "")
-    if entered and unit and _is_bare_number(entered):
-        entered = entered + unit
-    value = None
-    if not entered:
-        bad.append(problem("import.no_value"))
-    elif target is not None:
-        try:
-            value = actions.read_value(plan, target, entered)
-        except BjtrackError as exc:
-            bad.append(exc.problems[0])
-
-    vintage = cells.get("vintage", "")
-    if vintage and vintage not in VINTAGES:
-        bad.append(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
-                           vintages=", ".join(VINTAGES)))
-
-    if bad:
-        problems.append(_row_problem(row.number, bad, file))
-        return None
-    assert target is not None and value is not None and isinstance(day, date)
-    return Record(
-        id=next(ids), series=target.series, date=day, value=value.value, unit=value.unit,
-        entered=entered, note=_uninert(cells.get("note", "")),
-        source=_uninert(cells.get("source", "")), logged=now,
-        by=cells.get("by", "") or by, vintage=vintage,
-    )
 
 
 def _is_bare_number(text: str) -> bool:
@@ -388,14 +491,27 @@ def record_block(record: Record) -> str:
     for key, value in zip(_BLOCK_STRINGS, strings, strict=True):
         if value:
             lines.append(f"{key} = {_quoted(value)}")
-    lines.append(f"logged = {_stamp(record.logged)}")
+    lines.append(f"logged = {_texts(record.logged, record.logged.utcoffset())[0]}")
     lines.append(f'value = "{plain(record.value)}"')
     return "\n".join(lines) + "\n"
 
 
+def framed_block(record: Record) -> str:
+    """`store.framed(record, store.record_block(record))`, written directly (tests compare
+    the two)."""
+    block = record_block(record)
+    if record.logged is None:
+        return store.framed(record, block)
+    name = f"{record.id} {_texts(record.logged, record.logged.utcoffset())[1]}"
+    return f"# {name}\n{block}# {name} end\n"
+
+
 @functools.lru_cache(maxsize=8)
-def _stamp(moment: datetime) -> str:
-    return str(moment)  # as the serializer writes it: 2026-11-26 18:23:56+00:00
+def _texts(moment: datetime, offset: timedelta | None) -> tuple[str, str]:
+    """A time as the serializer writes it (2026-11-26 18:23:56+00:00) and as `store.framed`
+    names a record (2026-11-26T18:23:56+00:00). Keyed by the offset too: times equal as
+    instants are written differently in different zones."""
+    return str(moment), moment.isoformat()
 
 
 def _quoted(text: str) -> str:

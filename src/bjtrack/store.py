@@ -11,15 +11,16 @@ import base64
 import difflib
 import os
 import re
+import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from bjtrack.amounts import MAX_EXPONENT, PERCENT, Amount, parse_amount, plain
 from bjtrack.dates import parse_date
@@ -840,36 +841,83 @@ def append_record(path: Path, record: Record) -> None:
         _append_bytes(path, block)
 
 
-def append_records(path: Path, records: list[Record],
+def append_records(path: Path, records: Sequence[Record],
                    render: Callable[[Record], str] | None = None) -> None:
     """Append many records at once (import): all or none of them land. `render` may
-    replace `record_block` with a faster writer of the same text."""
+    replace `framed(record, record_block(record))` with a faster writer of the same text."""
     if not records:
         return
-    write = render or record_block
-    blob = "\n".join(framed(r, write(r)) for r in records).encode("utf-8")
     with locked(path):
-        torn = check_tail(path)
-        if torn is not None:
-            raise BjtrackError(Problem(
-                f"refusing to append behind a damaged last record: {torn.message}",
-                file=torn.file, line=torn.line, hint="run `bjtrack check --repair` first"))
-        if len(records) == 1:
-            _append_bytes(path, blob)
-        else:
-            _append_together(path, blob)
+        write_records(path, records, render)
 
 
-def _append_together(path: Path, block: bytes) -> None:
+def write_records(path: Path, records: Sequence[Record],
+                  render: Callable[[Record], str] | None = None) -> None:
+    """`append_records` for a caller that holds the lock already (an import checks what
+    the file holds and writes in one hold of it)."""
+    torn = check_tail(path)
+    if torn is not None:
+        raise BjtrackError(Problem(
+            f"refusing to append behind a damaged last record: {torn.message}",
+            file=torn.file, line=torn.line, hint="run `bjtrack check --repair` first"))
+    write = render or _framed_block
+    if len(records) == 1:
+        _append_bytes(path, write(records[0]).encode("utf-8"))
+    elif records:
+        _append_together(path, records, write)
+
+
+def _framed_block(record: Record) -> str:
+    return framed(record, record_block(record))
+
+
+def _append_together(path: Path, records: Sequence[Record],
+                     write: Callable[[Record], str]) -> None:
     """Several records land together or not at all. An append cut short by a crash would
     leave the first of them whole (only the last one torn), so instead the file plus the
     new records is written beside it and renamed over it: the old bytes stay exactly as
-    they were, and a crash leaves either the old file or the new one."""
+    they were, and a crash leaves either the old file or the new one. The old bytes are
+    copied by the kernel and the new ones written a batch at a time: memory stays flat
+    however big the file or the import."""
+
+    def fill(handle: BinaryIO) -> None:
+        if not _copy_into(path, handle):
+            handle.write(RECORDS_HEADER.encode())
+        batch: list[str] = []
+        for record in records:
+            batch += ("\n", write(record))
+            if len(batch) >= 2000:
+                handle.write("".join(batch).encode("utf-8"))
+                batch.clear()
+        handle.write("".join(batch).encode("utf-8"))
+
+    _replace(path, fill)
+
+
+def _copy_into(path: Path, handle: BinaryIO) -> int:
+    """Write the bytes of the file at `path` (none if there is no file) to `handle`, by the
+    kernel where it can; how many there were."""
     try:
-        old = path.read_bytes() if path.exists() else b""
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    atomic_write(path, old + (b"" if old else RECORDS_HEADER.encode()) + b"\n" + block)
+        source = path.open("rb")
+    except FileNotFoundError:
+        return 0
+    with source:
+        size = os.fstat(source.fileno()).st_size
+        handle.flush()
+        send = getattr(os, "sendfile", None)
+        done = 0
+        try:
+            while send is not None and done < size:
+                sent = send(handle.fileno(), source.fileno(), done, size - done)
+                if not sent:
+                    break
+                done += sent
+        except OSError:
+            pass  # not between these two files: through memory below (a real error recurs)
+        handle.seek(0, os.SEEK_END)  # past what the kernel wrote
+        source.seek(done)
+        shutil.copyfileobj(source, handle)
+        return source.tell()
 
 
 def _append_bytes(path: Path, block: bytes) -> None:
@@ -923,6 +971,11 @@ def _fsync_dir(folder: Path) -> None:
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace a file's content all at once: temp file in the same folder, fsync, rename.
     A read-only file is refused, not replaced behind its owner's back."""
+    _replace(path, lambda handle: handle.write(data))
+
+
+def _replace(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """`atomic_write` of what `fill` writes to the temp file."""
     if path.exists() and not os.access(path, os.W_OK):
         raise BjtrackError(Problem("cannot write: the file is read-only", file=str(path),
                                    hint="make it writable first; nothing was changed"))
@@ -933,7 +986,7 @@ def atomic_write(path: Path, data: bytes) -> None:
                                    hint="nothing was changed")) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
