@@ -19,6 +19,7 @@ faster, never different. `BJTRACK_NO_CACHE=1` turns it off.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -75,11 +76,12 @@ _UNSAFE = re.compile(r"[\\\x00-\x08\x0b-\x1f\x7f]")  # escapes, controls (CR too
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _DATETIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)?")
 _S = r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n'
-_BLOCK = re.compile(  # a whole block as `store.record_block` writes it, keys in its order
+_BLOCK = (  # a whole block as `store.record_block` writes it, keys in its order
     rf"\[\[record\]\]\nid = {_S}series = {_S}date = (\d{{4}}-\d\d-\d\d)\n"
     + "".join(f"(?:{key} = {_S})?" for key in ("entered", "unit", "vintage", "revises",
                                                "note", "source", "by"))
-    + rf"(?:logged = ({_DATETIME.pattern})\n)?value = {_S}(?:\n|#[^\n]*\n)*")
+    + rf"(?:logged = ({_DATETIME.pattern})\n)?value = {_S}(?:\n|#[^\n]*\n)*"
+)  # compiled when first needed (a command that reads nothing new never is)
 _HEADER = "[[record]]"
 _BATCH = 300  # series per windows query (three parameters each)
 
@@ -638,10 +640,15 @@ def _read_block(block: str, file: str, line: int) -> Row | None:
     return _row(record)
 
 
+@functools.cache
+def _block_pattern() -> re.Pattern[str]:
+    return re.compile(_BLOCK)
+
+
 def _written_row(block: str, line: int) -> Row | None:
     """The row of a block exactly as `bjtrack log` writes it, checked as `_to_record` checks
     it; None otherwise."""
-    match = _BLOCK.fullmatch(block)
+    match = _block_pattern().fullmatch(block)
     if match is None:
         return None
     (rid, series, day, entered, unit, vintage, revises, note, source, by, logged,
