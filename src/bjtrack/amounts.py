@@ -58,11 +58,23 @@ class Amount:
 
 def normalise_text(text: str) -> str:
     """Fold full-width forms and typographic minus signs to ASCII; trim blanks."""
-    folded = unicodedata.normalize("NFKC", text)
     # Invisible format characters pasted from web pages (zero-width spaces, bidi marks,
     # a BOM) carry no meaning in a figure or a date; they would only hide what it says.
-    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    folded = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     return folded.replace("\u2212", "-").replace("\u2013", "-").strip()
+
+
+class _Invisible(dict[int, int | None]):
+    """A `str.translate` table that drops format characters (category Cf) and keeps every
+    other one, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)) == "Cf" else code
+        self[code] = kept
+        return kept
+
+
+_INVISIBLE = _Invisible()
 
 
 def _room(value: Decimal) -> Context:
@@ -109,10 +121,15 @@ def parse_amount(text: str) -> Amount:
         raise _bad(raw, "unit", unit)
     if unit == PERCENT and factor != 1:
         raise _bad(raw, "percent")
-    room = _room(number)
-    room.prec = min(1000, room.prec + factor.adjusted())
-    with localcontext(room):
-        value = _exact(number * factor)
+    _, digits, places = number.as_tuple()
+    assert isinstance(places, int)  # a finite number
+    if len(digits) + abs(places) + 12 + factor.adjusted() <= getcontext().prec:
+        value = _exact(number * factor)  # fits the context as it is: exact, as in the room
+    else:
+        room = _room(number)
+        room.prec = min(1000, room.prec + factor.adjusted())
+        with localcontext(room):
+            value = _exact(number * factor)
     if value and abs(value.adjusted()) > MAX_EXPONENT:  # 1亿亿亿亿亿亿
         raise _bad(raw, "range")
     return Amount(value, unit)
