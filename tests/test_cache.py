@@ -346,6 +346,39 @@ def test_windows_give_the_full_report(big: Path, as_of: date) -> None:
     loaded.index.close()
 
 
+@pytest.mark.parametrize("edited", [False, True])
+def test_figures_are_the_windows_status_reads(cli: Runner, big: Path, edited: bool) -> None:
+    """Library level: `figures` holds each window's records (series, date, value and unit, in
+    the same order) whether or not a record revises or retracts another, and the status
+    from them equals the status from every record, for every kind of entry."""
+    if edited:
+        assert cli("log", "s000000-flow", "321亿", "--date", JUNE, "--revise", cwd=big).code == 0
+        append(big, '\n[[record]]\nid = "rt9"\nseries = "s000001-sum"\n'
+               f'retracts = "{_first_id(big, "s000001-sum")}"\n')
+    loaded = actions.load(big / "targets.toml")
+    index = loaded.index
+    assert index is not None
+    everything = store.load_records(big / "records.toml", cached=False).records
+    for as_of in (date(2020, 2, 29), date(2024, 12, 31), date(2025, 6, 30)):
+        spans = pace.reads(loaded.plan.targets, as_of)
+        with index.snapshot():
+            figures = index.figures(spans)
+        windows = index.windows(spans)
+        assert list(figures) == list(windows)
+        for name, records in windows.items():
+            assert [(r.series, r.date, r.value, r.unit) for r in figures[name]] == \
+                [(r.series, r.date, r.value, r.unit) for r in records]
+        assert actions.status_report(loaded, as_of) == pace.report(loaded.plan, everything,
+                                                                   as_of)
+    index.close()
+
+
+def _first_id(folder: Path, series: str) -> str:
+    text = (folder / "records.toml").read_text(encoding="utf-8")
+    at = text.index(f'series = "{series}"')
+    return text[text.rindex('id = "', 0, at) + 6: text.rindex('"', 0, at)]
+
+
 def test_plan_remembered_equals_the_parsed_plan(big: Path, shipped: Path) -> None:
     for folder in (big, shipped):
         path = folder / "targets.toml"

@@ -28,6 +28,7 @@ import sqlite3
 import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -139,10 +140,40 @@ class RecordIndex:
         self.path = path
         self.file = str(path)
         self.tail = tail  # the torn last block, if any (its records are never indexed)
+        self._plain: bool | None = None  # within a snapshot: no record retracts or revises
 
     @property
     def torn(self) -> Problem | None:
         return self.tail.torn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every query within sees the index as one moment left it (a read transaction)."""
+        try:
+            self._conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise Unusable(str(exc)) from exc
+        try:
+            yield
+        finally:
+            self._plain = None
+            try:
+                if self._conn.in_transaction:
+                    self._conn.execute("COMMIT")
+            except sqlite3.Error:
+                pass
+
+    def _current(self) -> str:
+        """The SQL test for a current record. Within a snapshot in which no record retracts
+        or revises another, every record is current: the queries then stay in the index."""
+        if not self._conn.in_transaction:
+            return _CURRENT
+        if self._plain is None:
+            ((edited,),) = self._rows(
+                "SELECT EXISTS (SELECT 1 FROM records WHERE retracts != '') "
+                "OR EXISTS (SELECT 1 FROM records WHERE revises != '')")
+            self._plain = not edited
+        return "1" if self._plain else _CURRENT
 
     def close(self) -> None:
         self._conn.close()
@@ -176,6 +207,31 @@ class RecordIndex:
                 found.setdefault(record.series, []).append(record)
         return {series: found[series] for series in ranges if series in found}
 
+    def figures(self, ranges: Mapping[str, tuple[date | None, date | None]]
+                ) -> dict[str, list[Record]]:
+        """`windows`, each record holding only what a status reads of it (series, date,
+        value, unit; no id, note or origin): the other columns are never fetched."""
+        found: dict[str, list[Record]] = {}
+        items = list(ranges.items())
+        current = self._current()
+        for at in range(0, len(items), _BATCH):
+            batch = items[at: at + _BATCH]
+            args: list[object] = []
+            for series, (low, high) in batch:
+                args += [series, low.isoformat() if low else "", high.isoformat() if high
+                         else "~"]
+            rows = self._rows(
+                f"WITH want (name, low, high) AS (VALUES {', '.join(['(?, ?, ?)'] * len(batch))})"
+                f" SELECT series, date, value, unit FROM want JOIN records"
+                f" ON series = want.name AND date >= want.low AND date <= want.high"
+                f" WHERE {current} ORDER BY want.name, date, seq", args)
+            for series, day, value, unit in rows:
+                record = _built(Record, dict(_FIGURE, series=series, date=_day(day),
+                                             value=Decimal(value) if value is not None
+                                             else None, unit=unit))
+                found.setdefault(series, []).append(record)
+        return {series: found[series] for series in ranges if series in found}
+
     def latest(self, series: str, low: date | None, high: date) -> tuple[Record | None, int]:
         """The last current record of a series dated within [low, high] (in `windows`
         order) and how many there are, without reading the others."""
@@ -184,11 +240,12 @@ class RecordIndex:
         if low is not None:
             where += " AND date >= ?"
             args.append(low.isoformat())
-        (count,) = self._rows(f"SELECT count(*) FROM records WHERE {where} AND {_CURRENT}",
+        current = self._current()
+        (count,) = self._rows(f"SELECT count(*) FROM records WHERE {where} AND {current}",
                               args)[0]
         if not count:
             return None, 0
-        rows = self._rows(f"SELECT {_COLUMNS} FROM records WHERE {where} AND {_CURRENT} "
+        rows = self._rows(f"SELECT {_COLUMNS} FROM records WHERE {where} AND {current} "
                           f"ORDER BY date DESC, seq DESC LIMIT 1", args)
         return self._record(rows[0]), int(count)
 
@@ -198,9 +255,10 @@ class RecordIndex:
         names = [name for (name,) in self._rows("SELECT name FROM series ORDER BY name")
                  if name not in skip]
         out = {}
+        current = self._current()
         for name in names:
             (n,) = self._rows(f"SELECT count(*) FROM records WHERE series = ? "
-                              f"AND date IS NOT NULL AND {_CURRENT}", [name])[0]
+                              f"AND date IS NOT NULL AND {current}", [name])[0]
             if n:
                 out[name] = int(n)
         return out
@@ -249,6 +307,8 @@ class RecordIndex:
 
 
 _day = date.fromisoformat
+_FIGURE: dict[str, Any] = {f.name: f.default for f in fields(Record) if f.default is not MISSING}
+_FIGURE["id"] = ""
 _moment = datetime.fromisoformat
 
 
