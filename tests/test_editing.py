@@ -514,3 +514,11 @@ def test_edit_plan_refuses_when_the_plan_changed_meanwhile(plan_dir: Path) -> No
     assert "我的计划" in kept.read_text(encoding="utf-8")
     assert path.read_text(encoding="utf-8").endswith("# a colleague's note\n")
     assert "测试计划" in path.read_text(encoding="utf-8")
+
+
+def test_target_add_with_a_year_spans_the_whole_year(cli: Runner, plan_dir: Path) -> None:
+    result = cli("target", "add", "--id", "rd", "--name", "研发投入", "--target", "50亿元",
+                 "--start", "2022", "--due", "2022", cwd=plan_dir)
+    assert result.code == 0, result.err
+    text = (plan_dir / "targets.toml").read_text(encoding="utf-8")
+    assert "start = 2022-01-01" in text and "due = 2022-12-31" in text

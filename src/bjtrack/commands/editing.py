@@ -116,7 +116,8 @@ def target_add(
         due = due or _ask("prompt.due", parse_date)
     fields: dict[str, Any] = {
         "id": target_id, "name": name, "target": amount, "comparison": comparison,
-        "start": parse_date(start) if start else None, "due": parse_date(due) if due else None,
+        "start": parse_date(start, first_day=True) if start else None,
+        "due": parse_date(due) if due else None,
         "kind": kind, "aggregate": aggregate, "baseline": baseline, "hold": hold or None,
         "series": series, "group": group, "quote": quote,
     }
