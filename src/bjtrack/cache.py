@@ -642,6 +642,9 @@ def _scan(text: str, file: str, line0: int, final: bool = True) -> _Scan:
     All blocks but the last must be clean records, and the last one too or else it is left
     as the tail, parsed by the same rules as a full parse (a torn record). Anything else
     raises Unusable, and the file is read in full."""
+    written = _scan_written(text, line0)
+    if written is not None:
+        return written
     blocks = list(_blocks(text))
     head_end = blocks[0][0] if blocks else len(text)
     if not _only_comments(text[:head_end]):
@@ -705,14 +708,45 @@ def _block_pattern() -> re.Pattern[str]:
     return re.compile(_BLOCK)
 
 
+def _scan_written(text: str, line0: int) -> _Scan | None:
+    """`_scan` of a text that is only comments, then whole blocks each exactly as
+    `bjtrack log` writes them (the usual file), read in one pass; None for anything else,
+    which `_scan` then reads block by block."""
+    first = text.find(_HEADER + "\n")
+    if first < 0 or (first and text[first - 1] != "\n") or not _only_comments(text[:first]):
+        return None
+    match = _block_pattern().match
+    rows: list[Row] = []
+    pos, size = first, len(text)
+    line = line0 + 1 + text.count("\n", 0, first)
+    while pos < size:
+        found = match(text, pos)
+        if found is None:
+            return None
+        row = _written_fields(found.groups(), line)
+        if row is None:
+            return None
+        rows.append(row)
+        end = found.end()  # its trailing blank and comment lines included
+        if end < size and not text.startswith(_HEADER + "\n", end):
+            return None
+        line += text.count("\n", pos, end)
+        pos = end
+    return _Scan(rows, len(text.encode("utf-8")), text.count("\n"), store.RecordSet(()))
+
+
 def _written_row(block: str, line: int) -> Row | None:
     """The row of a block exactly as `bjtrack log` writes it, checked as `_to_record` checks
     it; None otherwise."""
     match = _block_pattern().fullmatch(block)
     if match is None:
         return None
+    return _written_fields(match.groups(), line)
+
+
+def _written_fields(groups: tuple[str | Any, ...], line: int) -> Row | None:
     (rid, series, day, entered, unit, vintage, revises, note, source, by, logged,
-     value) = match.groups()
+     value) = groups
     if not rid or not series or (vintage or "") not in _VINTAGES:
         return None
     try:
