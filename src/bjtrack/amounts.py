@@ -8,6 +8,7 @@ of a unit, except where a unit itself begins with such a character (千克, 百�
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -102,7 +103,8 @@ def parse_amount(text: str) -> Amount:
     """Parse what a person typed into an exact Amount; raise InputError if impossible."""
     raw = text
     cleaned = normalise_text(text)
-    cleaned = _GROUPED.sub("", cleaned)
+    if "," in cleaned:
+        cleaned = _GROUPED.sub("", cleaned)
     match = _NUMBER.match(cleaned)
     if not match or not cleaned:
         raise _bad(raw, "form")
@@ -116,8 +118,7 @@ def parse_amount(text: str) -> Amount:
     if match["sign"] == "-":
         number = -number
     factor, unit = _split_magnitude(match["rest"].strip())
-    if unit and (not _UNIT.match(unit) or (PERCENT in unit and unit != PERCENT)
-                 or any(unicodedata.category(ch).startswith("C") for ch in unit)):
+    if unit and not _good_unit(unit):
         raise _bad(raw, "unit", unit)
     if unit == PERCENT and factor != 1:
         raise _bad(raw, "percent")
@@ -133,6 +134,13 @@ def parse_amount(text: str) -> Amount:
     if value and abs(value.adjusted()) > MAX_EXPONENT:  # 1亿亿亿亿亿亿
         raise _bad(raw, "range")
     return Amount(value, unit)
+
+
+@functools.lru_cache(maxsize=256)
+def _good_unit(unit: str) -> bool:
+    """A unit a figure may carry (a few letters, no digits, no control characters)."""
+    return bool(_UNIT.match(unit)) and (PERCENT not in unit or unit == PERCENT) and not any(
+        unicodedata.category(ch).startswith("C") for ch in unit)
 
 
 def _exact(value: Decimal) -> Decimal:
