@@ -8,7 +8,6 @@ a vintage, who reported it, and a unit for bare numbers (150 with 单位 亿元 
 
 from __future__ import annotations
 
-import base64
 import csv
 import functools
 import io
@@ -284,8 +283,15 @@ class _Rows:
 
     def add(self, number: int, values: list[str]) -> None:
         size = len(values)
-        ref, text, entered, note, source, vintage, unit, by = (
-            values[i].strip() if i < size else "" for i in self.at)
+        at_target, at_date, at_value, at_note, at_source, at_vintage, at_unit, at_by = self.at
+        ref = values[at_target].strip() if at_target < size else ""
+        text = values[at_date].strip() if at_date < size else ""
+        entered = values[at_value].strip() if at_value < size else ""
+        note = values[at_note].strip() if at_note < size else ""
+        source = values[at_source].strip() if at_source < size else ""
+        vintage = values[at_vintage].strip() if at_vintage < size else ""
+        unit = values[at_unit].strip() if at_unit < size else ""
+        by = values[at_by].strip() if at_by < size else ""
         bad: list[Problem] = []
 
         target: Target | None = None
@@ -473,37 +479,52 @@ def _uninert(text: str) -> str:
     return text
 
 
-_BLOCK_STRINGS = ("entered", "unit", "vintage", "revises", "note", "source", "by")
 _NEEDS_ESCAPE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def record_block(record: Record) -> str:
     """The same text as `store.record_block`, written directly: importing 100,000 rows
-    spends most of its time here. Anything but plain text falls back to the serializer
+    spends much of its time here. Anything but plain text falls back to the serializer
     (tests compare the two)."""
-    strings = [getattr(record, k) for k in _BLOCK_STRINGS]
-    if (record.retracts or record.date is None or record.value is None
-            or record.logged is None
-            or _NEEDS_ESCAPE.search("".join((record.id, record.series, *strings)))):
-        return store.record_block(record)
-    lines = ["[[record]]", f"id = {_quoted(record.id)}", f"series = {_quoted(record.series)}",
-             f"date = {record.date.isoformat()}"]
-    for key, value in zip(_BLOCK_STRINGS, strings, strict=True):
-        if value:
-            lines.append(f"{key} = {_quoted(value)}")
-    lines.append(f"logged = {_texts(record.logged, record.logged.utcoffset())[0]}")
-    lines.append(f'value = "{plain(record.value)}"')
-    return "\n".join(lines) + "\n"
+    body = _body(record)
+    return store.record_block(record) if body is None else "[[record]]\n" + body
 
 
 def framed_block(record: Record) -> str:
     """`store.framed(record, store.record_block(record))`, written directly (tests compare
     the two)."""
-    block = record_block(record)
-    if record.logged is None:
-        return store.framed(record, block)
+    body = _body(record)
+    if body is None or record.logged is None:
+        return store.framed(record, store.record_block(record))
     name = f"{record.id} {_texts(record.logged, record.logged.utcoffset())[1]}"
-    return f"# {name}\n{block}# {name} end\n"
+    return f"# {name}\n[[record]]\n{body}# {name} end\n"
+
+
+def _body(record: Record) -> str | None:
+    """The lines of a record's block after its header, for a plain figure of plain text."""
+    rid, series, day, value, logged = (record.id, record.series, record.date, record.value,
+                                       record.logged)
+    texts = (record.entered, record.unit, record.vintage, record.revises, record.note,
+             record.source, record.by)
+    if record.retracts or day is None or value is None or logged is None:
+        return None
+    joined = "".join((rid, series, *texts))
+    if _NEEDS_ESCAPE.search(joined):
+        return None
+    entered, unit, vintage, revises, note, source, by = texts
+    if "\\" in joined or '"' in joined:
+        rid, series, entered, unit, vintage, revises, note, source, by = (
+            _escaped(text) for text in (rid, series, *texts))
+    return "".join((
+        f'id = "{rid}"\nseries = "{series}"\ndate = {day.isoformat()}\n',
+        f'entered = "{entered}"\n' if entered else "",
+        f'unit = "{unit}"\n' if unit else "",
+        f'vintage = "{vintage}"\n' if vintage else "",
+        f'revises = "{revises}"\n' if revises else "",
+        f'note = "{note}"\n' if note else "",
+        f'source = "{source}"\n' if source else "",
+        f'by = "{by}"\n' if by else "",
+        f'logged = {_texts(logged, logged.utcoffset())[0]}\nvalue = "{plain(value)}"\n'))
 
 
 @functools.lru_cache(maxsize=8)
@@ -514,18 +535,20 @@ def _texts(moment: datetime, offset: timedelta | None) -> tuple[str, str]:
     return str(moment), moment.isoformat()
 
 
-def _quoted(text: str) -> str:
-    if "\\" in text or '"' in text:
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text + '"'
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+_ID_LETTERS = bytes(b"abcdefghijklmnopqrstuvwxyz234567"[b % 32] for b in range(256))
 
 
 def _new_ids(taken: set[str]) -> Iterator[str]:
-    """Fresh record ids like `store.new_record_id` (10 base32 characters, 50 random bits),
-    made in bulk: one read of the random source per thousand ids."""
+    """Fresh record ids like `store.new_record_id`: 10 base32 characters (each random byte
+    picks one of the 32 letters with equal chance), 50 random bits. Made in bulk: one read
+    of the random source per thousand ids."""
     while True:
         batch = 1000
-        text = base64.b32encode(os.urandom(batch * 10 * 5 // 8)).decode("ascii").lower()
+        text = os.urandom(batch * 10).translate(_ID_LETTERS).decode("ascii")
         for start in range(0, batch * 10, 10):
             candidate = text[start:start + 10]
             if candidate not in taken:
