@@ -412,3 +412,36 @@ due = "2022年"
 """, encoding="utf-8")
     row = json.loads(cli("targets", "--format", "json", cwd=tmp_path).out)[0]
     assert (row["start"], row["due"]) == ("2022-01-01", "2022-12-31")
+
+
+def test_no_escape_sequence_reaches_the_terminal_from_any_message(cli: Runner,
+                                                                  tmp_path: Path) -> None:
+    (tmp_path / "targets.toml").write_text("""\
+[[target]]
+id = "a"
+name = "X\\u001b[2JY\\u202eZ"
+target = "1亿元"
+start = 2022-01-01
+due = 2022-12-31
+""", encoding="utf-8")
+    outputs = [cli("log", "a", "1亿", "--date", "2022-03", cwd=tmp_path),
+               cli("log", "a", "1亿", "--date", "2022-03", cwd=tmp_path),
+               cli("export", "--format", "markdown", "--as-of", "2022-04-01", cwd=tmp_path),
+               cli("status", "--as-of", "2022-04-01", cwd=tmp_path)]
+    sheet = tmp_path / "hostile.csv"
+    sheet.write_text("target,date,value\n\x1b[2Jpwned,2022-03,1亿\na,2022-04,1\x1b[31m亿\n",
+                     encoding="utf-8")
+    outputs.append(cli("import", str(sheet), cwd=tmp_path))
+    assert outputs[0].code == 0 and "X[2JYZ" in outputs[0].out
+    assert outputs[-1].code != 0 and "pwned" in outputs[-1].err
+    for result in outputs:
+        assert "\x1b" not in result.out + result.err and "\u202e" not in result.out + result.err
+
+
+def test_output_to_a_full_disk_is_one_message(shipped: Path) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "bjtrack", "status", "--as-of",
+                                 "2022-08-01"], stdout=full, stderr=subprocess.PIPE,
+                                text=True, cwd=shipped, check=False)
+    assert result.returncode == 1
+    assert "No space left on device" in result.stderr and "Traceback" not in result.stderr

@@ -26,6 +26,7 @@ from bjtrack.i18n import (
     set_lang,
     t,
 )
+from bjtrack.render.text import clean
 
 # Help texts are fixed when the commands are registered: pick their language first.
 set_lang(detect_lang(lang_from_argv(sys.argv[1:])))
@@ -63,10 +64,11 @@ class Session:
     def say(self, text: str) -> None:
         """A message for the person (stderr); --quiet silences it."""
         if not self.quiet:
-            self.err.print(text, markup=False, highlight=False, soft_wrap=True)
+            self.err.print(clean(text), markup=False, highlight=False, soft_wrap=True)
 
     def warn(self, text: str) -> None:
-        self.err.print(text, style="yellow", markup=False, highlight=False, soft_wrap=True)
+        self.err.print(clean(text), style="yellow", markup=False, highlight=False,
+                       soft_wrap=True)
 
     def data(self, text: str) -> None:
         """Machine-readable output: stdout, verbatim."""
@@ -219,8 +221,9 @@ def log(
     key = "log.revised" if result.revised else "log.done"
     old = result.revised.id if result.revised else ""
     if not s.quiet:
-        s.out.print(t(key, name=result.target.name, value=shown, date=day.isoformat(),
-                      id=record.id, old=old), markup=False, highlight=False, soft_wrap=True)
+        s.out.print(clean(t(key, name=result.target.name, value=shown, date=day.isoformat(),
+                            id=record.id, old=old)), markup=False, highlight=False,
+                    soft_wrap=True)
 
 
 @app.command(help=help_text("status"))
@@ -360,7 +363,8 @@ def check(
                       "problems": [_problem_fields(p) for p in problems]}))
     elif problems:
         for problem in problems:
-            s.out.print(localize(problem), markup=False, highlight=False, soft_wrap=True)
+            s.out.print(clean(localize(problem)), markup=False, highlight=False,
+                        soft_wrap=True)
         s.say(t("check.problems", count=len(problems)))
     else:
         s.say(t("check.ok", plan=path, targets=len(plan.targets) if plan else 0,
@@ -390,10 +394,11 @@ def main(argv: list[str] | None = None) -> None:
             app.registered_commands = [c for c in commands if _name_of(c) == name]
             app.registered_groups = [g for g in groups if g.name == name]
         result = app(args=argv, prog_name="bjtrack", standalone_mode=False)
+        sys.stdout.flush()  # a full disk behind `>` shows here, inside the boundary
     except BjtrackError as exc:
         label = t("error")
         for problem in exc.problems:
-            err.print(f"{label}: {localize(problem)}", style="red", markup=False,
+            err.print(clean(f"{label}: {localize(problem)}"), style="red", markup=False,
                       highlight=False,
                       soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -407,9 +412,23 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(EXIT_DATA)
+    except OSError as exc:  # output that could not be written (ENOSPC, EIO)
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(clean(f"{t('error')}: {exc.strerror or exc}{where}"), style="red",
+                  markup=False, highlight=False, soft_wrap=True)
+        _discard_stdout()
+        sys.exit(EXIT_DATA)
     finally:
         app.registered_commands, app.registered_groups = commands, groups
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _discard_stdout() -> None:
+    """Drop what could not be written, so the interpreter does not fail again at exit."""
+    try:
+        sys.stdout = open(os.devnull, "w")  # lives until the process ends
+    except OSError:
+        pass
 
 
 _ROOT_VALUES = ("--file", "-f", "--lang", "--units")  # the root options that take a value

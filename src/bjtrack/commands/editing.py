@@ -12,6 +12,7 @@ import typer
 from bjtrack.cli import Session, _date_option, app, complete_target, now, session, who
 from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.i18n import help_text, localize, t
+from bjtrack.render.text import clean
 
 if TYPE_CHECKING:
     from bjtrack.edits import Correction
@@ -123,8 +124,9 @@ def target_add(
     }
     added = add_target(path, fields)
     if not s.quiet:
-        s.out.print(t("target.added", id=added.id, name=added.name, target=target_text(added),
-                      path=path), markup=False, highlight=False, soft_wrap=True)
+        s.out.print(clean(t("target.added", id=added.id, name=added.name,
+                            target=target_text(added), path=path)),
+                    markup=False, highlight=False, soft_wrap=True)
 
 
 @target_app.command("edit", help=help_text("target.edit"))
@@ -142,7 +144,7 @@ def target_edit(
 
     def retry(problems: Sequence[Problem]) -> bool:
         for found in problems:
-            s.err.print(f"{t('error')}: {localize(found)}", style="red", markup=False,
+            s.err.print(clean(f"{t('error')}: {localize(found)}"), style="red", markup=False,
                         highlight=False, soft_wrap=True)
         return _interactive() and typer.confirm(t("prompt.reopen"), default=True)
 
@@ -177,9 +179,9 @@ def _report(s: Session, key: str, done: Correction) -> None:
         return
     old = done.old
     new = old if done.record.retracts else done.record  # a retraction has no value
-    s.out.print(t(key, name=done.target.name, value=_shown(new, done.target.unit),
-                  old_value=_shown(old, done.target.unit), id=done.record.id, old=old.id,
-                  date=str(done.record.date or old.date or "")),
+    s.out.print(clean(t(key, name=done.target.name, value=_shown(new, done.target.unit),
+                        old_value=_shown(old, done.target.unit), id=done.record.id,
+                        old=old.id, date=str(done.record.date or old.date or ""))),
                 markup=False, highlight=False, soft_wrap=True)
 
 

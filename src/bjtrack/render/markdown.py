@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from bjtrack.i18n import t
 from bjtrack.model import Plan, Record, Report, Status
 from bjtrack.render.table import summary
-from bjtrack.render.text import amount, percent, target_text, verdict_text
+from bjtrack.render.text import amount, clean, percent, target_text, verdict_text
 
 STATUS_COLUMNS = ("col.name", "col.target", "col.actual", "col.progress", "col.elapsed",
                   "col.verdict", "col.as_of")
@@ -19,7 +19,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#!])")
 
 def escape(text: str) -> str:
     """User text as one inert table cell: punctuation escaped, line breaks flattened."""
-    flat = " ".join(text.split())
+    flat = " ".join(clean(text).split())
     return _SPECIAL.sub(r"\\\1", flat)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from bjtrack.i18n import get_lang, t
 from bjtrack.model import Plan, Record, Report, Status, Target, Verdict
 from bjtrack.render.text import (
     amount,
+    clean,
     detail_text,
     percent,
     points_text,
@@ -34,15 +34,6 @@ VERDICT_STYLE = {
     Verdict.NO_DATA: "dim",
 }
 BAR_WIDTH = 10
-
-# C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str) -> str:
-    """User text made safe for a terminal: no escape sequences, no bidi overrides."""
-    return _UNSAFE.sub("", text)
-
 
 def _cell(text: str, style: str = "") -> Text:
     return Text(clean(text), style=style)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from bjtrack.amounts import PERCENT, format_amount, format_points
 from bjtrack.i18n import t
 from bjtrack.model import Kind, Status, Target, Verdict
+
+# C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """Text made safe for a terminal: no escape sequences, no bidi overrides. Applied to
+    everything bjtrack prints for a person, since names, notes and imported cells are
+    user text."""
+    return _UNSAFE.sub("", text)
+
 
 COMPARISON_WORDS = {
     "zh": {">": "超", ">=": "", "<": "低于", "<=": "不超过", "~": "左右"},
