@@ -375,7 +375,9 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
         # judged on where the period is heading: a level falling from above its ceiling
         # (下降…) is not behind for being above it mid-way; a flow over its cap projects over
         broken = not ok if projected is None else not meets(projected, goal, target.comparison)
-        if after_due:
+        if after_due and day < target.due:  # the period is over but its last figure is not
+            verdict = Verdict.MISSED if broken else Verdict.ACHIEVED  # in: judge where it led
+        elif after_due:
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
             verdict = Verdict.BEHIND if broken else Verdict.ON_TRACK
