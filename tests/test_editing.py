@@ -522,3 +522,18 @@ def test_target_add_with_a_year_spans_the_whole_year(cli: Runner, plan_dir: Path
     assert result.code == 0, result.err
     text = (plan_dir / "targets.toml").read_text(encoding="utf-8")
     assert "start = 2022-01-01" in text and "due = 2022-12-31" in text
+
+
+def test_rm_of_an_amended_figure_removes_the_figure_not_just_the_correction(
+        cli: Runner, plan_dir: Path) -> None:
+    first = log(cli, plan_dir, "150亿", "2022-06")
+    amended = cli("--lang", "en", "amend", first, "152亿", cwd=plan_dir)
+    assert amended.code == 0, amended.err
+    second = re.findall(r"\[(\w+)", amended.out)[0]
+    removed = cli("--lang", "en", "rm", second, "--why", "wrong target", cwd=plan_dir)
+    assert removed.code == 0, removed.err
+    assert status_actual(cli, plan_dir) is None
+    states = {r["id"]: r["state"] for r in json.loads(cli(
+        "history", "investment", "--all", "--format", "json", cwd=plan_dir).out)["records"]}
+    assert states[first] == "retracted" and states[second] == "retracted"
+    assert cli("check", cwd=plan_dir).code == 0

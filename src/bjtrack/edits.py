@@ -389,9 +389,27 @@ def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | No
 
 def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str = ""
             ) -> Correction:
-    """Append a retraction of a current record (`retracts = <id>`, no value)."""
+    """Append a retraction of a current record (`retracts = <id>`, no value), and of every
+    earlier figure it replaced: a figure removed from the record does not let the one it
+    corrected come back (`undo` of an amendment does, on purpose)."""
     old = _current_figure(loaded, ref)
-    return _retract(loaded, old, now, why, by)
+    by_id = {r.id: r for r in loaded.records.records}
+    chain = [old]
+    while chain[-1].revises in by_id and by_id[chain[-1].revises] not in chain:
+        chain.append(by_id[chain[-1].revises])
+    if len(chain) == 1:
+        return _retract(loaded, old, now, why, by)
+    target = _series_target(loaded.plan, old.series)
+    ids: list[str] = []
+    while len(ids) < len(chain):
+        candidate = _new_id(loaded)
+        if candidate not in ids:
+            ids.append(candidate)
+    records = [Record(id=new_id, series=r.series, date=None, value=None, note=why,
+                      logged=now, by=by, retracts=r.id) for new_id, r in zip(ids, chain,
+                                                                            strict=True)]
+    store.append_records(loaded.plan.records_path, records)
+    return Correction(records[0], old, target)
 
 
 def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> Correction:
