@@ -445,3 +445,13 @@ def test_output_to_a_full_disk_is_one_message(shipped: Path) -> None:
                                 text=True, cwd=shipped, check=False)
     assert result.returncode == 1
     assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_figure_outside_the_targets_period_is_logged_with_a_note(cli: Runner,
+                                                                    plan_dir: Path) -> None:
+    result = cli("log", "investment", "1亿", "--date", "2021-06", cwd=plan_dir)
+    assert result.code == 0
+    assert "2021-06-30 is outside the period of 区内全年投资 (2022-01-01 ~ 2022-12-31)" \
+        in result.err
+    inside = cli("log", "investment", "1亿", "--date", "2022-06", cwd=plan_dir)
+    assert inside.err == ""

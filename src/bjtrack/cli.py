@@ -224,6 +224,10 @@ def log(
         s.out.print(clean(t(key, name=result.target.name, value=shown, date=day.isoformat(),
                             id=record.id, old=old)), markup=False, highlight=False,
                     soft_wrap=True)
+    found = result.target
+    if found.start and found.due and not found.every and not found.start <= day <= found.due:
+        s.warn(t("warn.outside", date=day.isoformat(), name=found.name,
+                 start=found.start.isoformat(), due=found.due.isoformat()))
 
 
 @app.command(help=help_text("status"))

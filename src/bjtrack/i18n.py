@@ -97,6 +97,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "check.repaired": {"zh": "已把残缺的最后一条记录移到 {backup}",
                        "en": "moved the torn last record to {backup}"},
     "check.nothing_to_repair": {"zh": "无需修复", "en": "nothing to repair"},
+    "warn.outside": {"zh": "注意：{date} 不在“{name}”的考核期（{start} ~ {due}）内，"
+                           "这条记录不计入其完成情况",
+                     "en": "note: {date} is outside the period of {name} ({start} ~ {due}); "
+                           "this figure does not count towards it"},
     "warn.torn": {"zh": "警告：{problem}（已忽略这条残缺记录）",
                   "en": "warning: {problem} (that torn record is ignored)"},
     # ---- export and import (reports)
