@@ -231,7 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "write the value in a bare number, e.g. {example}"},
     "err.date.form": {"zh": "无法识别日期“{text}”：不是可识别的日期写法",
                       "en": "cannot read date '{text}': not a date form bjtrack knows"},
-    "err.date.invalid": {"zh": "无法识别日期“{text}”：没有这一天（{why}）",
+    "err.date.invalid": {"zh": "无法识别日期“{text}”：日期无效（{why}）",
                          "en": "cannot read date '{text}': {why}"},
     "err.plan_not_found": {"zh": "找不到计划文件：{path}", "en": "plan file not found: {path}"},
     "hint.plan_not_found": {"zh": "用 --file 指向一个已有的 targets.toml，或运行 `bjtrack init`",
