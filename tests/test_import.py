@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -478,3 +479,19 @@ def test_a_big_file_is_copied_byte_for_byte_before_the_new_records(tmp_path: Pat
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["records.toml",
                                                           "records.toml.lock"]  # no temp file
+
+
+def test_records_made_for_an_import_are_the_records_record_makes(plan_dir: Path) -> None:
+    sheet = write_csv(plan_dir / "sheet.csv", [[*HEADER_ZH, "口径", "录入人"],
+                                               ["investment", "2022-06", "150亿", "'=半年", "",
+                                                "初步", "张三"],
+                                               ["share", "2022-06", "41.2", "", "局", "", ""]])
+    now = datetime(2022, 8, 1, tzinfo=UTC)
+    result = importer.import_file(actions.load(plan_dir / "targets.toml"), sheet, now,
+                                  by="李四", dry_run=True)
+    for made in result.added:
+        fields = {f.name: getattr(made, f.name) for f in dataclasses.fields(Record)}
+        assert made == Record(**fields) and repr(made) == repr(Record(**fields))
+        assert vars(made) == vars(Record(**fields)) and hash(made) == hash(Record(**fields))
+    assert [(r.note, r.source, r.vintage, r.by, r.unit) for r in result.added] == [
+        ("=半年", "", "初步", "张三", "元"), ("", "局", "", "李四", "%")]

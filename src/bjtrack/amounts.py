@@ -125,7 +125,9 @@ def parse_amount(text: str) -> Amount:
     _, digits, places = number.as_tuple()
     assert isinstance(places, int)  # a finite number
     if len(digits) + abs(places) + 12 + factor.adjusted() <= getcontext().prec:
-        value = _exact(number * factor)  # fits the context as it is: exact, as in the room
+        value = number * factor  # fits the context as it is: exact, as in the room
+        if places:  # else a whole number already in the form _exact gives
+            value = _exact(value)
     else:
         room = _room(number)
         room.prec = min(1000, room.prec + factor.adjusted())
