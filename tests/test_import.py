@@ -495,3 +495,17 @@ def test_records_made_for_an_import_are_the_records_record_makes(plan_dir: Path)
         assert vars(made) == vars(Record(**fields)) and hash(made) == hash(Record(**fields))
     assert [(r.note, r.source, r.vintage, r.by, r.unit) for r in result.added] == [
         ("=半年", "", "初步", "张三", "元"), ("", "局", "", "李四", "%")]
+
+
+def test_progress_is_told_the_count_of_rows_first(plan_dir: Path) -> None:
+    start = date(2000, 1, 1)
+    rows = [["target", "date", "value"]] + [
+        ["investment", (start + timedelta(days=i)).isoformat(), f"{i}"] for i in range(2500)]
+    rows.insert(700, ["", " ", ""])  # a blank row is no row
+    told: list[tuple[int, int]] = []
+    result = importer.import_file(actions.load(plan_dir / "targets.toml"),
+                                  write_csv(plan_dir / "p.csv", rows),
+                                  datetime(2022, 8, 1, tzinfo=UTC),
+                                  progress=lambda done, total: told.append((done, total)))
+    assert told == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]
+    assert result.rows == 2500 and len(result.added) == 2500

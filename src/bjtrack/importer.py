@@ -15,7 +15,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -58,15 +58,10 @@ _EXPORT_ONLY = frozenset({"entered", "asentered", "logged", "revises", "retracts
 @dataclass(frozen=True)
 class Table:
     columns: dict[str, int]  # field -> position of its column
-    rows: list[tuple[int, list[str]]]  # each row with a cell of some field: its number (the
-    # header is row 1) and its cells as read
+    rows: Iterator[tuple[int, list[str]]]  # read as they are asked for: each row with a
+    # cell of some field, as its number (the header is row 1) and its cells as read
     ignored: tuple[str, ...]  # header cells that map to no field
     encoding: str  # how the file was read: utf-8, utf-8-sig, gb18030, xlsx
-
-    def cells(self, values: list[str]) -> dict[str, str]:
-        """A row's cells by field (blank where the row is short)."""
-        return {field: values[i].strip() if i < len(values) else ""
-                for field, i in self.columns.items()}
 
 
 @dataclass(frozen=True)
@@ -109,15 +104,16 @@ def read_table(path: Path) -> Table:
         header, body = _csv_rows(text)
     fields, ignored = _map_header(header, str(path))
     columns = {field: i for i, field in fields.items()}
-    first = columns["target"]
-    positions = sorted(fields)
-    rows = []
+    return Table(columns, _filled(body, columns["target"], sorted(fields)), ignored, encoding)
+
+
+def _filled(body: Iterator[tuple[int, list[str]]], first: int, positions: list[int]
+            ) -> Iterator[tuple[int, list[str]]]:
+    """The rows with a cell of some field that is not blank (most name a target)."""
     for number, values in body:
-        # a row is skipped when every cell of a field is blank (most rows name a target)
         if (first < len(values) and values[first].strip()) or any(
                 values[i].strip() for i in positions if i < len(values)):
-            rows.append((number, values))
-    return Table(columns, rows, ignored, encoding)
+            yield number, values
 
 
 def _decode(path: Path) -> tuple[str, str]:
@@ -254,15 +250,20 @@ def _import(loaded: actions.Loaded, path: Path, now: datetime, by: str, dry_run:
     plan = loaded.plan
     file = str(path)
     rows = _Rows(plan, file, now, by, table.columns)
-    total = len(table.rows)
-    for index, (number, values) in enumerate(table.rows):
+    read: Iterable[tuple[int, list[str]]] = table.rows  # each row is checked as it is read
+    total = 0
+    if progress is not None:  # a progress bar needs the count first
+        read = list(table.rows)
+        total = len(read)
+    for index, (number, values) in enumerate(read):
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress(index, total)
         rows.add(number, values)
+    total = len(rows.numbers) + len(rows.problems)
     if progress is not None:
         progress(total, total)
     ignored, encoding = table.ignored, table.encoding
-    del table  # the cells as read are no longer needed
+    del table, read  # the cells as read are no longer needed
     if rows.problems:
         rows.problems.append(problem("err.import.rows", hint_key="hint.import.rows",
                                      file=file, bad=len(rows.problems), total=total))
@@ -388,12 +389,16 @@ class _Rows:
 
 
 def _record(fields: dict[str, Any]) -> Record:
-    """`Record(**fields)` given every field, without the frozen dataclass's __init__ (a
-    third of the time it takes to check a row goes there otherwise). Record has no
-    __post_init__; tests compare the two."""
+    """`Record(**fields)` given every field: each set as the frozen dataclass's __init__
+    sets it, without the cost of its keyword arguments (Record has no __post_init__; tests
+    compare the two)."""
     record = object.__new__(Record)
-    record.__dict__.update(fields)
+    for name, value in fields.items():
+        _set(record, name, value)
     return record
+
+
+_set = object.__setattr__
 
 
 @dataclass(frozen=True)
