@@ -1,9 +1,13 @@
 """Amounts as people type them, and as reports display them."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bjtrack import amounts
 from bjtrack.amounts import Amount, base_unit, format_amount, parse_amount
 from bjtrack.errors import InputError
 
@@ -110,3 +114,34 @@ def test_unit_mismatch_is_an_error_with_an_example() -> None:
     problem = caught.value.problems[0]
     assert "unit mismatch" in problem.message and "5万人" in problem.message
     assert problem.hint and "150亿元" in problem.hint
+
+
+_UNITS = st.one_of(st.sampled_from(["", "元", "%", "家", "千克", "亿元", "万", "百分点", "十分",
+                                    "\u0301元", "元\u0301", "\uf900", "\u200b", "％", "\u3000",
+                                    "℃", "㎏", "\ufeff", "²", "٣"]),
+                   st.text(st.characters(codec="utf-8"), max_size=4))
+
+
+@settings(max_examples=500, deadline=None)
+@given(sign=st.sampled_from(["", "-", "+"]), whole=st.text("0123456789", min_size=1, max_size=17),
+       fraction=st.one_of(st.just(""), st.text("0123456789", min_size=1, max_size=9)),
+       unit=_UNITS)
+def test_the_usual_shapes_read_as_the_general_reading_reads_them(
+        sign: str, whole: str, fraction: str, unit: str) -> None:
+    text = sign + whole + ("." + fraction if fraction else "") + unit
+    assert _outcome(parse_amount, text) == _outcome(amounts._parse_amount, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(codec="utf-8"), max_size=12))
+def test_any_text_reads_as_the_general_reading_reads_it(text: str) -> None:
+    assert _outcome(parse_amount, text) == _outcome(amounts._parse_amount, text)
+
+
+def _outcome(parse: Callable[[str], Amount], text: str) -> tuple[object, ...]:
+    """The value with its exact digits and exponent, and the unit; or the error."""
+    try:
+        amount = parse(text)
+    except InputError as exc:
+        return ("error", str(exc.problems[0]))
+    return (amount.value.as_tuple(), amount.unit)

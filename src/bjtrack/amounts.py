@@ -99,8 +99,38 @@ def _split_magnitude(rest: str) -> tuple[Decimal, str]:
     return factor, rest[i:].strip()
 
 
+# The usual shapes of a figure (150, 800808771元, 41.2%, -3.5%) are read directly; anything
+# else (and any unit the general reading would not keep as it is) takes the general path.
+_SIMPLE = re.compile(r"(-?)([0-9]{1,15}(?:\.[0-9]{1,8})?)([^\x00-\x7f]{0,4}|%)")
+
+
 def parse_amount(text: str) -> Amount:
     """Parse what a person typed into an exact Amount; raise InputError if impossible."""
+    simple = _SIMPLE.fullmatch(text)
+    if simple is not None and _kept_unit(simple[3]):
+        sign, digits, unit = simple.groups()
+        number = Decimal(digits)
+        if sign:
+            number = -number
+        return Amount(_exact(number) if "." in digits else number, unit)
+    return _parse_amount(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_unit(unit: str) -> bool:
+    """Does the general reading of a plain number followed by `unit` keep the unit as it is
+    and the number as written? Then so it does for every number of the simple shape: the
+    unit is in normal form and starts with a character that combines with no digit."""
+    if unit and (unicodedata.combining(unit[0]) or not unicodedata.is_normalized("NFKC", unit)):
+        return False
+    try:
+        return _parse_amount("1" + unit) == Amount(Decimal(1), unit)
+    except InputError:
+        return False
+
+
+def _parse_amount(text: str) -> Amount:
+    """`parse_amount` of any text."""
     raw = text
     cleaned = normalise_text(text)
     if "," in cleaned:
