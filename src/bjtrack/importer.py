@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from bjtrack import actions, pace, store
 from bjtrack.amounts import Amount, base_unit, parse_amount, plain
@@ -367,37 +366,50 @@ class _Rows:
             self.problems.append(_row_problem(number, bad, self.file))
             return
         assert target is not None and value is not None and isinstance(day, date)
-        self.records.append(_record({
-            "id": next(self.ids), "series": target.series, "date": day, "value": value.value,
-            "unit": value.unit, "entered": entered,
-            "note": _uninert(note) if note[:1] == "'" else note,
-            "source": _uninert(source) if source[:1] == "'" else source,
-            "logged": self.now, "by": by or self.by, "vintage": vintage,
-            "revises": "", "retracts": "", "origin": None}))
+        self.records.append(_record(
+            next(self.ids), target.series, day, value.value, value.unit, entered,
+            _uninert(note) if note[:1] == "'" else note,
+            _uninert(source) if source[:1] == "'" else source,
+            self.now, by or self.by, vintage))
         self.numbers.append(number)
 
     def _read_value(self, target: Target, text: str) -> Amount:
         """`actions.read_value`, with the series' unit looked up once."""
         series = target.series
-        if series not in self._units:
-            self._units[series] = self.plan.series_unit(series)
-        unit = self._units[series]
+        if series in self._units:
+            unit = self._units[series]
+        else:
+            unit = self._units[series] = self.plan.series_unit(series)
         if unit is None:  # a derived rate: its own rules
             return actions.read_value(self.plan, target, text)
         amount = parse_amount(text)
         return amount if amount.unit == unit else base_unit(amount, unit)
 
 
-def _record(fields: dict[str, Any]) -> Record:
-    """`Record(**fields)` given every field: each set as the frozen dataclass's __init__
-    sets it, without the cost of its keyword arguments (Record has no __post_init__; tests
-    compare the two)."""
-    record = object.__new__(Record)
-    for name, value in fields.items():
-        _set(record, name, value)
+def _record(rid: str, series: str, day: date, value: Decimal, unit: str, entered: str,
+            note: str, source: str, logged: datetime, by: str, vintage: str) -> Record:
+    """`Record(id=rid, series=series, …)`: each field set as the frozen dataclass's
+    __init__ sets it, without the cost of its keyword arguments (Record has no
+    __post_init__; tests compare the two)."""
+    record = _new(Record)
+    _set(record, "id", rid)
+    _set(record, "series", series)
+    _set(record, "date", day)
+    _set(record, "value", value)
+    _set(record, "unit", unit)
+    _set(record, "entered", entered)
+    _set(record, "note", note)
+    _set(record, "source", source)
+    _set(record, "logged", logged)
+    _set(record, "by", by)
+    _set(record, "vintage", vintage)
+    _set(record, "revises", "")
+    _set(record, "retracts", "")
+    _set(record, "origin", None)
     return record
 
 
+_new = object.__new__
 _set = object.__setattr__
 
 
