@@ -370,6 +370,14 @@ def test_figures_are_the_windows_status_reads(cli: Runner, big: Path, edited: bo
                 [(r.series, r.date, r.value, r.unit) for r in records]
         assert actions.status_report(loaded, as_of) == pace.report(loaded.plan, everything,
                                                                    as_of)
+    days = pace.year_end_reads(loaded.plan.targets, indicators=False)
+    assert days and set(days.values()) == {(12, 31)}  # the multi-year goals' series
+    with index.snapshot():
+        year_ends = index.figures(spans, days)
+    for name, records in figures.items():
+        assert year_ends.get(name, []) == (
+            [r for r in records if (r.date.month, r.date.day) == (12, 31)] if name in days
+            else records)
     index.close()
 
 

@@ -207,23 +207,29 @@ class RecordIndex:
                 found.setdefault(record.series, []).append(record)
         return {series: found[series] for series in ranges if series in found}
 
-    def figures(self, ranges: Mapping[str, tuple[date | None, date | None]]
+    def figures(self, ranges: Mapping[str, tuple[date | None, date | None]],
+                days: Mapping[str, tuple[int, int]] | None = None
                 ) -> dict[str, list[Record]]:
         """`windows`, each record holding only what a status reads of it (series, date,
-        value, unit; no id, note or origin): the other columns are never fetched."""
+        value, unit; no id, note or origin): the other columns are never fetched. A series
+        in `days` gives only its records dated on that (month, day) of a year."""
         found: dict[str, list[Record]] = {}
         items = list(ranges.items())
+        days = days or {}
         current = self._current()
         for at in range(0, len(items), _BATCH):
             batch = items[at: at + _BATCH]
             args: list[object] = []
             for series, (low, high) in batch:
+                day = days.get(series)
                 args += [series, low.isoformat() if low else "", high.isoformat() if high
-                         else "~"]
+                         else "~", f"-{day[0]:02d}-{day[1]:02d}" if day else ""]
+            values = ", ".join(["(?, ?, ?, ?)"] * len(batch))
             rows = self._rows(
-                f"WITH want (name, low, high) AS (VALUES {', '.join(['(?, ?, ?)'] * len(batch))})"
+                f"WITH want (name, low, high, day) AS (VALUES {values})"
                 f" SELECT series, date, value, unit FROM want JOIN records"
                 f" ON series = want.name AND date >= want.low AND date <= want.high"
+                f" AND (want.day = '' OR substr(date, 5) = want.day)"
                 f" WHERE {current} ORDER BY want.name, date, seq", args)
             for series, day, value, unit in rows:
                 record = _built(Record, dict(_FIGURE, series=series, date=_day(day),

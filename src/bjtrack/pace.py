@@ -511,6 +511,38 @@ def reads(targets: Iterable[Target], as_of: date, indicators: bool = True
     return spans
 
 
+def year_end_reads(targets: Iterable[Target], indicators: bool = True
+                   ) -> dict[str, tuple[int, int]]:
+    """Series of which `evaluate` reads, for these targets, only the records dated on one
+    day of the year, as (month, day): a multi-year goal reads its annual values alone, the
+    records dated on the day its years end (`_annual_values`). A series is here when every
+    one of these targets that reads it is such a goal, neither derived nor recurring, with
+    its years ending outside February (where a leap day would count too), and no relative
+    target compares with it; a caller may then pass `report_series` only those records.
+    `indicators` as in `reads`."""
+    days: dict[str, tuple[int, int] | None] = {}
+
+    def read(series: str, day: tuple[int, int] | None) -> None:
+        if days.get(series, day) != day:
+            day = None
+        days[series] = day
+
+    for target in targets:
+        if target.is_indicator:
+            if indicators:
+                read(target.series, None)
+            continue
+        day = None
+        due = target.due
+        if target.kind is Kind.ANNUAL and not target.derive and not target.every and \
+                due is not None and due.month != 2:
+            day = (due.month, due.day)
+        read(target.series, day)
+        if target.relative_to:
+            read(target.relative_to, None)
+    return {series: day for series, day in days.items() if day is not None}
+
+
 def report_series(plan: Plan, series: dict[str, list[Record]], as_of: date,
                   group: str | None = None, warnings: Sequence[str] = (),
                   unread: dict[str, int] | None = None,
