@@ -585,7 +585,7 @@ def _body(record: Record, stamp: str) -> str | None:
     if record.retracts or day is None or value is None:
         return None
     joined = "".join((rid, series, *texts))
-    if _NEEDS_ESCAPE.search(joined):
+    if not joined.isprintable() and _NEEDS_ESCAPE.search(joined):
         return None
     entered, unit, vintage, revises, note, source, by = texts
     if "\\" in joined or '"' in joined:
