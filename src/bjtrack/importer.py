@@ -424,13 +424,13 @@ def _settle(plan: Plan, path: Path, rows: _Rows) -> _Settled:
     """Which records of the sheet are new, against what the records file holds now."""
     records = rows.records
     current, taken = _recorded(path, records)
-    existing = {r.identity for r in current}
+    existing = set(current)
     # the figures of each series and date: the first one seen, and a set of all of them
     # once there are several (most dates have one)
     first: dict[tuple[str, date | None], Decimal | None] = {}
     every: dict[tuple[str, date | None], set[Decimal | None]] = {}
-    for old in current:
-        _note(first, every, (old.series, old.date), old.value)
+    for series, day, value, _ in current:
+        _note(first, every, (series, day), value)
     single: dict[str, bool] = {}
     added: list[Record] = []
     conflicts: list[str] = []
@@ -471,10 +471,14 @@ def _note(first: dict[tuple[str, date | None], Decimal | None],
     return True
 
 
-def _recorded(path: Path, records: list[Record]) -> tuple[list[Record], set[str]]:
-    """The current records of the file dated within the dates these records span for their
-    series, and which of these records' ids the file holds already: from the index when it
-    can answer, else from a full parse."""
+Identity = tuple[str, date | None, Decimal | None, str]
+
+
+def _recorded(path: Path, records: list[Record]) -> tuple[list[Identity], set[str]]:
+    """The identities of the current records of the file dated within the dates these
+    records span for their series, and which of these records' ids the file holds already:
+    from the index when it can answer (a few hundred series at a time, so that only their
+    identities are kept), else from a full parse."""
     from bjtrack import cache
 
     if not records:
@@ -486,8 +490,12 @@ def _recorded(path: Path, records: list[Record]) -> tuple[list[Record], set[str]
             low, high = spans.get(record.series, (record.date, record.date))
             assert low is not None and high is not None and record.date is not None
             spans[record.series] = (min(low, record.date), max(high, record.date))
+        items = list(spans.items())
+        current: list[Identity] = []
         try:
-            current = [r for found in index.windows(spans).values() for r in found]
+            for at in range(0, len(items), 300):
+                for found in index.windows(dict(items[at: at + 300])).values():
+                    current += (r.identity for r in found)
             return current, index.ids_taken([r.id for r in records])
         except cache.Unusable:
             pass
@@ -495,7 +503,7 @@ def _recorded(path: Path, records: list[Record]) -> tuple[list[Record], set[str]
             index.close()
     every = store.load_records(path, cached=False).records
     ids = {r.id for r in records}
-    return pace.effective(every), {r.id for r in every if r.id in ids}
+    return [r.identity for r in pace.effective(every)], {r.id for r in every if r.id in ids}
 
 
 def _fresh_id(ids: Iterator[str], taken: set[str]) -> str:
