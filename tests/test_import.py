@@ -509,3 +509,12 @@ def test_progress_is_told_the_count_of_rows_first(plan_dir: Path) -> None:
                                   progress=lambda done, total: told.append((done, total)))
     assert told == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]
     assert result.rows == 2500 and len(result.added) == 2500
+
+
+def test_rows_name_the_targets_resolve_target_names(shipped: Path, plan_dir: Path) -> None:
+    for folder in (shipped, plan_dir):
+        plan = actions.load(folder / "targets.toml").plan
+        rows = importer._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", {})
+        for target in plan.targets:
+            for ref in (target.id, target.name, target.series):
+                assert rows._targets[ref] == actions.resolve_target(plan, ref), ref

@@ -299,7 +299,12 @@ class _Rows:
         self.records: list[Record] = []
         self.numbers: list[int] = []  # the row of each record
         self.problems: list[Problem] = []
+        # what `actions.resolve_target` finds first for an exact id, name or series
         self._targets: dict[str, Target | Problem] = {}
+        for target in reversed(plan.targets):  # the first in plan order wins
+            self._targets[target.series] = target
+        for target in reversed(plan.targets):  # an id or a name before a series
+            self._targets[target.id] = self._targets[target.name] = target
         self._dates: dict[str, date | Problem] = {}
         self._units: dict[str, str | None] = {}
 
