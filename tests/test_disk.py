@@ -180,8 +180,13 @@ def _umount(folder: Path) -> None:
 
 
 @pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MiB tmpfs holding the small plan (skipped where mounting is not allowed)."""
+def tiny_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A 4 MiB tmpfs holding the small plan (skipped where mounting is not allowed).
+
+    Without the index: its database files grow and shrink on their own (a write-ahead log
+    is dropped when the last reader closes), which would free space on the full disk at
+    random and let a write through. The write path is what these tests are about."""
+    monkeypatch.setenv("BJTRACK_NO_CACHE", "1")
     folder = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
     folder.mkdir()
     if not _mount(folder, "4m"):
