@@ -458,3 +458,32 @@ def test_read_in_chunks_of_any_size(cli: Runner, big: Path, chunk: int,
     cached = cli("status", "--format", "json", "--as-of", JULY, cwd=big)
     assert cached == full(cli, big, "status", "--format", "json", "--as-of", JULY)
     assert "line" in cached.err or "records.toml:" in cached.err
+
+
+@pytest.mark.parametrize("value", ["7", "-7", "007", "0", "-0", "0.5", "1.50", "-2.25",
+                                   "0.0000001", "0.000", "1e3", "1E+2", " 12 ", "+5", "12.",
+                                   ".5", "1" * 41, "1" * 42, "9" * 41 + ".5", "１２", "abc",
+                                   "", "NaN", "Infinity", "1e-41"])
+@pytest.mark.parametrize("logged", ["", "logged = 2025-07-01 08:00:00+08:00\n"])
+def test_one_pass_scan_reads_blocks_as_each_block_is_read(value: str, logged: str) -> None:
+    """The one-pass reader of written blocks (remembering dates, timestamps and values it
+    has checked) keeps exactly the rows the block-by-block reader keeps, else gives way."""
+    def block(rid: str, day: str, extra: str = "", end: str = "\n") -> str:
+        return (f'[[record]]\nid = "{rid}"\nseries = "s1"\ndate = {day}\n{extra}{logged}'
+                f'value = "{value}"\n{end}')
+    blocks = [block("a", "2025-06-30", 'unit = "元"\nnote = "n"\n'), block("b", "2025-06-30"),
+              block("c", "2025-07-01", 'vintage = "预计"\n', "# a comment\n\n")]
+    text = "# head\n\n" + "".join(blocks)
+    expected: list[Any] = []
+    line = 3
+    for one in blocks:
+        expected.append(cache._fast_row(one, line))
+        line += one.count("\n")
+    scan = cache._scan_written(text, 0)
+    if None in expected:
+        assert scan is None
+    else:
+        assert scan is not None and scan.rows == expected
+        assert scan.end_bytes == len(text.encode()) and scan.lines == text.count("\n")
+    bad_day = text.replace("2025-07-01", "2025-02-30")
+    assert cache._scan_written(bad_day, 0) is None

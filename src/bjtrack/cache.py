@@ -27,11 +27,13 @@ import re
 import sqlite3
 import time
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,6 +86,8 @@ _BLOCK = (  # a whole block as `store.record_block` writes it, keys in its order
     + rf"(?:logged = ({_DATETIME.pattern})\n)?value = {_S}(?:\n|#[^\n]*\n)*"
 )  # compiled when first needed (a command that reads nothing new never is)
 _HEADER = "[[record]]"
+# A value Decimal keeps as written: no leading zero (so no exponent form), in range
+_PLAIN_NUMBER = re.compile(rf"-?[1-9][0-9]{{0,{MAX_EXPONENT}}}(?:\.[0-9]+)?")
 _BATCH = 300  # series per windows query (three parameters each)
 
 
@@ -505,7 +509,7 @@ def _sync(path: Path, db: Path) -> RecordIndex:
             with path.open("rb") as handle:
                 handle.seek(covered)
                 rest = handle.read()
-            scan = _scan(_decode(rest), str(path), int(meta["lines"]))
+            scan = _scan(_decode(rest), str(path), int(meta["lines"]), size=len(rest))
             if not scan.rows:  # nothing new: the common case
                 return RecordIndex(conn, path, _shift(scan.tail, covered + scan.end_bytes))
         conn.execute("BEGIN IMMEDIATE")
@@ -555,6 +559,7 @@ def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
             for name in ("records_series_date", "records_id", "records_retracts",
                          "records_revises"):  # quicker to build them once all rows are in
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
+            conn.execute("PRAGMA cache_size = -65536")  # the rebuild and its indexes in memory
             covered, lines, seq = 0, 0, 0
             digest = hashlib.sha1(usedforsecurity=False)
             handle.seek(0)
@@ -570,11 +575,11 @@ def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
             if cut < 0:
                 continue
             piece, pending = pending[: cut + 1], pending[cut + 1:]
-            scan = _scan(_decode(piece), file, lines, final=False)
+            scan = _scan(_decode(piece), file, lines, final=False, size=len(piece))
             _insert(conn, scan.rows, seq)
             digest.update(piece)
             covered, lines, seq = covered + len(piece), lines + scan.lines, seq + len(scan.rows)
-    scan = _scan(_decode(pending), file, lines, final=True)
+    scan = _scan(_decode(pending), file, lines, final=True, size=len(pending))
     _insert(conn, scan.rows, seq)
     for sql in _INDEXES:
         conn.execute(sql)
@@ -590,13 +595,11 @@ def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
 
 
 def _insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
-    counts: dict[str, int] = {}
-    for row in rows:
-        series = str(row[2])
-        counts[series] = counts.get(series, 0) + 1
+    counts = Counter(map(itemgetter(2), rows))  # rows per series
     marks = ", ".join("?" * (len(_FIELDS) + 2))
+    numbered = zip(range(seq + 1, seq + 1 + len(rows)))  # (seq,) of each row
     conn.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES ({marks})",
-                     ((n, *row) for n, row in enumerate(rows, seq + 1)))
+                     map(add, numbered, rows))  # (seq, *row)
     conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
                      "DO UPDATE SET n = n + excluded.n", counts.items())
 
@@ -642,13 +645,14 @@ def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
         yield start, end, line
 
 
-def _scan(text: str, file: str, line0: int, final: bool = True) -> _Scan:
+def _scan(text: str, file: str, line0: int, final: bool = True,
+          size: int | None = None) -> _Scan:
     """Read the blocks of `text` (which starts at line `line0 + 1` of the file).
 
     All blocks but the last must be clean records, and the last one too or else it is left
     as the tail, parsed by the same rules as a full parse (a torn record). Anything else
     raises Unusable, and the file is read in full."""
-    written = _scan_written(text, line0)
+    written = _scan_written(text, line0, size)
     if written is not None:
         return written
     blocks = list(_blocks(text))
@@ -714,31 +718,61 @@ def _block_pattern() -> re.Pattern[str]:
     return re.compile(_BLOCK)
 
 
-def _scan_written(text: str, line0: int) -> _Scan | None:
+@functools.cache
+def _blocks_pattern() -> re.Pattern[str]:
+    """`_BLOCK` with the whole block as a first group, for `findall`."""
+    return re.compile(f"({_BLOCK})")
+
+
+def _scan_written(text: str, line0: int, size: int | None = None) -> _Scan | None:
     """`_scan` of a text that is only comments, then whole blocks each exactly as
     `bjtrack log` writes them (the usual file), read in one pass; None for anything else,
-    which `_scan` then reads block by block."""
+    which `_scan` then reads block by block. `size`: the text's length in UTF-8, if known."""
     first = text.find(_HEADER + "\n")
     if first < 0 or (first and text[first - 1] != "\n") or not _only_comments(text[:first]):
         return None
-    match = _block_pattern().match
+    # Each match starts where the last one ended (a regex match at that point, as
+    # `_block_pattern().match` would find it) or leaves a gap: the blocks fill the text from
+    # the first header exactly when their lengths add up to it.
+    found = _blocks_pattern().findall(text, first)
+    if sum(len(groups[0]) for groups in found) != len(text) - first:
+        return None
     rows: list[Row] = []
-    pos, size = first, len(text)
     line = line0 + 1 + text.count("\n", 0, first)
-    while pos < size:
-        found = match(text, pos)
-        if found is None:
+    # `_written_fields` of each block (inlined: this loop runs once per record), with the
+    # dates and timestamps already found valid and each value's text remembered. findall
+    # gives "" for a group that did not match, where `groups()` gives None.
+    days: set[str] = set()
+    moments: set[str] = set()
+    numbers: dict[str, str | None] = {}
+    append = rows.append
+    for (whole, rid, series, day, entered, unit, vintage, revises, note, source, by, logged,
+         value) in found:
+        if not rid or not series or vintage not in _VINTAGES:
             return None
-        row = _written_fields(found.groups(), line)
-        if row is None:
+        if day not in days:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                return None
+            days.add(day)
+        if logged and logged not in moments:
+            try:
+                datetime.fromisoformat(logged)
+            except ValueError:
+                return None
+            moments.add(logged)
+        number = numbers.get(value, "")
+        if number == "":  # not seen yet ("" is never a number's text)
+            number = numbers[value] = _number_text(value)
+        if number is None:
             return None
-        rows.append(row)
-        end = found.end()  # its trailing blank and comment lines included
-        if end < size and not text.startswith(_HEADER + "\n", end):
-            return None
-        line += text.count("\n", pos, end)
-        pos = end
-    return _Scan(rows, len(text.encode("utf-8")), text.count("\n"), store.RecordSet(()))
+        append((line, rid, series, day, number, unit, entered, note, source, logged or None,
+                by, vintage, revises, ""))
+        line += whole.count("\n")
+    if size is None:
+        size = len(text.encode("utf-8"))
+    return _Scan(rows, size, text.count("\n"), store.RecordSet(()))
 
 
 def _written_row(block: str, line: int) -> Row | None:
@@ -759,13 +793,27 @@ def _written_fields(groups: tuple[str | Any, ...], line: int) -> Row | None:
         date.fromisoformat(day)
         if logged is not None:
             datetime.fromisoformat(logged)
+    except ValueError:
+        return None
+    number = _number_text(value)
+    if number is None:
+        return None
+    return (line, rid, series, day, number, unit or "", entered or "", note or "",
+            source or "", logged, by or "", vintage or "", revises or "", "")
+
+
+def _number_text(value: str) -> str | None:
+    """A value's exact decimal text as the index keeps it, or None if the full parse
+    rejects it (not a number, or out of range)."""
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value  # as str(Decimal(value)) gives it
+    try:
         number = Decimal(value.strip())
     except (ValueError, ArithmeticError):
         return None
     if not number.is_finite() or abs(number.adjusted()) > MAX_EXPONENT:
         return None  # out of range: the full parse reports it
-    return (line, rid, series, day, str(number), unit or "", entered or "", note or "",
-            source or "", logged, by or "", vintage or "", revises or "", "")
+    return str(number)
 
 
 def _fast_row(block: str, line: int) -> Row | None:
