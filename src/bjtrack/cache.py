@@ -735,7 +735,7 @@ def _scan_written(text: str, line0: int, size: int | None = None) -> _Scan | Non
     # `_block_pattern().match` would find it) or leaves a gap: the blocks fill the text from
     # the first header exactly when their lengths add up to it.
     found = _blocks_pattern().findall(text, first)
-    if sum(len(groups[0]) for groups in found) != len(text) - first:
+    if sum(map(len, map(itemgetter(0), found))) != len(text) - first:
         return None
     rows: list[Row] = []
     line = line0 + 1 + text.count("\n", 0, first)
