@@ -255,3 +255,26 @@ def test_a_ceiling_past_due_without_its_last_figure_is_judged_on_its_course(
     assert status_of(cli, plan, "2023-01-01", "energy")["verdict"] == "missed"
     log(cli, plan, "energy", "40万", "--date", "2022-06", "--revise")  # heading to ~81万
     assert status_of(cli, plan, "2023-01-01", "energy")["verdict"] == "achieved"
+
+
+def test_evolve_copies_as_dataclasses_replace_does() -> None:
+    """Statuses are copied with `model.evolve` (fast); it must give what `replace` gives."""
+    import dataclasses
+    from datetime import date
+    from decimal import Decimal
+
+    from bjtrack.model import Kind, Status, Target, Verdict, evolve
+
+    target = Target(id="inv", name="投资", series="inv", kind=Kind.FLOW, unit="元",
+                    target=Decimal("30000000000"), start=date(2022, 1, 1),
+                    due=date(2022, 12, 31))
+    status = Status(target=target, as_of=date(2022, 6, 30), verdict=Verdict.NO_DATA)
+    changed = evolve(status, verdict=Verdict.ON_TRACK, actual=Decimal("1.50"))
+    assert changed == dataclasses.replace(status, verdict=Verdict.ON_TRACK,
+                                          actual=Decimal("1.50"))
+    assert status.verdict is Verdict.NO_DATA  # the original is untouched
+    assert evolve(target, due=date(2023, 12, 31)).due == date(2023, 12, 31)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.verdict = Verdict.MISSED  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no field verdictt"):
+        evolve(status, verdictt=Verdict.MISSED)

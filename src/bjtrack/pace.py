@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from bjtrack.amounts import PERCENT
 from bjtrack.dates import add_months, add_years
-from bjtrack.model import Kind, Period, Plan, Record, Report, Status, Target, Verdict
+from bjtrack.model import Kind, Period, Plan, Record, Report, Status, Target, Verdict, evolve
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -160,9 +159,9 @@ def evaluate(target: Target, series: dict[str, list[Record]], as_of: date, plan:
     if target.is_indicator:
         return _indicator(target, series.get(target.series, []), as_of, plan)
     period = period_for(target, as_of)
-    judged = replace(target, start=period.start, due=period.due)
+    judged = evolve(target, start=period.start, due=period.due)
     status = _target_status(judged, series, as_of, plan)
-    return replace(status, target=target, period=period if target.every else None)
+    return evolve(status, target=target, period=period if target.every else None)
 
 
 def history(target: Target, series: dict[str, list[Record]], as_of: date, plan: Plan
@@ -175,9 +174,9 @@ def history(target: Target, series: dict[str, list[Record]], as_of: date, plan: 
         if period.start > as_of:
             break
         day = min(as_of, period.due + timedelta(days=1))
-        judged = replace(target, start=period.start, due=period.due, every=None)
+        judged = evolve(target, start=period.start, due=period.due, every=None)
         status = _target_status(judged, series, day, plan)
-        out.append(replace(status, target=target, period=period))
+        out.append(evolve(status, target=target, period=period))
     return out
 
 
@@ -214,7 +213,7 @@ def _derived_yoy(records: Sequence[Record]) -> list[Record]:
             continue
         rate = ((_value(record) / _value(before) - ONE) * 100).quantize(
             DERIVED_RATE_PLACES, rounding=ROUND_HALF_UP)
-        out.append(replace(record, value=rate, unit=PERCENT))
+        out.append(evolve(record, value=rate, unit=PERCENT))
     return out
 
 
@@ -233,7 +232,7 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
     base = Status(target=target, as_of=as_of, verdict=Verdict.NO_DATA, records=len(window),
                   target_value=target.target)
     if target.kind in (Kind.FLOW, Kind.LEVEL) and not target.hold:
-        base = replace(base, time_elapsed=fraction(linear_elapsed(target.start, target.due,
+        base = evolve(base, time_elapsed=fraction(linear_elapsed(target.start, target.due,
                                                                   min(as_of, target.due))))
     if not window:
         return base
@@ -246,10 +245,10 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
     if target.relative_to:
         goal = _value_at(series.get(target.relative_to, []), day)
         if goal is None:
-            return replace(base, actual=_value(latest), actual_date=day, stale=stale,
+            return evolve(base, actual=_value(latest), actual_date=day, stale=stale,
                            target_value=None)
     assert goal is not None
-    status = replace(base, actual_date=day, stale=stale, target_value=goal)
+    status = evolve(base, actual_date=day, stale=stale, target_value=goal)
     if target.hold or target.kind is Kind.RATE or target.relative_to:
         return _judge_latest(target, goal, window, status, after_due)
     if target.kind is Kind.ANNUAL:
@@ -299,7 +298,7 @@ def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], statu
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
             verdict = Verdict.ON_TRACK if ok else Verdict.BEHIND
-    return replace(status, verdict=verdict, actual=actual, gap=actual - goal,
+    return evolve(status, verdict=verdict, actual=actual, gap=actual - goal,
                    stretch_met=_stretch_met(target, actual), time_elapsed=None)
 
 
@@ -316,7 +315,7 @@ def _expected(target: Target, day: date, series: dict[str, list[Record]]) -> Dec
         return None
     if isinstance(target.pace, tuple):
         return _share_by_months(target.start, target.due, day, target.pace)
-    prior = replace(target, start=add_years(target.start, -1), due=add_years(target.due, -1),
+    prior = evolve(target, start=add_years(target.start, -1), due=add_years(target.due, -1),
                     pace=None)
     records = [r for r in series.get(target.series, [])
                if prior.start is not None and prior.due is not None
@@ -402,7 +401,7 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
         remaining = goal - actual
         months = months_between(day, target.due)
         required = remaining / months if months > 0 else None
-    return replace(
+    return evolve(
         status, verdict=verdict, actual=actual, baseline=baseline,
         progress=fraction(progress) if progress is not None else None,
         time_elapsed=fraction(elapsed),
@@ -448,7 +447,7 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
         verdict = (Verdict.ON_TRACK if ratio >= plan.cagr_on_track else
                    Verdict.AT_RISK if ratio >= plan.cagr_at_risk else Verdict.BEHIND)
     progress = (actual - baseline) / (goal - baseline) if goal != baseline else None
-    return replace(
+    return evolve(
         status, verdict=verdict, actual=actual, baseline=baseline,
         progress=fraction(progress) if progress is not None else None,
         time_elapsed=fraction(min(ONE, elapsed_years / years)) if years > 0 else None,
