@@ -487,3 +487,96 @@ def test_one_pass_scan_reads_blocks_as_each_block_is_read(value: str, logged: st
         assert scan.end_bytes == len(text.encode()) and scan.lines == text.count("\n")
     bad_day = text.replace("2025-07-01", "2025-02-30")
     assert cache._scan_written(bad_day, 0) is None
+
+
+# --------------------------------------------------------------------------- two processes
+
+HAND_WRITTEN = ("\n# typed in by hand\n[[record]]\nid = 'hand1'   # literal\n"
+                "series = \"s000001-sum\"\ndate = 2025-06-20\nvalue = \"3.5E1\"\n\n")
+
+
+def index_rows(folder: Path) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(db(folder)) as conn:
+        return conn.execute("SELECT * FROM records ORDER BY seq").fetchall()
+
+
+@pytest.fixture
+def split(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, int]]:
+    """Every rebuild is shared with a second process, a few hundred bytes read at a time;
+    gives what each shared rebuild reached (bytes, lines, records)."""
+    monkeypatch.setattr(cache, "SPLIT", 0)
+    monkeypatch.setattr(cache, "CHUNK", 997)
+    reached: list[tuple[int, int, int]] = []
+    rebuild = cache._rebuild_in_two
+
+    def spy(*args: Any) -> tuple[int, int, int]:
+        reached.append(rebuild(*args))
+        return reached[-1]
+
+    monkeypatch.setattr(cache, "_rebuild_in_two", spy)
+    return reached
+
+
+def test_rebuild_in_two_processes_equals_one(cli: Runner, big: Path,
+                                            split: list[tuple[int, int, int]],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second half indexed by a child process gives the index, row for row (lines and
+    file order included), that one process gives, and the status of a full parse."""
+    text = (big / "records.toml").read_text(encoding="utf-8")
+    middle = len(text) * 3 // 4  # a hand-written block in the child's half
+    at = text.index("\n[[record]]\n", middle) + 1
+    (big / "records.toml").write_text(text[:at] + HAND_WRITTEN.lstrip("\n") + text[at:],
+                                      encoding="utf-8")
+    shared = same_status(cli, big)
+    size = (big / "records.toml").stat().st_size
+    assert len(split) == 1 and size * 9 // 10 < split[0][0] < size  # with the child's half
+    rows = index_rows(big)
+    assert len(rows) == 30 * 40 + 1 and [row[0] for row in rows] == list(range(1, len(rows) + 1))
+    assert not list((big / cache.CACHE_DIR).glob("*.half"))  # its scratch file is gone
+    assert same_status(cli, big) == shared and len(split) == 1  # verified, not rebuilt
+
+    shutil.rmtree(big / cache.CACHE_DIR)
+    monkeypatch.setattr(cache, "SPLIT", 1 << 40)  # one process
+    assert same_status(cli, big) == shared
+    assert index_rows(big) == rows
+    assert len(split) == 1
+
+
+def test_rebuild_in_two_with_a_failing_child(cli: Runner, big: Path,
+                                             split: list[tuple[int, int, int]],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that fails costs time only: this process reads the rest itself."""
+    def fail(*args: Any) -> int:
+        raise MemoryError
+
+    monkeypatch.setattr(cache, "_index_half", fail)
+    append(big, HAND_WRITTEN)
+    shared = same_status(cli, big)
+    assert len(split) == 1 and split[0][0] < (big / "records.toml").stat().st_size * 6 // 10
+    rows = index_rows(big)
+    shutil.rmtree(big / cache.CACHE_DIR)
+    monkeypatch.setattr(cache, "SPLIT", 1 << 40)
+    assert same_status(cli, big) == shared and index_rows(big) == rows
+
+
+def test_rebuild_in_two_damaged_or_torn(cli: Runner, big: Path,
+                                        split: list[tuple[int, int, int]]) -> None:
+    """A damaged record in the child's half gives the error of a full parse; a torn last
+    record, its warning."""
+    path = big / "records.toml"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("date = 2025-", len(text) * 3 // 4)
+    path.write_text(text[:at] + 'date = "last spring"\n# ' + text[at:], encoding="utf-8")
+    cached = cli("status", "--format", "json", "--as-of", JUNE, cwd=big)
+    assert cached == full(cli, big, "status", "--format", "json", "--as-of", JUNE)
+    assert cached.code == 1 and "record needs a date" in cached.err
+    assert len(split) == 1
+
+    path.write_text(text + '\n[[record]]\nid = "torn"\nseries = "s000001-sum"\ndate = 2025-0',
+                    encoding="utf-8")
+    cached = cli("status", "--format", "json", "--as-of", JUNE, cwd=big)
+    assert cached == full(cli, big, "status", "--format", "json", "--as-of", JUNE)
+    assert cached.code == 0 and "records.toml:" in cached.err
+    assert len(split) == 2

@@ -10,6 +10,10 @@ part, and the file's stat when it was last checked. On each read:
 - otherwise the covered part is hashed again: if it is unchanged, only the bytes appended
   after it are parsed and added; if anything in it changed, the index is rebuilt.
 
+A rebuild of a big file (a fresh clone) is shared with a child process on Linux: it
+indexes the second half into a scratch database while this process indexes the first, and
+its rows are copied in after them, in one transaction with the rest.
+
 The bytes after the covered part (usually none, or a torn last record) are parsed on every
 read with the same rules as a full parse. A file with any damaged record other than a torn
 last one, a layout the block reader does not recognise, or a cache that cannot be opened,
@@ -25,6 +29,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import time
 import tomllib
 from collections import Counter
@@ -514,12 +519,14 @@ def _sync(path: Path, db: Path) -> RecordIndex:
                 return RecordIndex(conn, path, _shift(scan.tail, covered + scan.end_bytes))
         conn.execute("BEGIN IMMEDIATE")
         try:
-            tail = _update(conn, path)
+            tail = _update(conn, path, db)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            _drop_half(conn, db)
         return RecordIndex(conn, path, tail)
     except BaseException:
         conn.close()
@@ -533,52 +540,43 @@ def _trusted(meta: Mapping[str, str], stat: _Stat) -> bool:
 
 
 CHUNK = 1 << 22  # the file is read and indexed 4 MB at a time: memory stays flat
+SPLIT = 1 << 23  # a file this big is rebuilt by two processes, one for each half
+_HEADER_LINE = b"\n" + _HEADER.encode() + b"\n"
 
 
-def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
+def _update(conn: sqlite3.Connection, path: Path, db: Path) -> store.RecordSet:
     """Under the write lock: verify what is indexed, add what was appended, or rebuild."""
     meta = _meta(conn)
     stat = _Stat.of(path)
     checked = time.time_ns()
     file = str(path)
     with path.open("rb") as handle:
+        fd = handle.fileno()
         covered = int(meta.get("covered", "0"))
         digest = hashlib.sha1(usedforsecurity=False)
         kept = bool(meta) and covered <= stat.size
-        left = covered if kept else 0
-        while left > 0:
-            block = handle.read(min(CHUNK, left))
+        at = 0
+        while kept and at < covered:
+            block = os.pread(fd, min(CHUNK, covered - at), at)
             if not block:
                 kept = False
-                break
             digest.update(block)
-            left -= len(block)
-        if not kept or digest.hexdigest() != meta.get("hash"):
+            at += len(block)
+        if kept and digest.hexdigest() == meta.get("hash"):
+            lines, seq = int(meta["lines"]), int(meta["seq"])
+        else:
             conn.execute("DELETE FROM records")
             conn.execute("DELETE FROM series")
             for name in ("records_series_date", "records_id", "records_retracts",
                          "records_revises"):  # quicker to build them once all rows are in
                 conn.execute(f"DROP INDEX IF EXISTS {name}")
             conn.execute("PRAGMA cache_size = -65536")  # the rebuild and its indexes in memory
-            covered, lines, seq = 0, 0, 0
             digest = hashlib.sha1(usedforsecurity=False)
-            handle.seek(0)
-        else:
-            lines, seq = int(meta["lines"]), int(meta["seq"])
-        pending = b""
-        while True:
-            chunk = handle.read(CHUNK)
-            if not chunk:
-                break
-            pending += chunk
-            cut = pending.rfind(b"\n" + _HEADER.encode() + b"\n")
-            if cut < 0:
-                continue
-            piece, pending = pending[: cut + 1], pending[cut + 1:]
-            scan = _scan(_decode(piece), file, lines, final=False, size=len(piece))
-            _insert(conn, scan.rows, seq)
-            digest.update(piece)
-            covered, lines, seq = covered + len(piece), lines + scan.lines, seq + len(scan.rows)
+            covered, lines, seq = 0, 0, 0
+            if stat.size >= SPLIT and _can_fork():
+                covered, lines, seq = _rebuild_in_two(conn, fd, stat.size, file, digest, db)
+        covered, lines, seq, pending = _index_range(conn, fd, covered, None, file, lines, seq,
+                                                    digest)
     scan = _scan(_decode(pending), file, lines, final=True, size=len(pending))
     _insert(conn, scan.rows, seq)
     for sql in _INDEXES:
@@ -592,6 +590,134 @@ def _update(conn: sqlite3.Connection, path: Path) -> store.RecordSet:
     }
     conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
     return _shift(scan.tail, covered + end)
+
+
+def _index_range(conn: sqlite3.Connection, fd: int, start: int, stop: int | None, file: str,
+                 lines: int, seq: int, digest: Any) -> tuple[int, int, int, bytes]:
+    """Index the whole blocks of the file's bytes from `start` (line `lines`, record `seq`)
+    to `stop` (None: its end), a piece of a few MB at a time, each piece ending where a
+    `[[record]]` header begins. Returns where the indexed bytes end, the line and record
+    counts there, and the bytes after them (from the last header on)."""
+    pending = b""
+    at = start
+    while stop is None or at < stop:
+        chunk = os.pread(fd, CHUNK if stop is None else min(CHUNK, stop - at), at)
+        if not chunk:
+            break
+        at += len(chunk)
+        pending += chunk
+        cut = pending.rfind(_HEADER_LINE)
+        if cut < 0:
+            continue
+        piece, pending = pending[: cut + 1], pending[cut + 1:]
+        scan = _scan(_decode(piece), file, lines, final=False, size=len(piece))
+        _insert(conn, scan.rows, seq)
+        if digest is not None:
+            digest.update(piece)
+        start, lines, seq = start + len(piece), lines + scan.lines, seq + len(scan.rows)
+    return start, lines, seq, pending
+
+
+# --------------------------------------------------------------------------- two processes
+
+def _can_fork() -> bool:
+    """A second process may share a rebuild: Linux (fork is cheap and safe there) and no
+    other thread that a fork would leave behind."""
+    import threading
+
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _half_path(db: Path) -> Path:
+    return db.with_name(f".{db.name}.{os.getpid()}.half")
+
+
+def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, digest: Any,
+                    db: Path) -> tuple[int, int, int]:
+    """Rebuild on two cores: a child process indexes the whole blocks of the second half of
+    the file into a database of its own while this one indexes the first half, then its
+    rows are copied in after them. Returns how far that reaches (bytes, lines, records), as
+    `_index_range` does; the caller reads the rest, so a child that fails (or finds a record
+    it cannot index) costs time, never a record."""
+    middle = _header_after(fd, size // 2)
+    if middle is None:
+        return 0, 0, 0
+    half = _half_path(db)
+    half.unlink(missing_ok=True)
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 1
+        try:
+            code = _index_half(half, fd, middle, file)
+        finally:
+            os._exit(code)
+    try:
+        # read on to the end of the header at `middle`, which ends the last piece there
+        covered, lines, seq, _ = _index_range(conn, fd, 0, middle + len(_HEADER_LINE) - 1,
+                                              file, 0, 0, digest)
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if covered != middle or os.waitstatus_to_exitcode(status) != 0:
+        return covered, lines, seq
+    conn.execute("ATTACH DATABASE ? AS half", (str(half),))  # detached after the commit
+    done = dict(conn.execute("SELECT key, value FROM half.meta").fetchall())
+    columns = ", ".join(f'"{f}"' for f in _FIELDS)
+    conn.execute(f"INSERT INTO records ({_COLUMNS}) SELECT seq + ?, line + ?, {columns} "
+                 f"FROM half.records ORDER BY seq", (seq, lines))
+    conn.execute("INSERT INTO series (name, n) SELECT name, n FROM half.series WHERE true "
+                 "ON CONFLICT (name) DO UPDATE SET n = n + excluded.n")
+    end = middle + int(done["covered"])
+    at = middle
+    while at < end:
+        block = os.pread(fd, min(CHUNK, end - at), at)
+        digest.update(block)
+        at += len(block)
+    return end, lines + int(done["lines"]), seq + int(done["seq"])
+
+
+def _index_half(half: Path, fd: int, start: int, file: str) -> int:
+    """In the child: index the whole blocks from `start` on into `half`; the exit code."""
+    conn = sqlite3.connect(half, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: a crash only loses it
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.executescript(_DDL)
+        conn.execute("BEGIN")
+        end, lines, seq, _ = _index_range(conn, fd, start, None, file, 0, 0, None)
+        conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+            ("covered", str(end - start)), ("lines", str(lines)), ("seq", str(seq))])
+        conn.execute("COMMIT")
+    except (Unusable, sqlite3.Error, OSError, ValueError):
+        return 2
+    finally:
+        conn.close()
+    return 0
+
+
+def _header_after(fd: int, offset: int) -> int | None:
+    """Where the first `[[record]]` line at or after `offset` begins, if one does."""
+    at = max(0, offset - 1)
+    while True:
+        window = os.pread(fd, CHUNK, at)
+        found = window.find(_HEADER_LINE)
+        if found >= 0:
+            return at + found + 1
+        if len(window) < CHUNK:
+            return None
+        at += max(1, len(window) - len(_HEADER_LINE))  # a header may span two windows
+
+
+def _drop_half(conn: sqlite3.Connection, db: Path) -> None:
+    """Detach and delete the child's database of a rebuild in two, if there was one."""
+    half = _half_path(db)
+    if not half.exists():
+        return
+    try:
+        if any(name == "half" for _, name, _ in conn.execute("PRAGMA database_list")):
+            conn.execute("DETACH DATABASE half")
+    except sqlite3.Error:
+        pass
+    half.unlink(missing_ok=True)
 
 
 def _insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
