@@ -57,3 +57,13 @@ def test_bad_dates_list_the_accepted_forms(text: str) -> None:
 )
 def test_a_period_as_a_start_is_its_first_day(text: str, expected: date) -> None:
     assert parse_date(text, first_day=True) == expected
+
+
+def test_month_days_is_the_calendar_s() -> None:
+    import calendar
+
+    from bjtrack.dates import month_days
+
+    assert [month_days(y, m) for y in range(1896, 2105) for m in range(1, 13)] == \
+        [calendar.monthrange(y, m)[1] for y in range(1896, 2105) for m in range(1, 13)]
+    assert month_days(2000, 2) == 29 and month_days(1900, 2) == 28 and month_days(2024, 2) == 29

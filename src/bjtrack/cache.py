@@ -226,6 +226,8 @@ class RecordIndex:
         items = list(ranges.items())
         days = days or {}
         current = self._current()
+        dated: dict[str, date] = {}
+        new = object.__new__
         for at in range(0, len(items), _BATCH):
             batch = items[at: at + _BATCH]
             args: list[object] = []
@@ -240,11 +242,21 @@ class RecordIndex:
                 f" ON series = want.name AND date >= want.low AND date <= want.high"
                 f" AND (want.day = '' OR substr(date, 5) = want.day)"
                 f" WHERE {current} ORDER BY want.name, date, seq", args)
+            # a `_built` Record per row, inlined: at a million records this loop is most
+            # of the time a status takes. Rows come series by series, and dates repeat.
+            bucket: list[Record] = []
+            last = None
             for series, day, value, unit in rows:
-                record = _built(Record, dict(_FIGURE, series=series, date=_day(day),
-                                             value=Decimal(value) if value is not None
-                                             else None, unit=unit))
-                found.setdefault(series, []).append(record)
+                if series != last:
+                    bucket = found.setdefault(series, [])
+                    last = series
+                when = dated.get(day)
+                if when is None:
+                    when = dated[day] = _day(day)
+                record = new(Record)
+                record.__dict__.update(_FIGURE, series=series, date=when, unit=unit,
+                                       value=None if value is None else Decimal(value))
+                bucket.append(record)
         return {series: found[series] for series in ranges if series in found}
 
     def latest(self, series: str, low: date | None, high: date) -> tuple[Record | None, int]:

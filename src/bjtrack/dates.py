@@ -23,7 +23,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, month_days(year, month))
 
 
 def _quarter(q: str) -> int:
@@ -100,11 +100,20 @@ def _bad(raw: str, reason: str, why: str = "") -> InputError:
                               forms=ACCEPTED_FORMS, why=why))
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_days(year: int, month: int) -> int:
+    """Days in a month (`calendar.monthrange(year, month)[1]`, which also works out the
+    weekday: statuses add years and months to dates thousands of times)."""
+    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+
+
 def add_years(day: date, years: int) -> date:
     """The same calendar day `years` later; Feb 29 becomes Feb 28, a month end stays one."""
     year = day.year + years
-    last = calendar.monthrange(year, day.month)[1]
-    if day.day == calendar.monthrange(day.year, day.month)[1]:
+    last = month_days(year, day.month)
+    if day.day == month_days(day.year, day.month):
         return date(year, day.month, last)
     return date(year, day.month, min(day.day, last))
 
@@ -114,7 +123,7 @@ def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    last = calendar.monthrange(year, month)[1]
-    if day.day == calendar.monthrange(day.year, day.month)[1]:
+    last = month_days(year, month)
+    if day.day == month_days(day.year, day.month):
         return date(year, month, last)
     return date(year, month, min(day.day, last))
