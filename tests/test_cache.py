@@ -370,6 +370,17 @@ def test_figures_are_the_windows_status_reads(cli: Runner, big: Path, edited: bo
                 [(r.series, r.date, r.value, r.unit) for r in records]
         assert actions.status_report(loaded, as_of) == pace.report(loaded.plan, everything,
                                                                    as_of)
+        ends = pace.end_reads(loaded.plan.targets)
+        with index.snapshot():
+            thin = index.figures(spans, ends=ends)
+        assert list(thin) == list(windows)
+        for name in ends & set(windows):  # the first, then the last in place of each other
+            first, *_, last = windows[name] if len(windows[name]) > 1 else windows[name] * 2
+            assert [(r.date, r.value) for r in thin[name]] == \
+                [(first.date, first.value)] + [(last.date, last.value)] * (len(windows[name]) - 1)
+    # read whole: a sum, a held share, a derived rate, a pace by last year's shape, a series
+    # two targets read, or one a relative target compares with
+    assert {name.split("-")[1] for name in ends} == {"flow", "level", "rate", "ceiling", "yearly"}
     days = pace.year_end_reads(loaded.plan.targets, indicators=False)
     assert days and set(days.values()) == {(12, 31)}  # the multi-year goals' series
     with index.snapshot():

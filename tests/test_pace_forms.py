@@ -187,6 +187,26 @@ def test_rate_through_the_cli(cli: Runner, tmp_path: Path) -> None:
     assert "0.1 pp above target" in table(cli, folder, "2024-08-01", "en")
 
 
+def test_rate_derived_from_levels_of_its_own_series(cli: Runner, tmp_path: Path) -> None:
+    """A derived rate alone on its series reads every level of the window and the year
+    before it, through the index as in a full parse."""
+    folder = write_plan(tmp_path, """\
+[[target]]
+id = "derived"
+name = "增长（由总量推算）"
+target = "6%"
+series = "gdp-level"
+derive = "yoy"
+start = 2024-01-01
+due = 2024-12-31
+""")
+    for value, day in (("1000亿", "2023H1"), ("1500亿", "2023Q3"), ("1061亿", "2024H1"),
+                       ("1590亿", "2024Q3")):
+        log(cli, folder, "derived", value, "--date", day)
+    row = status_json(cli, folder, "2024-10-20")["derived"]
+    assert (row["actual"], row["verdict"], row["records"]) == (D("6"), "on_track", 2)
+
+
 def test_logging_a_rate_to_a_derived_target_is_refused(cli: Runner, tmp_path: Path) -> None:
     folder = write_plan(tmp_path, RATE_PLAN)
     result = cli("log", "gdp-growth-derived", "6%", "--date", "2024H1", cwd=folder)
@@ -765,6 +785,24 @@ due = 2022-12-31
     assert (row["verdict"], row["expected_progress"], row["progress"]) == (
         "on_track", D("0.45"), D("0.45"))
     assert "45.0%" in table(cli, folder, "2022-07-20")
+
+
+def test_pace_from_last_years_shape_through_the_cli(cli: Runner, tmp_path: Path) -> None:
+    """The status reads last year's figures too (through the index, as a full parse)."""
+    folder = write_plan(tmp_path, """\
+[[target]]
+id = "investment"
+name = "区内全年投资"
+target = "300亿元"
+pace = "last-year"
+start = 2022-01-01
+due = 2022-12-31
+""")
+    for value, day in (("120亿", "2021-06"), ("300亿", "2021-12"), ("120亿", "2022-06")):
+        log(cli, folder, "investment", value, "--date", day)
+    row = status_json(cli, folder, "2022-07-20")["investment"]
+    assert (row["verdict"], row["expected_progress"], row["progress"], row["records"]) == (
+        "on_track", D("0.4"), D("0.4"), 1)
 
 
 def test_a_pace_that_is_not_twelve_shares_is_refused(cli: Runner, tmp_path: Path) -> None:

@@ -212,7 +212,8 @@ def status_report(loaded: Loaded, as_of: date, group: str | None = None) -> Repo
             chosen = pace.chosen_targets(plan, group)
             with index.snapshot():  # all of it as of one moment
                 series = index.figures(pace.reads(chosen, as_of, indicators=False),
-                                       pace.year_end_reads(chosen, indicators=False))
+                                       pace.year_end_reads(chosen, indicators=False),
+                                       pace.end_reads(plan.targets))
                 summaries = {t.id: index.latest(t.series, *pace.indicator_window(t, as_of))
                              for t in chosen if t.is_indicator}
                 unread = index.counts(exclude={t.series for t in plan.targets})

@@ -217,14 +217,17 @@ class RecordIndex:
         return {series: found[series] for series in ranges if series in found}
 
     def figures(self, ranges: Mapping[str, tuple[date | None, date | None]],
-                days: Mapping[str, tuple[int, int]] | None = None
-                ) -> dict[str, list[Record]]:
+                days: Mapping[str, tuple[int, int]] | None = None,
+                ends: Iterable[str] = ()) -> dict[str, list[Record]]:
         """`windows`, each record holding only what a status reads of it (series, date,
         value, unit; no id, note or origin): the other columns are never fetched. A series
-        in `days` gives only its records dated on that (month, day) of a year."""
+        in `days` gives only its records dated on that (month, day) of a year. Of a series
+        in `ends` only the first and the last record are read: its list holds the first,
+        then the last as often as the window has other records (see `pace.end_reads`)."""
         found: dict[str, list[Record]] = {}
-        items = list(ranges.items())
         days = days or {}
+        only_ends = set(ends) - set(days)
+        items = [(series, span) for series, span in ranges.items() if series not in only_ends]
         current = self._current()
         dated: dict[str, date] = {}
         new = object.__new__
@@ -233,8 +236,8 @@ class RecordIndex:
             args: list[object] = []
             for series, (low, high) in batch:
                 day = days.get(series)
-                args += [series, low.isoformat() if low else "", high.isoformat() if high
-                         else "~", f"-{day[0]:02d}-{day[1]:02d}" if day else ""]
+                args += [*_span(series, low, high),
+                         f"-{day[0]:02d}-{day[1]:02d}" if day else ""]
             values = ", ".join(["(?, ?, ?, ?)"] * len(batch))
             rows = self._rows(
                 f"WITH want (name, low, high, day) AS (VALUES {values})"
@@ -257,7 +260,40 @@ class RecordIndex:
                 record.__dict__.update(_FIGURE, series=series, date=when, unit=unit,
                                        value=None if value is None else Decimal(value))
                 bucket.append(record)
+        found.update(self._ends({s: ranges[s] for s in ranges if s in only_ends}, current))
         return {series: found[series] for series in ranges if series in found}
+
+    def _ends(self, ranges: Mapping[str, tuple[date | None, date | None]], current: str
+              ) -> dict[str, list[Record]]:
+        """`figures` of series of which only the first and last records are read."""
+        items = list(ranges.items())
+        ends: dict[str, tuple[int, int, int]] = {}  # series: (count, first seq, last seq)
+        where = (f"series = want.name AND date >= want.low AND date <= want.high "
+                 f"AND {current}")
+        for at in range(0, len(items), _BATCH):
+            batch = items[at: at + _BATCH]
+            args = [arg for series, (low, high) in batch for arg in _span(series, low, high)]
+            for name, count, first, last in self._rows(
+                    f"WITH want (name, low, high) AS "
+                    f"(VALUES {', '.join(['(?, ?, ?)'] * len(batch))})"
+                    f" SELECT name, (SELECT count(*) FROM records WHERE {where}),"
+                    f" (SELECT seq FROM records WHERE {where} ORDER BY date, seq LIMIT 1),"
+                    f" (SELECT seq FROM records WHERE {where} ORDER BY date DESC, seq DESC"
+                    f" LIMIT 1) FROM want", args):
+                if count:
+                    ends[name] = (count, first, last)
+        wanted = sorted({seq for _, *seqs in ends.values() for seq in seqs})
+        records: dict[int, Record] = {}
+        for at in range(0, len(wanted), 500):
+            seqs = wanted[at: at + 500]
+            for seq, series, day, value, unit in self._rows(
+                    f"SELECT seq, series, date, value, unit FROM records "
+                    f"WHERE seq IN ({', '.join('?' * len(seqs))})", seqs):
+                records[seq] = _built(Record, dict(
+                    _FIGURE, series=series, date=_day(day), unit=unit,
+                    value=None if value is None else Decimal(value)))
+        return {series: [records[first]] + [records[last]] * (count - 1)
+                for series, (count, first, last) in ends.items()}
 
     def latest(self, series: str, low: date | None, high: date) -> tuple[Record | None, int]:
         """The last current record of a series dated within [low, high] (in `windows`
@@ -331,6 +367,11 @@ class RecordIndex:
             "logged": _moment(logged) if logged else None, "by": by, "vintage": vintage,
             "revises": revises, "retracts": retracts,
             "origin": _built(Source, {"file": self.file, "line": line})})
+
+
+def _span(series: str, low: date | None, high: date | None) -> tuple[str, str, str]:
+    """A series and its date range as query arguments (ISO dates sort between "" and "~")."""
+    return series, low.isoformat() if low else "", high.isoformat() if high else "~"
 
 
 _day = date.fromisoformat

@@ -502,7 +502,7 @@ def reads(targets: Iterable[Target], as_of: date, indicators: bool = True
         period = period_for(target, as_of)
         high = min(as_of, period.due)
         low = period.start
-        if target.derive or target.pace is not None:  # read the year before too
+        if target.derive or target.pace == "last-year":  # read the year before too
             low = add_years(low, -1) - timedelta(days=1)
         need(target.series, low, high)
         if target.relative_to:  # `_value_at`: the other series' figure of the same date
@@ -540,6 +540,27 @@ def year_end_reads(targets: Iterable[Target], indicators: bool = True
         if target.relative_to:
             read(target.relative_to, None)
     return {series: day for series, day in days.items() if day is not None}
+
+
+def end_reads(targets: Iterable[Target]) -> set[str]:
+    """Series of which `evaluate` reads, in the `reads` window, only the first and the last
+    record and how many there are: each read by one target alone (no indicator, no
+    relative target), a flow, level or rate judged on its latest figure (not summed, held,
+    derived, relative, paced by last year's shape, nor a multi-year goal). A caller may
+    pass `report_series`, for such a series, any list of as many records from the window
+    that begins and ends with those two."""
+    readers: dict[str, int] = defaultdict(int)
+    ends = set()
+    for target in targets:
+        readers[target.series] += 1
+        if target.relative_to:
+            readers[target.relative_to] += 1
+        if target.kind in (Kind.FLOW, Kind.LEVEL, Kind.RATE) and not target.is_indicator \
+                and not (target.kind is Kind.FLOW and target.aggregate == "sum") \
+                and not (target.hold or target.derive or target.relative_to) \
+                and target.pace != "last-year":
+            ends.add(target.series)
+    return {series for series in ends if readers[series] == 1}
 
 
 def report_series(plan: Plan, series: dict[str, list[Record]], as_of: date,
