@@ -608,13 +608,14 @@ def _update(conn: sqlite3.Connection, path: Path, db: Path) -> store.RecordSet:
         covered = int(meta.get("covered", "0"))
         digest = hashlib.sha1(usedforsecurity=False)
         kept = bool(meta) and covered <= stat.size
+        buffer = memoryview(bytearray(min(CHUNK, covered)))  # read into one buffer, reused
         at = 0
         while kept and at < covered:
-            block = os.pread(fd, min(CHUNK, covered - at), at)
-            if not block:
+            got = handle.readinto(buffer[: covered - at])
+            if not got:
                 kept = False
-            digest.update(block)
-            at += len(block)
+            digest.update(buffer[:got])
+            at += got
         if kept and digest.hexdigest() == meta.get("hash"):
             lines, seq = int(meta["lines"]), int(meta["seq"])
         else:
@@ -654,7 +655,7 @@ def _index_range(conn: sqlite3.Connection, fd: int, start: int, stop: int | None
     pending = b""
     at = start
     while stop is None or at < stop:
-        chunk = os.pread(fd, CHUNK if stop is None else min(CHUNK, stop - at), at)
+        chunk = _read_at(fd, CHUNK if stop is None else min(CHUNK, stop - at), at)
         if not chunk:
             break
         at += len(chunk)
@@ -669,6 +670,15 @@ def _index_range(conn: sqlite3.Connection, fd: int, start: int, stop: int | None
             digest.update(piece)
         start, lines, seq = start + len(piece), lines + scan.lines, seq + len(scan.rows)
     return start, lines, seq, pending
+
+
+def _read_at(fd: int, size: int, offset: int) -> bytes:
+    """Up to `size` bytes of the file from `offset`: `os.pread`, which leaves the offset the
+    two processes of a rebuild share alone; a seek and a read where there is no pread."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
 
 
 # --------------------------------------------------------------------------- two processes
@@ -722,7 +732,7 @@ def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, dig
     end = middle + int(done["covered"])
     at = middle
     while at < end:
-        block = os.pread(fd, min(CHUNK, end - at), at)
+        block = _read_at(fd, min(CHUNK, end - at), at)
         digest.update(block)
         at += len(block)
     return end, lines + int(done["lines"]), seq + int(done["seq"])
@@ -751,7 +761,7 @@ def _header_after(fd: int, offset: int) -> int | None:
     """Where the first `[[record]]` line at or after `offset` begins, if one does."""
     at = max(0, offset - 1)
     while True:
-        window = os.pread(fd, CHUNK, at)
+        window = _read_at(fd, CHUNK, at)
         found = window.find(_HEADER_LINE)
         if found >= 0:
             return at + found + 1
