@@ -7,6 +7,7 @@ file with the cache turned off (BJTRACK_NO_CACHE=1).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -409,6 +410,111 @@ def test_plan_remembered_equals_the_parsed_plan(big: Path, shipped: Path) -> Non
         assert again == parsed
         assert [(t.kind, t.source, t.pace) for t in again.targets] == \
             [(t.kind, t.source, t.pace) for t in parsed.targets]
+
+
+EVERY_FIELD = """\
+[plan]
+name = "每个字段"
+source = "政府工作报告"
+published = 2024-01-15
+records = "figures/records.toml"
+at_risk_band = 0.8
+stale_days = 60
+cagr_on_track = 0.9
+cagr_at_risk = "0.5"
+
+[[target]]
+id = "gdp"
+name = "地区生产总值增长"
+target = "7.5%以上"
+stretch = "8%"
+series = "gdp-growth"
+kind = "rate"
+start = 2024-01-01
+due = 2024-12-31
+quote = "增长7.5%以上，力争8%"
+group = "经济"
+unit_note = "可比价"
+
+[[target]]
+id = "cpi"
+name = "居民消费价格涨幅"
+target = "3%左右"
+comparison = "~"
+tolerance = "0.5%"
+kind = "rate"
+every = "year"
+start = 2024-01-01
+
+[[target]]
+id = "level"
+name = "企业总量"
+target = "8.2万家"
+kind = "level"
+baseline = "7万家"
+start = 2024-01-01
+due = 2024-12-31
+pace = "last-year"
+
+[[target]]
+id = "share"
+name = "比重"
+target = "40%"
+hold = true
+start = 2024-01-01
+due = 2024-12-31
+
+[[target]]
+id = "derived"
+name = "增长（推算）"
+target = "6%"
+kind = "rate"
+derive = "yoy"
+series = "gdp-level"
+start = 2024-01-01
+due = 2024-12-31
+
+[[target]]
+id = "revenue"
+name = "财政收入"
+target = "series:gdp-growth"
+kind = "rate"
+start = 2024-01-01
+due = 2024-12-31
+
+[[target]]
+id = "investment"
+name = "投资"
+target = "300亿元"
+aggregate = "sum"
+pace = [5, 6, 8, 8, 8, 10, 8, 8, 9, 9, 9, 12]
+start = 2024-01-01
+due = 2024-12-31
+
+[[target]]
+id = "gdp-level"
+name = "地区生产总值"
+unit = "亿元"
+"""
+
+
+def test_plan_with_every_field_remembered(tmp_path: Path) -> None:
+    path = tmp_path / "targets.toml"
+    path.write_text(EVERY_FIELD, encoding="utf-8")
+    parsed = store.load_plan(path)
+    assert cache.load_plan(path) == parsed  # parsed, then remembered
+    again = cache.load_plan(path)
+    assert (tmp_path / cache.CACHE_DIR / "targets.toml.plan.json").is_file()
+    assert again == parsed
+    for remembered, read in [(again, parsed), *zip(again.targets, parsed.targets)]:
+        for field in dataclasses.fields(read):  # compare=False fields too, and types
+            value = getattr(remembered, field.name)
+            assert (type(value), value) == (type(getattr(read, field.name)),
+                                            getattr(read, field.name)), field.name
+    defaults = {f.name: f.default for f in dataclasses.fields(store.Target)}
+    assert all(any(getattr(t, name) != default for t in parsed.targets)
+               for name, default in defaults.items() if name != "unit"), \
+        "each field of a target is set somewhere in this plan"
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other plan"])

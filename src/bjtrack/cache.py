@@ -438,10 +438,8 @@ def load_plan(path: Path) -> Plan:
     try:
         saved = json.loads(memo.read_text(encoding="utf-8"))
         if saved["key"] == key:
-            plan = _thaw(saved["plan"])
-            if isinstance(plan, Plan):
-                return plan
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return _thaw(saved["plan"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         pass
     plan = store.load_plan(path)  # raises on any problem: nothing is remembered then
     try:
@@ -464,58 +462,74 @@ def _plan_key(path: Path, data: bytes) -> str:
     return "|".join([SCHEMA, str(path), digest, *code])
 
 
-def _freeze(value: object) -> object:
-    """Plan, targets and their values as JSON, each non-JSON type tagged."""
-    if value is None or type(value) in (str, int, bool):
-        return value
-    if isinstance(value, Kind):
-        return {"K": value.value}
-    if isinstance(value, Decimal):
-        return {"D": str(value)}
-    if type(value) is date:
-        return {"T": value.isoformat()}
-    if isinstance(value, Path):
-        return {"P": str(value)}
-    if isinstance(value, tuple):
-        return {"U": [_freeze(v) for v in value]}
-    if isinstance(value, Source | Target | Plan):
-        kind = type(value).__name__
-        return {kind: {f.name: _freeze(getattr(value, f.name)) for f in fields(value)
-                       if not _is_default(getattr(value, f.name), f.default)}}
-    raise TypeError(f"cannot remember a {type(value).__name__}")
+def _freeze(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON: the plan's own fields, then a row per target, each holding the
+    fields that differ from their default, Decimals and dates as text."""
+    return {"plan": _fields_of(plan, skip="targets"),
+            "targets": [_fields_of(target) for target in plan.targets]}
 
 
-def _is_default(value: object, default: object) -> bool:
-    return type(value) is type(default) and value == default and not isinstance(value, Decimal)
+def _fields_of(obj: Plan | Target, skip: str = "") -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if f.name == skip or (type(value) is type(f.default) and value == f.default
+                              and not isinstance(value, Decimal)):
+            continue
+        if isinstance(value, Decimal | Path | Kind):
+            value = str(value)
+        elif type(value) is date:
+            value = value.isoformat()
+        elif isinstance(value, tuple):  # a pace: twelve monthly shares
+            value = [str(share) for share in value]
+        elif isinstance(value, Source):
+            value = [value.file, value.line]
+        elif value is not None and type(value) not in (str, int, bool):
+            raise TypeError(f"cannot remember a {type(value).__name__}")
+        row[f.name] = value
+    return row
 
 
-_TYPES: dict[str, Any] = {"Source": Source, "Target": Target, "Plan": Plan}
+def _kind(text: str) -> Kind:
+    return _KINDS[text]
+
+
+def _pace(value: list[str] | str) -> tuple[Decimal, ...] | str:
+    return tuple(map(Decimal, value)) if isinstance(value, list) else value
+
+
+def _source(value: list[Any]) -> Source:
+    file, line = value
+    return _built(Source, {"file": file, "line": line})
+
+
+_KINDS = {kind.value: kind for kind in Kind}
+_AMOUNTS = dict.fromkeys(("at_risk_band", "cagr_on_track", "cagr_at_risk"), Decimal)
+_DECODE: dict[Any, dict[str, Any]] = {  # the fields `_fields_of` turned into text, and back
+    Plan: {"path": Path, "records_path": Path, "published": date.fromisoformat, **_AMOUNTS},
+    Target: {**dict.fromkeys(("target", "baseline", "stretch", "tolerance"), Decimal),
+             "start": date.fromisoformat, "due": date.fromisoformat, "kind": _kind,
+             "pace": _pace, "source": _source}}
 _DEFAULTS: dict[Any, dict[str, Any]] = {
     kind: {f.name: f.default for f in fields(kind) if f.default is not MISSING}
-    for kind in _TYPES.values()}
-_NAMES: dict[Any, set[str]] = {kind: {f.name for f in fields(kind)} for kind in _TYPES.values()}
+    for kind in (Plan, Target)}
+_NAMES: dict[Any, set[str]] = {kind: {f.name for f in fields(kind)} for kind in (Plan, Target)}
 
 
-def _thaw(value: object) -> Any:
-    if not isinstance(value, dict):
-        return value
-    ((tag, inner),) = value.items()
-    if tag == "K":
-        return Kind(inner)
-    if tag == "D":
-        return Decimal(inner)
-    if tag == "T":
-        return date.fromisoformat(inner)
-    if tag == "P":
-        return Path(inner)
-    if tag == "U":
-        return tuple(_thaw(v) for v in inner)
-    kind = _TYPES[tag]
+def _thaw(saved: dict[str, Any]) -> Plan:
+    """`_freeze` undone. Anything else raises (ValueError, KeyError, TypeError…)."""
+    targets = tuple(_made(Target, row) for row in saved["targets"])
+    return _made(Plan, dict(saved["plan"], targets=targets))
+
+
+def _made(kind: type[_T], row: dict[str, Any]) -> _T:
     values = dict(_DEFAULTS[kind])
-    for name, v in inner.items():
-        values[name] = _thaw(v) if isinstance(v, dict) else v
+    decoders = _DECODE[kind]
+    for name, value in row.items():
+        decode = decoders.get(name)
+        values[name] = value if decode is None or value is None else decode(value)
     if len(values) != len(_NAMES[kind]) or not values.keys() <= _NAMES[kind]:
-        raise TypeError(f"not a {tag}")  # as kind(**values) would: the plan is read again
+        raise TypeError(f"not a {kind.__name__}")  # as kind(**values) would: read again
     return _built(kind, values)
 
 
