@@ -506,7 +506,7 @@ def test_plan_with_every_field_remembered(tmp_path: Path) -> None:
     again = cache.load_plan(path)
     assert (tmp_path / cache.CACHE_DIR / "targets.toml.plan.json").is_file()
     assert again == parsed
-    for remembered, read in [(again, parsed), *zip(again.targets, parsed.targets)]:
+    for remembered, read in [(again, parsed), *zip(again.targets, parsed.targets, strict=True)]:
         for field in dataclasses.fields(read):  # compare=False fields too, and types
             value = getattr(remembered, field.name)
             assert (type(value), value) == (type(getattr(read, field.name)),

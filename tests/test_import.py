@@ -518,3 +518,14 @@ def test_rows_name_the_targets_resolve_target_names(shipped: Path, plan_dir: Pat
         for target in plan.targets:
             for ref in (target.id, target.name, target.series):
                 assert rows._targets[ref] == actions.resolve_target(plan, ref), ref
+
+
+def test_rows_make_the_records_record_would() -> None:
+    """An import builds each record without Record's __init__: the same record."""
+    now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    made = importer._record("abcdefghij", "investment", date(2022, 6, 30), Decimal("1.5E10"),
+                            "元", "150亿", "注", "月报", now, "统计局", "初步")
+    expected = Record(id="abcdefghij", series="investment", date=date(2022, 6, 30),
+                      value=Decimal("1.5E10"), unit="元", entered="150亿", note="注",
+                      source="月报", logged=now, by="统计局", vintage="初步")
+    assert made == expected and vars(made) == vars(expected)

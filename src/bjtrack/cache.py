@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 from bjtrack import amounts, dates, model, store
 from bjtrack.amounts import MAX_EXPONENT
 from bjtrack.errors import Problem
-from bjtrack.model import VINTAGES, Kind, Plan, Record, Source, Target
+from bjtrack.model import VINTAGES, Kind, Plan, Record, Source, Target, built
 
 CACHE_DIR = ".bjtrack-cache"
 NO_CACHE_ENV = "BJTRACK_NO_CACHE"
@@ -289,7 +289,7 @@ class RecordIndex:
             for seq, series, day, value, unit in self._rows(
                     f"SELECT seq, series, date, value, unit FROM records "
                     f"WHERE seq IN ({', '.join('?' * len(seqs))})", seqs):
-                records[seq] = _built(Record, dict(
+                records[seq] = built(Record, dict(
                     _FIGURE, series=series, date=_day(day), unit=unit,
                     value=None if value is None else Decimal(value)))
         return {series: [records[first]] + [records[last]] * (count - 1)
@@ -360,13 +360,13 @@ class RecordIndex:
     def _record(self, row: tuple[Any, ...]) -> Record:
         (_, line, rid, series, day, value, unit, entered, note, source, logged, by, vintage,
          revises, retracts) = row
-        return _built(Record, {
+        return built(Record, {
             "id": rid, "series": series, "date": _day(day) if day else None,
             "value": Decimal(value) if value is not None else None, "unit": unit,
             "entered": entered, "note": note, "source": source,
             "logged": _moment(logged) if logged else None, "by": by, "vintage": vintage,
             "revises": revises, "retracts": retracts,
-            "origin": _built(Source, {"file": self.file, "line": line})})
+            "origin": built(Source, {"file": self.file, "line": line})})
 
 
 def _span(series: str, low: date | None, high: date | None) -> tuple[str, str, str]:
@@ -378,15 +378,6 @@ _day = date.fromisoformat
 _FIGURE: dict[str, Any] = {f.name: f.default for f in fields(Record) if f.default is not MISSING}
 _FIGURE["id"] = ""
 _moment = datetime.fromisoformat
-
-
-def _built(cls: type[_T], values: dict[str, Any]) -> _T:
-    """A frozen dataclass with exactly these field values, as `cls(**values)` makes it
-    (none of ours has a __post_init__ or a default factory), without its slow __init__:
-    every record and target read from the cache is made this way."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
 
 
 def open_index(path: Path) -> RecordIndex | None:
@@ -500,7 +491,7 @@ def _pace(value: list[str] | str) -> tuple[Decimal, ...] | str:
 
 def _source(value: list[Any]) -> Source:
     file, line = value
-    return _built(Source, {"file": file, "line": line})
+    return built(Source, {"file": file, "line": line})
 
 
 _KINDS = {kind.value: kind for kind in Kind}
@@ -530,7 +521,7 @@ def _made(kind: type[_T], row: dict[str, Any]) -> _T:
         values[name] = value if decode is None or value is None else decode(value)
     if len(values) != len(_NAMES[kind]) or not values.keys() <= _NAMES[kind]:
         raise TypeError(f"not a {kind.__name__}")  # as kind(**values) would: read again
-    return _built(kind, values)
+    return built(kind, values)
 
 
 # --------------------------------------------------------------------------- syncing

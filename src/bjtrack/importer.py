@@ -27,7 +27,7 @@ from bjtrack.amounts import Amount, base_unit, parse_amount, plain
 from bjtrack.dates import parse_date
 from bjtrack.errors import BjtrackError, Problem, UsageError, problem
 from bjtrack.i18n import get_lang, message
-from bjtrack.model import VINTAGES, Plan, Record, Target
+from bjtrack.model import VINTAGES, Plan, Record, Target, built
 
 # Accepted headers per field, compared after NFKC folding, lower-casing and dropping
 # blanks, '_' and '-'.
@@ -393,29 +393,12 @@ class _Rows:
 
 def _record(rid: str, series: str, day: date, value: Decimal, unit: str, entered: str,
             note: str, source: str, logged: datetime, by: str, vintage: str) -> Record:
-    """`Record(id=rid, series=series, …)`: each field set as the frozen dataclass's
-    __init__ sets it, without the cost of its keyword arguments (Record has no
-    __post_init__; tests compare the two)."""
-    record = _new(Record)
-    _set(record, "id", rid)
-    _set(record, "series", series)
-    _set(record, "date", day)
-    _set(record, "value", value)
-    _set(record, "unit", unit)
-    _set(record, "entered", entered)
-    _set(record, "note", note)
-    _set(record, "source", source)
-    _set(record, "logged", logged)
-    _set(record, "by", by)
-    _set(record, "vintage", vintage)
-    _set(record, "revises", "")
-    _set(record, "retracts", "")
-    _set(record, "origin", None)
-    return record
-
-
-_new = object.__new__
-_set = object.__setattr__
+    """`Record(id=rid, series=series, …)` made by `model.built`, without the cost of the
+    keyword arguments of its __init__ (tests compare the two)."""
+    return built(Record, {
+        "id": rid, "series": series, "date": day, "value": value, "unit": unit,
+        "entered": entered, "note": note, "source": source, "logged": logged, "by": by,
+        "vintage": vintage, "revises": "", "retracts": "", "origin": None})
 
 
 @dataclass(frozen=True)

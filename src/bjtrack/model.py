@@ -32,6 +32,15 @@ class Verdict(StrEnum):
     NO_DATA = "no_data"
 
 
+def built(cls: type[_T], values: dict[str, Any]) -> _T:
+    """A dataclass of this module with exactly these field values, as `cls(**values)`
+    makes it, without running its `__init__` (see `evolve`): the records and targets read
+    from the cache, and the rows of an import, are made this way."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
 def evolve(obj: _T, **changes: Any) -> _T:
     """`dataclasses.replace` for the frozen dataclasses of this module, without running
     their `__init__` again (none has a `__post_init__`, an `init=False` field or slots).
