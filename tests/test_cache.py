@@ -678,18 +678,37 @@ def test_rebuild_in_two_with_a_failing_child(cli: Runner, big: Path,
     assert same_status(cli, big) == shared and index_rows(big) == rows
 
 
+def test_rebuild_in_two_without_a_second_process(cli: Runner, big: Path,
+                                                split: list[tuple[int, int, int]],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """No process to spare (fork fails): the whole file is indexed here."""
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(cache.os, "fork", refuse)
+    shared = same_status(cli, big)
+    assert split == [(0, 0, 0)]
+    rows = index_rows(big)
+    assert len(rows) == 30 * 40
+    shutil.rmtree(big / cache.CACHE_DIR)
+    monkeypatch.setattr(cache, "SPLIT", 1 << 40)
+    assert same_status(cli, big) == shared and index_rows(big) == rows
+
+
 def test_rebuild_in_two_damaged_or_torn(cli: Runner, big: Path,
                                         split: list[tuple[int, int, int]]) -> None:
-    """A damaged record in the child's half gives the error of a full parse; a torn last
-    record, its warning."""
+    """A damaged record in either half gives the error of a full parse (the child's work
+    is stopped or set aside); a torn last record, its warning."""
     path = big / "records.toml"
     text = path.read_text(encoding="utf-8")
-    at = text.index("date = 2025-", len(text) * 3 // 4)
-    path.write_text(text[:at] + 'date = "last spring"\n# ' + text[at:], encoding="utf-8")
-    cached = cli("status", "--format", "json", "--as-of", JUNE, cwd=big)
-    assert cached == full(cli, big, "status", "--format", "json", "--as-of", JUNE)
-    assert cached.code == 1 and "record needs a date" in cached.err
-    assert len(split) == 1
+    for share in (3, 1):  # in the child's half, then in this process's
+        at = text.index("date = 202", len(text) * share // 4)
+        path.write_text(text[:at] + 'date = "last spring"\n# ' + text[at:], encoding="utf-8")
+        cached = cli("status", "--format", "json", "--as-of", JUNE, cwd=big)
+        assert cached == full(cli, big, "status", "--format", "json", "--as-of", JUNE)
+        assert cached.code == 1 and "record needs a date" in cached.err
+        assert not list((big / cache.CACHE_DIR).glob("*.half"))
+    assert len(split) == 1  # the damage in the first half stops it before it returns
 
     path.write_text(text + '\n[[record]]\nid = "torn"\nseries = "s000001-sum"\ndate = 2025-0',
                     encoding="utf-8")

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sqlite3
 import sys
 import time
@@ -712,7 +713,10 @@ def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, dig
         return 0, 0, 0
     half = _half_path(db)
     half.unlink(missing_ok=True)
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: all of it is read here
+        return 0, 0, 0
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
@@ -723,6 +727,9 @@ def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, dig
         # read on to the end of the header at `middle`, which ends the last piece there
         covered, lines, seq, _ = _index_range(conn, fd, 0, middle + len(_HEADER_LINE) - 1,
                                               file, 0, 0, digest)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # the rebuild stops here: its half is of no use
+        raise
     finally:
         _, status = os.waitpid(pid, 0)
     if covered != middle or os.waitstatus_to_exitcode(status) != 0:
