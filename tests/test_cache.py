@@ -628,9 +628,10 @@ def split(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, int]]:
     reached: list[tuple[int, int, int]] = []
     rebuild = cache._rebuild_in_two
 
-    def spy(*args: Any) -> tuple[int, int, int]:
-        reached.append(rebuild(*args))
-        return reached[-1]
+    def spy(*args: Any) -> tuple[int, int, int, Any]:
+        covered, lines, seq, digest = rebuild(*args)
+        reached.append((covered, lines, seq))
+        return covered, lines, seq, digest
 
     monkeypatch.setattr(cache, "_rebuild_in_two", spy)
     return reached
@@ -670,6 +671,30 @@ def test_rebuild_in_two_with_a_failing_child(cli: Runner, big: Path,
 
     monkeypatch.setattr(cache, "_index_half", fail)
     append(big, HAND_WRITTEN)
+    shared = same_status(cli, big)
+    assert len(split) == 1 and split[0][0] < (big / "records.toml").stat().st_size * 6 // 10
+    rows = index_rows(big)
+    shutil.rmtree(big / cache.CACHE_DIR)
+    monkeypatch.setattr(cache, "SPLIT", 1 << 40)
+    assert same_status(cli, big) == shared and index_rows(big) == rows
+
+
+def test_rebuild_in_two_when_the_file_changed_under_the_child(
+        cli: Runner, big: Path, split: list[tuple[int, int, int]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child indexed other bytes than this process reads afterwards (an edit in the
+    meantime, made here by changing what the child says it read): its rows are set aside."""
+    import sqlite3
+
+    index_half = cache._index_half
+
+    def other_bytes(half: Path, *args: Any) -> int:
+        code = index_half(half, *args)
+        with sqlite3.connect(half) as conn:
+            conn.execute("UPDATE meta SET value = 'x' || substr(value, 2) WHERE key = 'hash'")
+        return code
+
+    monkeypatch.setattr(cache, "_index_half", other_bytes)
     shared = same_status(cli, big)
     assert len(split) == 1 and split[0][0] < (big / "records.toml").stat().st_size * 6 // 10
     rows = index_rows(big)

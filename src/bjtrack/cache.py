@@ -634,7 +634,8 @@ def _update(conn: sqlite3.Connection, path: Path, db: Path) -> store.RecordSet:
             digest = hashlib.sha1(usedforsecurity=False)
             covered, lines, seq = 0, 0, 0
             if stat.size >= SPLIT and _can_fork():
-                covered, lines, seq = _rebuild_in_two(conn, fd, stat.size, file, digest, db)
+                covered, lines, seq, digest = _rebuild_in_two(conn, fd, stat.size, file,
+                                                              digest, db)
         covered, lines, seq, pending = _index_range(conn, fd, covered, None, file, lines, seq,
                                                     digest)
     scan = _scan(_decode(pending), file, lines, final=True, size=len(pending))
@@ -672,8 +673,7 @@ def _index_range(conn: sqlite3.Connection, fd: int, start: int, stop: int | None
         piece, pending = pending[: cut + 1], pending[cut + 1:]
         scan = _scan(_decode(piece), file, lines, final=False, size=len(piece))
         _insert(conn, scan.rows, seq)
-        if digest is not None:
-            digest.update(piece)
+        digest.update(piece)
         start, lines, seq = start + len(piece), lines + scan.lines, seq + len(scan.rows)
     return start, lines, seq, pending
 
@@ -702,21 +702,22 @@ def _half_path(db: Path) -> Path:
 
 
 def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, digest: Any,
-                    db: Path) -> tuple[int, int, int]:
+                    db: Path) -> tuple[int, int, int, Any]:
     """Rebuild on two cores: a child process indexes the whole blocks of the second half of
     the file into a database of its own while this one indexes the first half, then its
-    rows are copied in after them. Returns how far that reaches (bytes, lines, records), as
-    `_index_range` does; the caller reads the rest, so a child that fails (or finds a record
-    it cannot index) costs time, never a record."""
+    rows are copied in after them. Returns how far that reaches (bytes, lines, records) and
+    the hash of those bytes; the caller reads the rest, so a child that fails, finds a
+    record it cannot index or read other bytes than this process reads now (the file was
+    edited meanwhile) costs time, never a record."""
     middle = _header_after(fd, size // 2)
     if middle is None:
-        return 0, 0, 0
+        return 0, 0, 0, digest
     half = _half_path(db)
     half.unlink(missing_ok=True)
     try:
         pid = os.fork()
     except OSError:  # no process to spare: all of it is read here
-        return 0, 0, 0
+        return 0, 0, 0, digest
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
@@ -733,21 +734,27 @@ def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, dig
     finally:
         _, status = os.waitpid(pid, 0)
     if covered != middle or os.waitstatus_to_exitcode(status) != 0:
-        return covered, lines, seq
+        return covered, lines, seq, digest
     conn.execute("ATTACH DATABASE ? AS half", (str(half),))  # detached after the commit
     done = dict(conn.execute("SELECT key, value FROM half.meta").fetchall())
+    end = middle + int(done["covered"])
+    whole, part = digest.copy(), hashlib.sha1(usedforsecurity=False)
+    at = middle
+    while at < end:
+        block = _read_at(fd, min(CHUNK, end - at), at)
+        if not block:
+            break
+        whole.update(block)
+        part.update(block)
+        at += len(block)
+    if part.hexdigest() != done["hash"]:  # not the bytes the child indexed
+        return covered, lines, seq, digest
     columns = ", ".join(f'"{f}"' for f in _FIELDS)
     conn.execute(f"INSERT INTO records ({_COLUMNS}) SELECT seq + ?, line + ?, {columns} "
                  f"FROM half.records ORDER BY seq", (seq, lines))
     conn.execute("INSERT INTO series (name, n) SELECT name, n FROM half.series WHERE true "
                  "ON CONFLICT (name) DO UPDATE SET n = n + excluded.n")
-    end = middle + int(done["covered"])
-    at = middle
-    while at < end:
-        block = _read_at(fd, min(CHUNK, end - at), at)
-        digest.update(block)
-        at += len(block)
-    return end, lines + int(done["lines"]), seq + int(done["seq"])
+    return end, lines + int(done["lines"]), seq + int(done["seq"]), whole
 
 
 def _index_half(half: Path, fd: int, start: int, file: str) -> int:
@@ -758,9 +765,11 @@ def _index_half(half: Path, fd: int, start: int, file: str) -> int:
         conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(_DDL)
         conn.execute("BEGIN")
-        end, lines, seq, _ = _index_range(conn, fd, start, None, file, 0, 0, None)
+        digest = hashlib.sha1(usedforsecurity=False)
+        end, lines, seq, _ = _index_range(conn, fd, start, None, file, 0, 0, digest)
         conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-            ("covered", str(end - start)), ("lines", str(lines)), ("seq", str(seq))])
+            ("covered", str(end - start)), ("lines", str(lines)), ("seq", str(seq)),
+            ("hash", digest.hexdigest())])
         conn.execute("COMMIT")
     except (Unusable, sqlite3.Error, OSError, ValueError):
         return 2
