@@ -50,7 +50,7 @@ from bjtrack.model import VINTAGES, Kind, Plan, Record, Source, Target, built
 
 CACHE_DIR = ".bjtrack-cache"
 NO_CACHE_ENV = "BJTRACK_NO_CACHE"
-SCHEMA = "bjtrack-cache/1"
+SCHEMA = "bjtrack-cache/2"
 RACY_NS = 2_000_000_000  # a file changed this close to its last check is hashed, not trusted
 _FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
            "by", "vintage", "revises", "retracts")
@@ -74,7 +74,9 @@ CREATE TABLE records (
 CREATE TABLE series (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
 _INDEXES = (
-    "CREATE INDEX IF NOT EXISTS records_series_date ON records (series, date, seq)",
+    # a status reads date, value and unit of the records of a series within dates: all
+    # in this index, in the order it wants them, without a look into the table
+    "CREATE INDEX IF NOT EXISTS records_series_date ON records (series, date, seq, value, unit)",
     "CREATE INDEX IF NOT EXISTS records_id ON records (id)",
     "CREATE INDEX IF NOT EXISTS records_retracts ON records (retracts) WHERE retracts != ''",
     "CREATE INDEX IF NOT EXISTS records_revises ON records (revises) WHERE revises != ''",
