@@ -3,6 +3,7 @@ from their Decimal (1056.2 stays 1056.2), never through a float."""
 
 from __future__ import annotations
 
+import functools
 import json as _json
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -142,45 +143,48 @@ _SCALARS: dict[type, Any] = {
 }
 
 
-def _write(value: Any, indent: int, out: list[str]) -> None:
+def _text(value: Any, indent: int) -> str:
+    """`value` as JSON text, nested `indent` levels deep, indented as json.dumps(indent=2)
+    does. A thousand targets make some 30,000 values: each scalar is written inline."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        pad = _pad(indent + 1)
+        heads = _HEADS
+        return "{" + pad + ("," + pad).join([
+            (heads.get(key) or _head(key)) + (
+                scalar(item) if (scalar := _SCALARS.get(type(item))) is not None
+                else _text(item, indent + 1))
+            for key, item in value.items()]) + _pad(indent) + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        pad = _pad(indent + 1)
+        return "[" + pad + ("," + pad).join([_text(item, indent + 1) for item in value]) + \
+            _pad(indent) + "]"
     scalar = _SCALARS.get(type(value))
     if scalar is not None:
-        out.append(scalar(value))
-        return
-    pad = "\n" + "  " * (indent + 1)
+        return str(scalar(value))
     if isinstance(value, Decimal):
-        out.append(plain(value))
-    elif isinstance(value, datetime | date):
-        out.append(_json.dumps(value.isoformat()))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            head = ("," if i else "") + pad + _string(str(key)) + ": "
-            scalar = _SCALARS.get(type(item))
-            if scalar is not None:
-                out.append(head + scalar(item))
-            else:
-                out.append(head)
-                _write(item, indent + 1, out)
-        out.append("\n" + "  " * indent + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        out.append("[")
-        for i, item in enumerate(value):
-            out.append(("," if i else "") + pad)
-            _write(item, indent + 1, out)
-        out.append("\n" + "  " * indent + "]")
-    else:
-        out.append(_json.dumps(value, ensure_ascii=False))
+        return plain(value)
+    if isinstance(value, datetime | date):
+        return _string(value.isoformat())
+    return _json.dumps(value, ensure_ascii=False)
+
+
+_HEADS: dict[str, str] = {}  # '"key": ' of each key written so far
+
+
+def _head(key: object) -> str:
+    head = _HEADS[str(key)] = _string(str(key)) + ": "
+    return head
+
+
+@functools.cache
+def _pad(indent: int) -> str:
+    return "\n" + "  " * indent
 
 
 def dumps(data: Any) -> str:
     """JSON text with Decimals written as exact numbers."""
-    out: list[str] = []
-    _write(data, 0, out)
-    return "".join(out)
+    return _text(data, 0)
