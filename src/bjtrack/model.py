@@ -46,9 +46,10 @@ def evolve(obj: _T, **changes: Any) -> _T:
     their `__init__` again (none has a `__post_init__`, an `init=False` field or slots).
     A status is copied a few times per target on every report, where `replace` was the
     larger part of the time."""
-    unknown = changes.keys() - getattr(obj, "__dataclass_fields__", {}).keys()
-    if unknown:
-        raise TypeError(f"{type(obj).__name__} has no field {', '.join(sorted(unknown))}")
+    names = getattr(obj, "__dataclass_fields__", {}).keys()
+    if not changes.keys() <= names:
+        unknown = ", ".join(sorted(changes.keys() - names))
+        raise TypeError(f"{type(obj).__name__} has no field {unknown}")
     copy = object.__new__(type(obj))
     copy.__dict__.update(obj.__dict__, **changes)
     return copy
