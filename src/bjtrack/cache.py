@@ -543,6 +543,7 @@ def _connect(db: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db, timeout=30, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute("PRAGMA page_size = 16384")  # a new file's: fewer, fuller pages
         # a crash may lose the last updates but never leaves a half-written one
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
