@@ -720,6 +720,33 @@ def test_rebuild_in_two_without_a_second_process(cli: Runner, big: Path,
     assert same_status(cli, big) == shared and index_rows(big) == rows
 
 
+def test_rebuild_in_two_not_where_children_cannot_be_waited_for(
+        cli: Runner, big: Path, split: list[tuple[int, int, int]]) -> None:
+    """A process that ignores SIGCHLD never learns how its child ended: one process."""
+    import signal
+
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        same_status(cli, big)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert split == [] and len(index_rows(big)) == 30 * 40
+
+
+def test_rebuild_in_two_deletes_what_killed_rebuilds_left(
+        cli: Runner, big: Path, split: list[tuple[int, int, int]]) -> None:
+    """The scratch database of a rebuild whose process was killed is deleted by the next
+    rebuild; one whose process still runs is left alone."""
+    folder = big / cache.CACHE_DIR
+    folder.mkdir()
+    dead = folder / f".records.toml.sqlite.{4194305}.half"  # beyond Linux's largest pid
+    running = folder / ".records.toml.sqlite.1.half"
+    for path in (dead, running):
+        path.write_bytes(b"left by a killed rebuild")
+    same_status(cli, big)
+    assert len(split) == 1 and not dead.exists() and running.exists()
+
+
 def test_rebuild_in_two_damaged_or_torn(cli: Runner, big: Path,
                                         split: list[tuple[int, int, int]]) -> None:
     """A damaged record in either half gives the error of a full parse (the child's work

@@ -445,3 +445,18 @@ def test_output_into_a_folder_is_refused(cli: Runner, logged: Path) -> None:
     assert result.code == 2 and "is a folder" in result.err
     zh = cli("--lang", "zh", "export", "-o", "out", cwd=logged)
     assert zh.code == 2 and "这是一个文件夹" in zh.err
+
+
+def test_json_keys_are_written_as_str_gives_them() -> None:
+    """Keys that are str subclasses keep their own text, whatever was written before."""
+    import enum
+
+    from bjtrack.render.jsondata import dumps
+
+    class Old(str, enum.Enum):  # noqa: UP042 - the older spelling on purpose
+        A = "a"
+
+    assert dumps({"a": 0}) == '{\n  "a": 0\n}'
+    assert dumps({Old.A: 1}) == '{\n  "' + str(Old.A) + '": 1\n}'
+    assert dumps({"a": [], "b": {}, "c": [{"d": None}]}) == (
+        '{\n  "a": [],\n  "b": {},\n  "c": [\n    {\n      "d": null\n    }\n  ]\n}')

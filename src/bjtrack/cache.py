@@ -35,7 +35,7 @@ import time
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -693,11 +693,13 @@ def _read_at(fd: int, size: int, offset: int) -> bytes:
 # --------------------------------------------------------------------------- two processes
 
 def _can_fork() -> bool:
-    """A second process may share a rebuild: Linux (fork is cheap and safe there) and no
-    other thread that a fork would leave behind."""
+    """A second process may share a rebuild: Linux (fork is cheap and safe there), no other
+    thread that a fork would leave behind, and children that can be waited for (a process
+    that ignores SIGCHLD has them reaped before it can read their exit code)."""
     import threading
 
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN)
 
 
 def _half_path(db: Path) -> Path:
@@ -716,31 +718,44 @@ def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, dig
     if middle is None:
         return 0, 0, 0, digest
     half = _half_path(db)
+    _drop_orphans(db)
     half.unlink(missing_ok=True)
+    stop = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop)  # until the child is in its own code
     try:
         pid = os.fork()
     except OSError:  # no process to spare: all of it is read here
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
         return 0, 0, 0, digest
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
             code = _index_half(half, fd, middle, file)
         finally:
             os._exit(code)
+    exit_code = 1
     try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop)
         # read on to the end of the header at `middle`, which ends the last piece there
         covered, lines, seq, _ = _index_range(conn, fd, 0, middle + len(_HEADER_LINE) - 1,
                                               file, 0, 0, digest)
     except BaseException:
-        os.kill(pid, signal.SIGKILL)  # the rebuild stops here: its half is of no use
+        with suppress(OSError):
+            os.kill(pid, signal.SIGKILL)  # the rebuild stops here: its half is of no use
         raise
     finally:
-        _, status = os.waitpid(pid, 0)
-    if covered != middle or os.waitstatus_to_exitcode(status) != 0:
+        with suppress(ChildProcessError):
+            exit_code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if covered != middle or exit_code != 0:
         return covered, lines, seq, digest
-    conn.execute("ATTACH DATABASE ? AS half", (str(half),))  # detached after the commit
-    done = dict(conn.execute("SELECT key, value FROM half.meta").fetchall())
-    end = middle + int(done["covered"])
+    try:
+        conn.execute("ATTACH DATABASE ? AS half", (str(half),))  # detached after the commit
+        done = dict(conn.execute("SELECT key, value FROM half.meta").fetchall())
+        end = middle + int(done["covered"])
+        found = (int(done["lines"]), int(done["seq"]), done["hash"])
+    except (sqlite3.Error, KeyError, ValueError):
+        return covered, lines, seq, digest
     whole, part = digest.copy(), hashlib.sha1(usedforsecurity=False)
     at = middle
     while at < end:
@@ -750,14 +765,14 @@ def _rebuild_in_two(conn: sqlite3.Connection, fd: int, size: int, file: str, dig
         whole.update(block)
         part.update(block)
         at += len(block)
-    if part.hexdigest() != done["hash"]:  # not the bytes the child indexed
+    if part.hexdigest() != found[2]:  # not the bytes the child indexed
         return covered, lines, seq, digest
     columns = ", ".join(f'"{f}"' for f in _FIELDS)
     conn.execute(f"INSERT INTO records ({_COLUMNS}) SELECT seq + ?, line + ?, {columns} "
                  f"FROM half.records ORDER BY seq", (seq, lines))
     conn.execute("INSERT INTO series (name, n) SELECT name, n FROM half.series WHERE true "
                  "ON CONFLICT (name) DO UPDATE SET n = n + excluded.n")
-    return end, lines + int(done["lines"]), seq + int(done["seq"]), whole
+    return end, lines + found[0], seq + found[1], whole
 
 
 def _index_half(half: Path, fd: int, start: int, file: str) -> int:
@@ -799,12 +814,31 @@ def _drop_half(conn: sqlite3.Connection, db: Path) -> None:
     half = _half_path(db)
     if not half.exists():
         return
-    try:
+    with suppress(sqlite3.Error):
         if any(name == "half" for _, name, _ in conn.execute("PRAGMA database_list")):
             conn.execute("DETACH DATABASE half")
-    except sqlite3.Error:
-        pass
-    half.unlink(missing_ok=True)
+    with suppress(OSError):
+        half.unlink(missing_ok=True)
+
+
+def _drop_orphans(db: Path) -> None:
+    """Delete the scratch databases of rebuilds whose process is gone (killed mid-way)."""
+    for path in db.parent.glob(f".{db.name}.*.half"):
+        pid = path.name[len(db.name) + 2: -len(".half")]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with suppress(OSError):
+            path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        return True
+    return True
 
 
 def _insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:

@@ -152,7 +152,7 @@ def _text(value: Any, indent: int) -> str:
         pad = _pad(indent + 1)
         heads = _HEADS
         return "{" + pad + ("," + pad).join([
-            (heads.get(key) or _head(key)) + (
+            ((heads.get(key) if type(key) is str else None) or _head(key)) + (
                 scalar(item) if (scalar := _SCALARS.get(type(item))) is not None
                 else _text(item, indent + 1))
             for key, item in value.items()]) + _pad(indent) + "}"
@@ -172,11 +172,13 @@ def _text(value: Any, indent: int) -> str:
     return _json.dumps(value, ensure_ascii=False)
 
 
-_HEADS: dict[str, str] = {}  # '"key": ' of each key written so far
+_HEADS: dict[str, str] = {}  # '"key": ' of each key (a plain str) written so far
 
 
 def _head(key: object) -> str:
-    head = _HEADS[str(key)] = _string(str(key)) + ": "
+    head = _string(str(key)) + ": "
+    if type(key) is str:
+        _HEADS[key] = head
     return head
 
 
