@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bjtrack import actions, cache, pace, store
+from bjtrack import actions, cache, memo, pace, store
 from conftest import REPO, Result, Runner
 
 JUNE = "2025-06-30"
@@ -403,10 +403,10 @@ def test_plan_remembered_equals_the_parsed_plan(big: Path, shipped: Path) -> Non
     for folder in (big, shipped):
         path = folder / "targets.toml"
         parsed = store.load_plan(path)
-        assert cache.load_plan(path) == parsed  # parsed, then remembered
-        memo = path.parent / cache.CACHE_DIR / "targets.toml.plan.json"
-        assert memo.is_file()
-        again = cache.load_plan(path)
+        assert memo.load_plan(path) == parsed  # parsed, then remembered
+        saved = path.parent / cache.CACHE_DIR / "targets.toml.plan.json"
+        assert saved.is_file()
+        again = memo.load_plan(path)
         assert again == parsed
         assert [(t.kind, t.source, t.pace) for t in again.targets] == \
             [(t.kind, t.source, t.pace) for t in parsed.targets]
@@ -502,8 +502,8 @@ def test_plan_with_every_field_remembered(tmp_path: Path) -> None:
     path = tmp_path / "targets.toml"
     path.write_text(EVERY_FIELD, encoding="utf-8")
     parsed = store.load_plan(path)
-    assert cache.load_plan(path) == parsed  # parsed, then remembered
-    again = cache.load_plan(path)
+    assert memo.load_plan(path) == parsed  # parsed, then remembered
+    again = memo.load_plan(path)
     assert (tmp_path / cache.CACHE_DIR / "targets.toml.plan.json").is_file()
     assert again == parsed
     for remembered, read in [(again, parsed), *zip(again.targets, parsed.targets, strict=True)]:
@@ -521,17 +521,17 @@ def test_plan_with_every_field_remembered(tmp_path: Path) -> None:
 def test_plan_memo_damaged(cli: Runner, big: Path, damage: str,
                            tmp_path_factory: pytest.TempPathFactory) -> None:
     before = same_status(cli, big)
-    memo = big / cache.CACHE_DIR / "targets.toml.plan.json"
-    text = memo.read_text(encoding="utf-8")
+    saved = big / cache.CACHE_DIR / "targets.toml.plan.json"
+    text = saved.read_text(encoding="utf-8")
     if damage == "garbage":
-        memo.write_bytes(os.urandom(300))
+        saved.write_bytes(os.urandom(300))
     elif damage == "truncated":
-        memo.write_text(text[: len(text) // 2], encoding="utf-8")
+        saved.write_text(text[: len(text) // 2], encoding="utf-8")
     else:  # the memo of another plan copied over this one
         other = tmp_path_factory.mktemp("other")
         generate.write_plan(other, 12, 7)
-        cache.load_plan(other / "targets.toml")
-        shutil.copy(other / cache.CACHE_DIR / "targets.toml.plan.json", memo)
+        memo.load_plan(other / "targets.toml")
+        shutil.copy(other / cache.CACHE_DIR / "targets.toml.plan.json", saved)
     assert same_status(cli, big) == before
 
 

@@ -97,7 +97,8 @@ class Loaded:
 def load(path: Path, strict: bool = True) -> Loaded:
     """Read a plan and its records. With strict, a damaged record (other than a torn
     last one, which is set aside with a warning) is an error."""
-    from bjtrack.cache import load_plan, open_index
+    from bjtrack.cache import open_index
+    from bjtrack.memo import load_plan
 
     plan = load_plan(path)  # store.load_plan, remembered while the file is unchanged
     index = open_index(plan.records_path)  # holds no damaged record: nothing to report
