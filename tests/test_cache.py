@@ -120,7 +120,7 @@ def test_corrupt_cache(cli: Runner, big: Path, tmp_path_factory: pytest.TempPath
         path.write_bytes(b"")
     else:  # the index of another records file, copied over this one
         other = tmp_path_factory.mktemp("other")
-        generate.write_plan(other, 12, 7)
+        generate.write_plan(other, 12, 40)
         same_status(cli, other)
         shutil.copy(db(other), path)
     assert same_status(cli, big) == before
@@ -529,7 +529,7 @@ def test_plan_memo_damaged(cli: Runner, big: Path, damage: str,
         saved.write_text(text[: len(text) // 2], encoding="utf-8")
     else:  # the memo of another plan copied over this one
         other = tmp_path_factory.mktemp("other")
-        generate.write_plan(other, 12, 7)
+        generate.write_plan(other, 12, 40)
         memo.load_plan(other / "targets.toml")
         shutil.copy(other / cache.CACHE_DIR / "targets.toml.plan.json", saved)
     assert same_status(cli, big) == before

@@ -46,9 +46,9 @@ from bjtrack import store
 from bjtrack.amounts import MAX_EXPONENT
 from bjtrack.errors import Problem
 from bjtrack.model import VINTAGES, Record, Source, built
+from bjtrack.store import CACHE_DIR as CACHE_DIR  # the names the cache answers to
+from bjtrack.store import NO_CACHE_ENV as NO_CACHE_ENV
 
-CACHE_DIR = ".bjtrack-cache"
-NO_CACHE_ENV = "BJTRACK_NO_CACHE"
 SCHEMA = "bjtrack-cache/2"
 RACY_NS = 2_000_000_000  # a file changed this close to its last check is hashed, not trusted
 _FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
@@ -137,7 +137,7 @@ def cache_path(records_path: Path) -> Path:
 
 
 def enabled() -> bool:
-    return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
+    return store.cache_enabled()
 
 
 # --------------------------------------------------------------------------- public

@@ -115,10 +115,9 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     for path, text in ((plan_path, plan_text), (records_path, records_text)):
         store.atomic_write(path, text.encode("utf-8"))
         written.append(Written(path, "created"))
-    from bjtrack.cache import CACHE_DIR
 
     for path, lines in ((folder / ".gitattributes", (GITATTRIBUTES_LINE,)),
-                        (folder / ".gitignore", (*GITIGNORE_LINES, CACHE_DIR + "/"))):
+                        (folder / ".gitignore", (*GITIGNORE_LINES, store.CACHE_DIR + "/"))):
         result = _ensure_lines(path, lines)
         if result:
             written.append(result)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bjtrack import amounts, dates, model, store
-from bjtrack.cache import CACHE_DIR, enabled
 from bjtrack.model import Kind, Plan, Source, Target, built
 
 FORMAT = "bjtrack-plan-memo/1"
@@ -31,13 +30,13 @@ def load_plan(path: Path) -> Plan:
     the same (and by the same code), is rebuilt from `.bjtrack-cache/<name>.plan.json`
     instead of being parsed again. A thousand targets take a fraction of a second to
     parse, which every `log` and `status` would pay."""
-    if not enabled():
+    if not store.cache_enabled():
         return store.load_plan(path)
     try:
         data = path.read_bytes()
     except OSError:
         return store.load_plan(path)  # it reports the problem
-    memo = path.parent / CACHE_DIR / f"{path.name}.plan.json"
+    memo = path.parent / store.CACHE_DIR / f"{path.name}.plan.json"
     key = _plan_key(path, data)
     try:
         saved = json.loads(memo.read_text(encoding="utf-8"))

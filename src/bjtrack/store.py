@@ -51,6 +51,16 @@ PLAN_KEYS = frozenset({
     "name", "source", "published", "records", "at_risk_band", "stale_days",
     "cagr_on_track", "cagr_at_risk",
 })
+# Derived files (the records index, the remembered plan) live in this folder beside the
+# plan; `BJTRACK_NO_CACHE=1` turns them off.
+CACHE_DIR = ".bjtrack-cache"
+NO_CACHE_ENV = "BJTRACK_NO_CACHE"
+
+
+def cache_enabled() -> bool:
+    return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
+
+
 RECORD_KEYS = frozenset({
     "id", "series", "date", "value", "unit", "entered", "note", "source", "logged", "by",
     "vintage", "revises", "retracts",
