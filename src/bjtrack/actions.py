@@ -180,7 +180,7 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
                 hint="drop --revise to log a new figure"))
         revised = same_day[-1]
     record = Record(
-        id=_unique_id(loaded.id_taken),
+        id=unique_id(loaded.id_taken),
         series=target.series, date=day, value=amount.value, unit=amount.unit,
         entered=value.strip(), note=note, source=source, logged=now, by=by,
         vintage=vintage, revises=revised.id if revised else "",
@@ -189,7 +189,8 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
     return LogResult(record, target, revised=revised)
 
 
-def _unique_id(taken: Callable[[str], bool]) -> str:
+def unique_id(taken: Callable[[str], bool]) -> str:
+    """A new record id that `taken` says no record of the file holds."""
     while True:
         candidate = store.new_record_id()
         if not taken(candidate):

@@ -53,7 +53,6 @@ SCHEMA = "bjtrack-cache/2"
 RACY_NS = 2_000_000_000  # a file changed this close to its last check is hashed, not trusted
 _FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
            "by", "vintage", "revises", "retracts")
-_STRINGS = ("unit", "entered", "note", "source", "by", "vintage", "revises", "retracts")
 _VINTAGES = ("", *VINTAGES)
 _COLUMNS = "seq, line, " + ", ".join(f'"{f}"' for f in _FIELDS)
 
@@ -95,7 +94,7 @@ _BLOCK = (  # a whole block as `store.record_block` writes it, keys in its order
 _HEADER = "[[record]]"
 # A value Decimal keeps as written: no leading zero (so no exponent form), in range
 _PLAIN_NUMBER = re.compile(rf"-?[1-9][0-9]{{0,{MAX_EXPONENT}}}(?:\.[0-9]+)?")
-_BATCH = 300  # series per windows query (three parameters each)
+_BATCH = 300  # series per windows query (a few parameters each)
 
 
 Row = tuple[object, ...]
@@ -106,7 +105,9 @@ class Unusable(Exception):
 
 
 @dataclass(frozen=True)
-class _Stat:
+class FileStat:
+    """What changes whenever a file is written: appended, edited or replaced."""
+
     size: int
     mtime_ns: int
     ctime_ns: int
@@ -114,7 +115,7 @@ class _Stat:
     dev: int
 
     @classmethod
-    def of(cls, path: Path) -> _Stat:
+    def of(cls, path: Path) -> FileStat:
         st = os.stat(path)
         return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
@@ -197,24 +198,11 @@ class RecordIndex:
     def windows(self, ranges: Mapping[str, tuple[date | None, date | None]]
                 ) -> dict[str, list[Record]]:
         """Current records of each series dated within its range (None: open), in date
-        order and file order among the same date, as `pace.by_series` orders them.
-        One query per batch of series: the current-record test is worked out once."""
+        order and file order among the same date, as `pace.by_series` orders them."""
         found: dict[str, list[Record]] = {}
-        items = list(ranges.items())
-        for at in range(0, len(items), _BATCH):
-            batch = items[at: at + _BATCH]
-            args: list[object] = []
-            for series, (low, high) in batch:
-                args += [series, low.isoformat() if low else "", high.isoformat() if high
-                         else "~"]  # ISO dates sort between "" and "~"
-            rows = self._rows(
-                f"WITH want (name, low, high) AS (VALUES {', '.join(['(?, ?, ?)'] * len(batch))})"
-                f" SELECT {_COLUMNS} FROM want JOIN records ON series = want.name"
-                f" AND date >= want.low AND date <= want.high"
-                f" WHERE {_CURRENT} ORDER BY want.name, date, seq", args)
-            for row in rows:
-                record = self._record(row)
-                found.setdefault(record.series, []).append(record)
+        for row in self._in_windows(list(ranges.items()), _COLUMNS, _CURRENT):
+            record = self._record(row)
+            found.setdefault(record.series, []).append(record)
         return {series: found[series] for series in ranges if series in found}
 
     def figures(self, ranges: Mapping[str, tuple[date | None, date | None]],
@@ -226,12 +214,37 @@ class RecordIndex:
         in `ends` only the first and the last record are read: its list holds the first,
         then the last as often as the window has other records (see `pace.end_reads`)."""
         found: dict[str, list[Record]] = {}
-        days = days or {}
-        only_ends = set(ends) - set(days)
+        only_ends = set(ends) - set(days or {})
         items = [(series, span) for series, span in ranges.items() if series not in only_ends]
         current = self._current()
         dated: dict[str, date] = {}
         new = object.__new__
+        # `built(Record, …)` of each row, inlined: at a million records this loop is most
+        # of the time a status takes. Rows come series by series, and dates repeat.
+        bucket: list[Record] = []
+        last = None
+        for series, day, value, unit in self._in_windows(items, "series, date, value, unit",
+                                                          current, days):
+            if series != last:
+                bucket = found.setdefault(series, [])
+                last = series
+            when = dated.get(day)
+            if when is None:
+                when = dated[day] = _day(day)
+            record = new(Record)
+            record.__dict__.update(_FIGURE, series=series, date=when, unit=unit,
+                                   value=None if value is None else Decimal(value))
+            bucket.append(record)
+        found.update(self._ends({s: ranges[s] for s in ranges if s in only_ends}, current))
+        return {series: found[series] for series in ranges if series in found}
+
+    def _in_windows(self, items: Sequence[tuple[str, tuple[date | None, date | None]]],
+                    columns: str, current: str,
+                    days: Mapping[str, tuple[int, int]] | None = None) -> Iterator[Any]:
+        """`columns` of the records of each series dated within its range (and on its day
+        of the year, for a series in `days`) that pass `current`, in `windows` order: one
+        query per batch of series."""
+        days = days or {}
         for at in range(0, len(items), _BATCH):
             batch = items[at: at + _BATCH]
             args: list[object] = []
@@ -239,30 +252,13 @@ class RecordIndex:
                 day = days.get(series)
                 args += [*_span(series, low, high),
                          f"-{day[0]:02d}-{day[1]:02d}" if day else ""]
-            values = ", ".join(["(?, ?, ?, ?)"] * len(batch))
-            rows = self._rows(
-                f"WITH want (name, low, high, day) AS (VALUES {values})"
-                f" SELECT series, date, value, unit FROM want JOIN records"
+            yield from self._rows(
+                f"WITH want (name, low, high, day) AS "
+                f"(VALUES {', '.join(['(?, ?, ?, ?)'] * len(batch))})"
+                f" SELECT {columns} FROM want JOIN records"
                 f" ON series = want.name AND date >= want.low AND date <= want.high"
                 f" AND (want.day = '' OR substr(date, 5) = want.day)"
                 f" WHERE {current} ORDER BY want.name, date, seq", args)
-            # a `_built` Record per row, inlined: at a million records this loop is most
-            # of the time a status takes. Rows come series by series, and dates repeat.
-            bucket: list[Record] = []
-            last = None
-            for series, day, value, unit in rows:
-                if series != last:
-                    bucket = found.setdefault(series, [])
-                    last = series
-                when = dated.get(day)
-                if when is None:
-                    when = dated[day] = _day(day)
-                record = new(Record)
-                record.__dict__.update(_FIGURE, series=series, date=when, unit=unit,
-                                       value=None if value is None else Decimal(value))
-                bucket.append(record)
-        found.update(self._ends({s: ranges[s] for s in ranges if s in only_ends}, current))
-        return {series: found[series] for series in ranges if series in found}
 
     def _ends(self, ranges: Mapping[str, tuple[date | None, date | None]], current: str
               ) -> dict[str, list[Record]]:
@@ -455,7 +451,7 @@ def _sync(path: Path, db: Path) -> RecordIndex:
         meta = _meta(conn)
         if meta.get("schema") != SCHEMA and meta:
             raise sqlite3.DatabaseError("another cache format")
-        stat = _Stat.of(path)
+        stat = FileStat.of(path)
         if _trusted(meta, stat):
             covered = int(meta["covered"])
             with path.open("rb") as handle:
@@ -480,7 +476,7 @@ def _sync(path: Path, db: Path) -> RecordIndex:
         raise
 
 
-def _trusted(meta: Mapping[str, str], stat: _Stat) -> bool:
+def _trusted(meta: Mapping[str, str], stat: FileStat) -> bool:
     if meta.get("stat") != stat.text() or "checked_ns" not in meta:
         return False
     return stat.mtime_ns < int(meta["checked_ns"]) - RACY_NS
@@ -494,7 +490,7 @@ _HEADER_LINE = b"\n" + _HEADER.encode() + b"\n"
 def _update(conn: sqlite3.Connection, path: Path, db: Path) -> store.RecordSet:
     """Under the write lock: verify what is indexed, add what was appended, or rebuild."""
     meta = _meta(conn)
-    stat = _Stat.of(path)
+    stat = FileStat.of(path)
     checked = time.time_ns()
     file = str(path)
     with path.open("rb") as handle:

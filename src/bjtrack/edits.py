@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bjtrack import pace, store
-from bjtrack.actions import Loaded, read_value, resolve_target
+from bjtrack.actions import Loaded, read_value, resolve_target, unique_id
 from bjtrack.errors import BjtrackError, Problem, UsageError, problem
 from bjtrack.i18n import get_lang, t
 from bjtrack.model import Plan, Record, Target
@@ -353,14 +353,6 @@ def _series_target(plan: Plan, series: str) -> Target:
     raise BjtrackError(problem("err.unknown_series", hint_key="hint.check", series=series))
 
 
-def _new_id(loaded: Loaded) -> str:
-    taken = {r.id for r in loaded.records.records}
-    while True:
-        candidate = store.new_record_id()
-        if candidate not in taken:
-            return candidate
-
-
 @dataclass(frozen=True)
 class Correction:
     record: Record  # the record appended
@@ -379,7 +371,7 @@ def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | No
     if (amount.value, new_day, new_note) == (old.value, old.date, old.note):
         raise UsageError(problem("err.amend_same", hint_key="hint.amend", id=old.id))
     record = Record(
-        id=_new_id(loaded), series=old.series, date=new_day, value=amount.value,
+        id=unique_id(loaded.id_taken), series=old.series, date=new_day, value=amount.value,
         unit=amount.unit, entered=value.strip(), note=new_note, source=old.source,
         logged=now, by=by, vintage=old.vintage, revises=old.id)
     store.append_record(loaded.plan.records_path, record)
@@ -401,7 +393,7 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
     target = _series_target(loaded.plan, old.series)
     ids: list[str] = []
     while len(ids) < len(chain):
-        candidate = _new_id(loaded)
+        candidate = unique_id(loaded.id_taken)
         if candidate not in ids:
             ids.append(candidate)
     records = [Record(id=new_id, series=r.series, date=None, value=None, note=why,
@@ -413,7 +405,7 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
 
 def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> Correction:
     target = _series_target(loaded.plan, old.series)
-    record = Record(id=_new_id(loaded), series=old.series, date=None, value=None,
+    record = Record(id=unique_id(loaded.id_taken), series=old.series, date=None, value=None,
                     note=why, logged=now, by=by, retracts=old.id)
     store.append_record(loaded.plan.records_path, record)
     return Correction(record, old, target)

@@ -425,7 +425,7 @@ def _settle(plan: Plan, path: Path, rows: _Rows) -> _Settled:
     duplicates = 0
     for number, record in zip(rows.numbers, records, strict=True):
         series, day, value = record.series, record.date, record.value
-        identity = (series, day, value, record.vintage)
+        identity = record.identity
         if identity in existing:
             duplicates += 1
             continue
@@ -501,13 +501,14 @@ def _fresh_id(ids: Iterator[str], taken: set[str]) -> str:
             return candidate
 
 
-def _stat(path: Path) -> tuple[int, ...] | None:
+def _stat(path: Path) -> str | None:
     """What changes whenever the records file is written (appended or replaced)."""
+    from bjtrack.cache import FileStat
+
     try:
-        st = os.stat(path)
+        return FileStat.of(path).text()
     except FileNotFoundError:
         return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
 
 
 def _row_problem(number: int, reasons: list[Problem], file: str) -> Problem:

@@ -233,7 +233,7 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
                   target_value=target.target)
     if target.kind in (Kind.FLOW, Kind.LEVEL) and not target.hold:
         base = evolve(base, time_elapsed=fraction(linear_elapsed(target.start, target.due,
-                                                                  min(as_of, target.due))))
+                                                                 min(as_of, target.due))))
     if not window:
         return base
     latest = window[-1]
@@ -246,7 +246,7 @@ def _target_status(target: Target, series: dict[str, list[Record]], as_of: date,
         goal = _value_at(series.get(target.relative_to, []), day)
         if goal is None:
             return evolve(base, actual=_value(latest), actual_date=day, stale=stale,
-                           target_value=None)
+                          target_value=None)
     assert goal is not None
     status = evolve(base, actual_date=day, stale=stale, target_value=goal)
     if target.hold or target.kind is Kind.RATE or target.relative_to:
@@ -299,7 +299,7 @@ def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], statu
         else:
             verdict = Verdict.ON_TRACK if ok else Verdict.BEHIND
     return evolve(status, verdict=verdict, actual=actual, gap=actual - goal,
-                   stretch_met=_stretch_met(target, actual), time_elapsed=None)
+                  stretch_met=_stretch_met(target, actual), time_elapsed=None)
 
 
 def _aggregate(target: Target, window: Sequence[Record]) -> Decimal:
@@ -316,7 +316,7 @@ def _expected(target: Target, day: date, series: dict[str, list[Record]]) -> Dec
     if isinstance(target.pace, tuple):
         return _share_by_months(target.start, target.due, day, target.pace)
     prior = evolve(target, start=add_years(target.start, -1), due=add_years(target.due, -1),
-                    pace=None)
+                   pace=None)
     records = [r for r in series.get(target.series, [])
                if prior.start is not None and prior.due is not None
                and prior.start <= _date(r) <= prior.due]
