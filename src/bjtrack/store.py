@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bjtrack.amounts import MAX_EXPONENT, PERCENT, Amount, parse_amount, plain
+from bjtrack.amounts import MAX_EXPONENT, PERCENT, Amount, parse_amount, plain, split_comparison
 from bjtrack.dates import parse_date
 from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.model import COMPARISONS, VINTAGES, Kind, Plan, Record, Source, Target
@@ -266,8 +266,6 @@ def _worded(value: object, key: str, file: str, line: int | None,
     """Split '超300亿元' into ('>', '300亿元'); other values pass through unchanged."""
     if not isinstance(value, str):
         return None, value
-    from bjtrack.amounts import split_comparison
-
     try:
         return split_comparison(value)
     except InputError as exc:
