@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bjtrack import amounts
-from bjtrack.amounts import Amount, base_unit, format_amount, parse_amount
-from bjtrack.errors import InputError
+from bjtrack.domain import amounts
+from bjtrack.domain.amounts import Amount, base_unit, format_amount, parse_amount
+from bjtrack.domain.errors import InputError
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,10 @@ from typing import Any
 
 import pytest
 
-from bjtrack import actions, cache, memo, pace, store
+from bjtrack.domain import evaluation
+from bjtrack.files import store
+from bjtrack.index import cache, memo
+from bjtrack.ops import actions
 from conftest import REPO, Result, Runner
 
 JUNE = "2025-06-30"
@@ -335,14 +338,14 @@ def test_shipped_plan(cli: Runner, shipped: Path) -> None:
 @pytest.mark.parametrize("as_of", [date(2016, 3, 31), date(2020, 2, 29), date(2024, 12, 31),
                                    date(2025, 6, 30), date(2030, 1, 1)])
 def test_windows_give_the_full_report(big: Path, as_of: date) -> None:
-    """Library level: the status from only the records `pace.reads` asks for equals the
+    """Library level: the status from only the records `evaluation.reads` asks for equals the
     status from every record, for every kind of entry and many dates."""
     records_path = big / "records.toml"
     loaded = actions.load(big / "targets.toml")
     assert loaded.index is not None
     windowed = actions.status_report(loaded, as_of)
     everything = store.load_records(records_path, cached=False).records
-    assert windowed == pace.report(loaded.plan, everything, as_of)
+    assert windowed == evaluation.report(loaded.plan, everything, as_of)
     assert loaded.records.records == everything  # read in full on demand, same records
     loaded.index.close()
 
@@ -361,7 +364,7 @@ def test_figures_are_the_windows_status_reads(cli: Runner, big: Path, edited: bo
     assert index is not None
     everything = store.load_records(big / "records.toml", cached=False).records
     for as_of in (date(2020, 2, 29), date(2024, 12, 31), date(2025, 6, 30)):
-        spans = pace.reads(loaded.plan.targets, as_of)
+        spans = evaluation.reads(loaded.plan.targets, as_of)
         with index.snapshot():
             figures = index.figures(spans)
         windows = index.windows(spans)
@@ -369,9 +372,9 @@ def test_figures_are_the_windows_status_reads(cli: Runner, big: Path, edited: bo
         for name, records in windows.items():
             assert [(r.series, r.date, r.value, r.unit) for r in figures[name]] == \
                 [(r.series, r.date, r.value, r.unit) for r in records]
-        assert actions.status_report(loaded, as_of) == pace.report(loaded.plan, everything,
+        assert actions.status_report(loaded, as_of) == evaluation.report(loaded.plan, everything,
                                                                    as_of)
-        ends = pace.end_reads(loaded.plan.targets)
+        ends = evaluation.end_reads(loaded.plan.targets)
         with index.snapshot():
             thin = index.figures(spans, ends=ends)
         assert list(thin) == list(windows)
@@ -382,7 +385,7 @@ def test_figures_are_the_windows_status_reads(cli: Runner, big: Path, edited: bo
     # read whole: a sum, a held share, a derived rate, a pace by last year's shape, a series
     # two targets read, or one a relative target compares with
     assert {name.split("-")[1] for name in ends} == {"flow", "level", "rate", "ceiling", "yearly"}
-    days = pace.year_end_reads(loaded.plan.targets, indicators=False)
+    days = evaluation.year_end_reads(loaded.plan.targets, indicators=False)
     assert days and set(days.values()) == {(12, 31)}  # the multi-year goals' series
     with index.snapshot():
         year_ends = index.figures(spans, days)

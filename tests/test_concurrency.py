@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack import actions, store
+from bjtrack.files import store
+from bjtrack.ops import actions
 
 SCALE = 10 if os.environ.get("BJTRACK_SLOW") else 1
 WRITERS = 16
@@ -50,7 +51,7 @@ def _writer(plan: str, writer: int, count: int, go: Event) -> None:
     loaded = actions.load(path)
     go.wait()
     if writer < IMPORTERS:  # these add their records as imports of 10 rows each
-        from bjtrack import importer
+        from bjtrack.ops import importer
 
         for first in range(0, count, 10):
             sheet = path.parent / f"w{writer}-{first}.csv"
@@ -200,7 +201,7 @@ def test_lock_is_released_after_each_append(plan_dir: Path, count: int) -> None:
     loaded = actions.load(plan_dir / "targets.toml")
     for i in range(count):
         actions.log_value(loaded, "investment", f"{i + 1}亿", _day(i), NOW)
-    code = ("import sys, time; from pathlib import Path; from bjtrack import store\n"
+    code = ("import sys, time; from pathlib import Path; from bjtrack.files import store\n"
             "t = time.monotonic()\n"
             f"with store.locked(Path({str(path)!r})): pass\n"
             "sys.exit(0 if time.monotonic() - t < 5 else 1)")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack import store
 from bjtrack.cli import main
+from bjtrack.files import store
 from conftest import Runner
 
 SCALE = 10 if os.environ.get("BJTRACK_SLOW") else 1

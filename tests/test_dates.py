@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from bjtrack.dates import parse_date
-from bjtrack.errors import InputError
+from bjtrack.domain.dates import parse_date
+from bjtrack.domain.errors import InputError
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_a_period_as_a_start_is_its_first_day(text: str, expected: date) -> None
 def test_month_days_is_the_calendar_s() -> None:
     import calendar
 
-    from bjtrack.dates import month_days
+    from bjtrack.domain.dates import month_days
 
     assert [month_days(y, m) for y in range(1896, 2105) for m in range(1, 13)] == \
         [calendar.monthrange(y, m)[1] for y in range(1896, 2105) for m in range(1, 13)]

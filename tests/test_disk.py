@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack import store
-from bjtrack.errors import BjtrackError
+from bjtrack.domain.errors import BjtrackError
+from bjtrack.files import store
 from conftest import SMALL_PLAN, Result, Runner
 
 FULL = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

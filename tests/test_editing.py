@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack import edits, store
-from bjtrack.dates import parse_date
-from bjtrack.errors import BjtrackError, Problem
-from bjtrack.model import Record
+from bjtrack.domain.dates import parse_date
+from bjtrack.domain.errors import BjtrackError, Problem
+from bjtrack.domain.model import Record
+from bjtrack.files import store
+from bjtrack.ops import edits
 from conftest import REPO, Runner, records_text
 
 PACKAGED = REPO / "src" / "bjtrack" / "examples"
@@ -360,10 +361,10 @@ def test_undo_retracts_my_last_figure_and_keeps_it_on_file(cli: Runner, plan_dir
 
 def test_undo_defaults_to_the_person_who_logs(cli: Runner, plan_dir: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from bjtrack import cli as cli_module
+    from bjtrack.cli import core as cli_module
 
     monkeypatch.setattr(cli_module, "who", lambda: "carol")
-    monkeypatch.setattr("bjtrack.commands.editing.who", lambda: "carol")
+    monkeypatch.setattr("bjtrack.cli.editing.who", lambda: "carol")
     log(cli, plan_dir, "5亿", "2022-03", by="dave")
     kept = cli("--lang", "en", "log", "investment", "7亿", "--date", "2022-04", cwd=plan_dir)
     assert kept.code == 0

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bjtrack import store
-from bjtrack.amounts import Amount, format_amount, parse_amount
-from bjtrack.dates import parse_date
-from bjtrack.errors import BjtrackError
+from bjtrack.domain.amounts import Amount, format_amount, parse_amount
+from bjtrack.domain.dates import parse_date
+from bjtrack.domain.errors import BjtrackError
+from bjtrack.files import store
 from conftest import REPO, Runner
 
 FAST = settings(max_examples=300, deadline=None)

@@ -13,9 +13,21 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from bjtrack import i18n
-from bjtrack.i18n import HELP, MESSAGES, detect_lang
+from bjtrack.render import i18n
+from bjtrack.render.i18n import catalog, detect_lang
 from conftest import REPO, Runner
+
+
+def _table(part: str) -> dict[str, dict[str, str]]:
+    """One part of the catalogs as {key: {lang: text}}: a key missing in a language is missing
+    from its entry."""
+    both = {lang: catalog(lang)[part] for lang in ("zh", "en")}
+    keys = set(both["zh"]) | set(both["en"])
+    return {key: {lang: words[key] for lang, words in both.items() if key in words}
+            for key in keys}
+
+
+MESSAGES, HELP = _table("messages"), _table("help")
 
 
 def fields_of(text: str) -> set[str]:

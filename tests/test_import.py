@@ -16,8 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bjtrack import actions, cache, importer, store
-from bjtrack.model import Plan, Record
+from bjtrack.domain.model import Plan, Record
+from bjtrack.files import store
+from bjtrack.index import cache
+from bjtrack.ops import actions, importer
 from conftest import Runner, records_text
 
 HEADER_ZH = ["指标", "日期", "数值", "备注", "来源"]
@@ -260,7 +262,7 @@ def test_fast_writer_in_any_zone_and_series(series: str, hours: int, vintage: st
 def test_progress_bar_on_a_terminal_for_long_imports() -> None:
     from rich.console import Console
 
-    from bjtrack.commands.reports import _Bar
+    from bjtrack.cli.reports import _Bar
 
     screen = io.StringIO()
     bar = _Bar(Console(file=screen, force_terminal=True, width=80))

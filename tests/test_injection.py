@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bjtrack import store
+from bjtrack.files import store
 from bjtrack.render.table import clean
 from conftest import Runner
 

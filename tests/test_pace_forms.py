@@ -1,6 +1,6 @@
 """Every target form of real plans at its edges: exactly on the target, just above and below
 it, on the due date, one day after, no data, a single record, a revision. Each form is driven
-through `pace.evaluate` with constructed targets and records, and through the CLI
+through `evaluation.evaluate` with constructed targets and records, and through the CLI
 (`status --format json`, the table, `history`) as the user sees it."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from bjtrack import pace
-from bjtrack.model import Kind, Plan, Record, Status, Target, Verdict
+from bjtrack.domain import evaluation
+from bjtrack.domain.model import Kind, Plan, Record, Status, Target, Verdict
 from conftest import Runner
 
 D = Decimal
@@ -46,7 +46,7 @@ def rec(day: date, value: Decimal | str, series: str = "t", **fields: Any) -> Re
 def judge(tg: Target, records: list[Record], as_of: date, **plan_fields: Any) -> Status:
     plan = Plan(path=Path("targets.toml"), records_path=Path("records.toml"), targets=(tg,),
                 **plan_fields)
-    return pace.evaluate(tg, pace.by_series(records), as_of, plan)
+    return evaluation.evaluate(tg, evaluation.by_series(records), as_of, plan)
 
 
 def write_plan(folder: Path, body: str) -> Path:
@@ -479,7 +479,7 @@ def test_recurring_period_on_its_due_date_and_one_day_after() -> None:
 
 def test_recurring_history_judges_each_period() -> None:
     plan = Plan(path=Path("targets.toml"), records_path=Path("records.toml"), targets=(FUND,))
-    periods = pace.history(FUND, pace.by_series(FUND_RECORDS), date(2024, 3, 1), plan)
+    periods = evaluation.history(FUND, evaluation.by_series(FUND_RECORDS), date(2024, 3, 1), plan)
     assert [(s.period.start.year if s.period else None, s.verdict, s.actual)
             for s in periods] == [
         (2022, Verdict.ACHIEVED, 3 * YI),
@@ -490,7 +490,7 @@ def test_recurring_history_judges_each_period() -> None:
 
 def test_recurring_with_a_due_date_clips_the_last_period() -> None:
     tg = replace(FUND, every="quarter", due=date(2022, 8, 15))
-    periods = pace.recurring_periods(tg, date(2030, 1, 1))
+    periods = evaluation.recurring_periods(tg, date(2030, 1, 1))
     assert [(p.start, p.due) for p in periods] == [
         (date(2022, 1, 1), date(2022, 3, 31)), (date(2022, 4, 1), date(2022, 6, 30)),
         (date(2022, 7, 1), date(2022, 8, 15))]
@@ -977,7 +977,7 @@ due = 2022-12-31
 # =========================================================================== shipped plan
 
 def test_the_shipped_plan_uses_the_forms_its_wording_calls_for() -> None:
-    from bjtrack.store import load_plan
+    from bjtrack.files.store import load_plan
 
     plan = load_plan(Path(__file__).resolve().parent.parent / "targets.toml")
     fund = plan.by_id("two-chain-fund")  # 每年安排专项资金不少于3亿元

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack import store
-from bjtrack.model import Record
+from bjtrack.domain.model import Record
+from bjtrack.files import store
 from conftest import Runner, records_text
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

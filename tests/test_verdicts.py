@@ -263,7 +263,7 @@ def test_evolve_copies_as_dataclasses_replace_does() -> None:
     from datetime import date
     from decimal import Decimal
 
-    from bjtrack.model import Kind, Status, Target, Verdict, evolve
+    from bjtrack.domain.model import Kind, Status, Target, Verdict, evolve
 
     target = Target(id="inv", name="投资", series="inv", kind=Kind.FLOW, unit="元",
                     target=Decimal("30000000000"), start=date(2022, 1, 1),

@@ -16,7 +16,7 @@ def main() -> None:
     # A command is short-lived and allocates a lot while it imports and reads: collect
     # cycles less often, and never look again at what the imports made.
     gc.set_threshold(20_000, 10, 10)
-    from bjtrack.cli import main as run
+    from bjtrack.cli.main import main as run
 
     gc.freeze()
     run()

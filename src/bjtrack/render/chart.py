@@ -18,10 +18,10 @@ from typing import Any
 
 from rich.text import Text
 
-from bjtrack import pace
-from bjtrack.amounts import PERCENT, plain
-from bjtrack.dates import add_years
-from bjtrack.model import Kind, Plan, Record, Status, Target
+from bjtrack.domain import evaluation
+from bjtrack.domain.amounts import PERCENT, plain
+from bjtrack.domain.dates import add_years
+from bjtrack.domain.model import Kind, Plan, Record, Status, Target
 
 # One colour per line, shared by the SVG chart, the terminal chart and the HTML legend.
 ACTUAL_COLOUR = "#1f5fbf"
@@ -63,13 +63,13 @@ def display_scale(values: Sequence[Decimal], unit: str) -> tuple[Decimal, str]:
 
 def chart_for(status: Status, records: Sequence[Record]) -> Chart:
     """The chart of one target on its status date. `records`: the current records of
-    the target's series in date order (as `pace.by_series` gives them)."""
+    the target's series in date order (as `evaluation.by_series` gives them)."""
     target = status.target
     period = status.period
     start = period.start if period else target.start
     due = period.due if period else target.due
     if target.derive == "yoy":
-        records = pace._derived_yoy(records)
+        records = evaluation._derived_yoy(records)
     window = [r for r in records if r.date is not None and r.value is not None
               and r.date <= status.as_of
               and (start is None or r.date >= start) and (due is None or r.date <= due)]
@@ -278,11 +278,11 @@ _RANK = {" ": 0, "·": 1, "─": 2, "∙": 3, "●": 4}
 def history_chart(plan: Plan, records: Sequence[Record], target: Target, as_of: date,
                   width: int) -> Text:
     """`bjtrack history TARGET --chart`: the target's chart for the terminal."""
-    from bjtrack.i18n import t
+    from bjtrack.render.i18n import t
     from bjtrack.render.text import target_text
 
-    series = pace.by_series(records)
-    status = pace.evaluate(target, series, as_of, plan)
+    series = evaluation.by_series(records)
+    status = evaluation.evaluate(target, series, as_of, plan)
     chart = chart_for(status, series.get(target.series, []))
     goal = target_text(target, status.target_value if target.relative_to else None)
     labels = (t("chart.actual"), f"{t('chart.target')} {goal}", t("chart.pace"),

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bjtrack.amounts import plain
-from bjtrack.model import Record, Report
+from bjtrack.domain.amounts import plain
+from bjtrack.domain.model import Record, Report
 from bjtrack.render.jsondata import indicator_fields, record_fields, status_fields
 
 BOM = "\ufeff"

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from bjtrack import actions, pace
-from bjtrack.errors import UsageError, problem
-from bjtrack.model import Plan, Record, Report
+from bjtrack.domain import evaluation
+from bjtrack.domain.errors import UsageError, problem
+from bjtrack.domain.model import Plan, Record, Report
+from bjtrack.ops import actions
 
 FORMATS = ("csv", "json", "markdown", "html", "xlsx")
 BINARY = frozenset({"xlsx"})
@@ -46,7 +47,7 @@ def snapshot(loaded: actions.Loaded, as_of: date, group: str | None = None) -> S
     report = actions.status_report(loaded, as_of, group)
     wanted = {s.target.series for s in (*report.targets, *report.indicators)}
     series = {name: [r for r in records if r.date is not None and r.date <= as_of]
-              for name, records in pace.by_series(loaded.records.records).items()
+              for name, records in evaluation.by_series(loaded.records.records).items()
               if name in wanted}
     return Snapshot(loaded.plan, report, {k: v for k, v in series.items() if v})
 
@@ -119,7 +120,7 @@ def _same(path: Path, other: Path) -> bool:
 
 def write_output(path: Path, data: str | bytes) -> None:
     """Write the whole file at once (temp file + rename): never a half-written export."""
-    from bjtrack.store import atomic_write
+    from bjtrack.files.store import atomic_write
 
     existed = os.path.lexists(path)
     atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)

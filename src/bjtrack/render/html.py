@@ -9,8 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from bjtrack.i18n import get_lang, t
-from bjtrack.model import Plan, Record, Report, Status, Verdict
+from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import (
     ACTUAL_COLOUR,
     PACE_COLOUR,
@@ -18,6 +17,7 @@ from bjtrack.render.chart import (
     chart_for,
     svg_chart,
 )
+from bjtrack.render.i18n import get_lang, t
 from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
 
 MAX_RECORDS = 24  # records listed under a chart; the CSV and XLSX exports hold them all

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from bjtrack.amounts import plain
-from bjtrack.model import Record, Report, Status, Target
+from bjtrack.domain.amounts import plain
+from bjtrack.domain.model import Record, Report, Status, Target
 
 CENTS = Decimal("0.01")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from bjtrack.i18n import t
-from bjtrack.model import Plan, Record, Report, Status
+from bjtrack.domain.model import Plan, Record, Report, Status
+from bjtrack.render.i18n import t
 from bjtrack.render.table import summary
 from bjtrack.render.text import amount, clean, percent, target_text, verdict_text
 

@@ -10,9 +10,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bjtrack.amounts import PERCENT
-from bjtrack.i18n import get_lang, t
-from bjtrack.model import Plan, Record, Report, Status, Target, Verdict
+from bjtrack.domain.amounts import PERCENT
+from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict
+from bjtrack.render.i18n import get_lang, t
 from bjtrack.render.text import (
     amount,
     clean,

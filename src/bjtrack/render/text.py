@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bjtrack.amounts import PERCENT, format_amount, format_points
-from bjtrack.i18n import t
-from bjtrack.model import Kind, Status, Target, Verdict
+from bjtrack.domain.amounts import PERCENT, format_amount, format_points
+from bjtrack.domain.model import Kind, Status, Target, Verdict
+from bjtrack.render.i18n import t
 
 # C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -41,7 +41,7 @@ def percent(share: Decimal | None) -> str:
 
 def target_text(target: Target, value: Decimal | None = None) -> str:
     """'超300亿元', '≥ 3.8万人', '与 gdp-growth 同步', '每年不少于3亿元'."""
-    from bjtrack.i18n import get_lang
+    from bjtrack.render.i18n import get_lang
 
     words = COMPARISON_WORDS[get_lang()]
     if target.relative_to:
@@ -122,7 +122,7 @@ def detail_text(status: Status, stretch: bool = True) -> str:
                            rate=amount(status.required_rate, target.unit, exact=False)))
         else:
             parts.append(t("required.remaining", remaining=remaining))
-    from bjtrack.i18n import get_lang
+    from bjtrack.render.i18n import get_lang
 
     return ("；" if get_lang() == "zh" else "; ").join(p for p in parts if p)
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
-from bjtrack.amounts import PERCENT
-from bjtrack.i18n import t
-from bjtrack.model import Plan, Record, Report, Status, Verdict
+from bjtrack.domain.amounts import PERCENT
+from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import display_scale
+from bjtrack.render.i18n import t
 from bjtrack.render.text import target_text, verdict_text
 
 if TYPE_CHECKING:

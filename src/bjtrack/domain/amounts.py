@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext, localcontext
 
-from bjtrack.errors import InputError, problem
+from bjtrack.domain.errors import InputError, problem
 
 MAGNITUDES: dict[str, Decimal] = {
     "十": Decimal(10),

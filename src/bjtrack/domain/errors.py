@@ -47,7 +47,7 @@ class Problem:
 def problem(key: str, *, hint_key: str = "", file: str | None = None, line: int | None = None,
             column: int | None = None, **fields: object) -> Problem:
     """A Problem whose message (and hint) are the i18n entries `key` (`hint_key`)."""
-    from bjtrack.i18n import message
+    from bjtrack.render.i18n import message
 
     shown = {name: str(value) for name, value in fields.items()}
     return Problem(message(key, "en", **shown), file=file, line=line, column=column,

@@ -11,8 +11,8 @@ import calendar
 import re
 from datetime import date
 
-from bjtrack.amounts import normalise_text
-from bjtrack.errors import InputError, problem
+from bjtrack.domain.amounts import normalise_text
+from bjtrack.domain.errors import InputError, problem
 
 ACCEPTED_FORMS = (
     "2022-06-30, 2022/6/30, 2022年6月30日, 2022年6月, 2022-06, 2022年1-6月, "

@@ -22,10 +22,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bjtrack.amounts import MAX_EXPONENT, PERCENT, Amount, parse_amount, plain, split_comparison
-from bjtrack.dates import parse_date
-from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
-from bjtrack.model import COMPARISONS, VINTAGES, Kind, Plan, Record, Source, Target
+from bjtrack.domain.amounts import (
+    MAX_EXPONENT,
+    PERCENT,
+    Amount,
+    parse_amount,
+    plain,
+    split_comparison,
+)
+from bjtrack.domain.dates import parse_date
+from bjtrack.domain.errors import BjtrackError, InputError, Problem, UsageError, problem
+from bjtrack.domain.model import COMPARISONS, VINTAGES, Kind, Plan, Record, Source, Target
 
 PLAN_FILE = "targets.toml"
 RECORDS_FILE = "records.toml"
@@ -427,7 +434,7 @@ def _tolerance(entry: Mapping[str, Any], unit: str, goal: Decimal | None, compar
     Given in the target's unit it is used as is; given as a % on an amount target it is
     that share of the target. Left out, a rate gets ±0.5 percentage point and an amount
     ±5% of the target."""
-    from bjtrack.pace import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
+    from bjtrack.domain.evaluation import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
 
     if "tolerance" not in entry:
         if comparison != "~":
@@ -546,12 +553,12 @@ class RecordSet:
 def load_records(path: Path, cached: bool = True) -> RecordSet:
     """Read every record; collect problems instead of stopping at the first.
 
-    With `cached`, through the index beside the file (bjtrack.cache) when it can answer:
+    With `cached`, through the index beside the file (bjtrack.index.cache) when it can answer:
     the same records, problems and torn tail as a full parse, without re-parsing the file."""
     if not path.exists():
         return RecordSet(())
     if cached:
-        from bjtrack import cache
+        from bjtrack.index import cache
 
         found = cache.load_records(path)
         if found is not None:

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bjtrack.cli import Session, _date_option, app, complete_target, now, session, who
-from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
-from bjtrack.i18n import help_text, localize, t
+from bjtrack.cli.root import Session, app, complete_target, date_option, now, session, who
+from bjtrack.domain.errors import BjtrackError, InputError, Problem, UsageError, problem
+from bjtrack.render.i18n import help_text, localize, t
 from bjtrack.render.text import clean
 
 if TYPE_CHECKING:
-    from bjtrack.edits import Correction
-    from bjtrack.model import Record
+    from bjtrack.domain.model import Record
+    from bjtrack.ops.edits import Correction
 
 
 def _interactive() -> bool:
@@ -25,14 +25,16 @@ def _interactive() -> bool:
 
 def complete_record(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for RECORD: ids of the current records, newest first."""
-    from bjtrack import actions, pace, store
+    from bjtrack.domain import evaluation
+    from bjtrack.files import store
+    from bjtrack.ops import actions
 
     try:
         path = store.find_plan(ctx.find_root().params.get("file"), Path.cwd())
         loaded = actions.load(path, strict=False)
     except (BjtrackError, OSError):
         return []
-    current = pace.effective(loaded.records.records)
+    current = evaluation.effective(loaded.records.records)
     return [(r.id, f"{r.series} {r.date} {r.entered or r.value}") for r in reversed(current)
             if r.id.startswith(incomplete)]
 
@@ -51,7 +53,7 @@ def init(
     s = session(ctx)
     if example and blank:
         raise UsageError(problem("err.example_and_blank"))
-    from bjtrack.edits import init_plan
+    from bjtrack.ops.edits import init_plan
 
     for written in init_plan(folder, example=example, name=name):
         s.say(t(f"init.{written.action}", path=written.path))
@@ -103,9 +105,9 @@ def target_add(
     quote: Annotated[str | None, typer.Option("--quote", help=help_text("target.quote"))] = None,
 ) -> None:
     s = session(ctx)
-    from bjtrack.amounts import parse_amount
-    from bjtrack.dates import parse_date
-    from bjtrack.edits import add_target
+    from bjtrack.domain.amounts import parse_amount
+    from bjtrack.domain.dates import parse_date
+    from bjtrack.ops.edits import add_target
     from bjtrack.render.text import target_text
 
     path = s.plan_path()
@@ -136,8 +138,8 @@ def target_edit(
         help=help_text("arg.target"), autocompletion=complete_target)],
 ) -> None:
     s = session(ctx)
-    from bjtrack import store
-    from bjtrack.edits import edit_plan, run_editor, target_line
+    from bjtrack.files import store
+    from bjtrack.ops.edits import edit_plan, run_editor, target_line
 
     path = s.plan_path()
     _, line = target_line(store.load_plan(path), target)
@@ -157,7 +159,7 @@ def target_edit(
 @app.command(help=help_text("where"))
 def where(ctx: typer.Context) -> None:
     s = session(ctx)
-    from bjtrack import store
+    from bjtrack.files import store
 
     path = s.plan_path()
     records = store.load_plan(path).records_path
@@ -192,7 +194,7 @@ def undo(
     why: Annotated[str, typer.Option("--why", help=help_text("why"))] = "",
 ) -> None:
     s = session(ctx)
-    from bjtrack import edits
+    from bjtrack.ops import edits
 
     done = edits.undo(s.load(), now(), by=who() if by is None else by, why=why)
     _report(s, "undo.done", done)
@@ -211,9 +213,9 @@ def amend(
     by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
 ) -> None:
     s = session(ctx)
-    from bjtrack import edits
+    from bjtrack.ops import edits
 
-    done = edits.amend(s.load(), record, value, now(), day=_date_option(on), note=note,
+    done = edits.amend(s.load(), record, value, now(), day=date_option(on), note=note,
                        by=who() if by is None else by)
     _report(s, "amend.done", done)
 
@@ -227,7 +229,7 @@ def rm(
     by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
 ) -> None:
     s = session(ctx)
-    from bjtrack import edits
+    from bjtrack.ops import edits
 
     done = edits.retract(s.load(), record, now(), why=why, by=who() if by is None else by)
     _report(s, "undo.done", done)

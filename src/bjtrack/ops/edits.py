@@ -16,11 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bjtrack import pace, store
-from bjtrack.actions import Loaded, read_value, resolve_target, unique_id
-from bjtrack.errors import BjtrackError, Problem, UsageError, problem
-from bjtrack.i18n import get_lang, t
-from bjtrack.model import Plan, Record, Target
+from bjtrack.domain import evaluation
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
+from bjtrack.domain.model import Plan, Record, Target
+from bjtrack.files import store
+from bjtrack.ops.actions import Loaded, read_value, resolve_target, unique_id
+from bjtrack.render.i18n import get_lang, t
 
 EXAMPLES = ("binjiang-2022",)
 GITATTRIBUTES_LINE = f"{store.RECORDS_FILE} merge=union"
@@ -413,7 +414,7 @@ def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> C
 
 def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
     """Retract the last current figure logged by `by` (an amendment's original returns)."""
-    current = {r.id for r in pace.effective(loaded.records.records)}
+    current = {r.id for r in evaluation.effective(loaded.records.records)}
     mine = [r for r in loaded.records.records if r.by == by and r.id in current]
     if not mine:
         raise BjtrackError(problem("err.nothing_to_undo", hint_key="hint.undo", by=by or "?"))

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bjtrack.cli import _date_option, app, now, session, today, who
-from bjtrack.errors import UsageError, problem
-from bjtrack.i18n import help_text, t
+from bjtrack.cli.root import app, date_option, now, session, today, who
+from bjtrack.domain.errors import UsageError, problem
+from bjtrack.render.i18n import help_text, t
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -61,7 +61,7 @@ def export(
     if target is not None:
         exporting.check_output(target, force,
                                (loaded.plan.path, loaded.plan.records_path))
-    day = _date_option(as_of) or today()
+    day = date_option(as_of) or today()
     snap = exporting.snapshot(loaded, day, group)
     data = exporting.export(snap, fmt.value, records=records, bom=bom, generated=now())
     if target is None:
@@ -89,7 +89,7 @@ def import_(
     Example: bjtrack import 2022年6月数据.csv --dry-run
     """
     s = session(ctx)
-    from bjtrack import importer
+    from bjtrack.ops import importer
 
     loaded = s.load()
     bar = _Bar(s.err) if s.err.is_terminal else None

@@ -9,19 +9,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bjtrack import pace, store
-from bjtrack.amounts import PERCENT, Amount, base_unit, parse_amount
-from bjtrack.errors import BjtrackError, InputError, Problem, UsageError, problem
-from bjtrack.model import VINTAGES, Plan, Record, Report, Target
+from bjtrack.domain import evaluation
+from bjtrack.domain.amounts import PERCENT, Amount, base_unit, parse_amount
+from bjtrack.domain.errors import BjtrackError, InputError, Problem, UsageError, problem
+from bjtrack.domain.model import VINTAGES, Plan, Record, Report, Target
+from bjtrack.files import store
 
 if TYPE_CHECKING:
-    from bjtrack.cache import RecordIndex
+    from bjtrack.index.cache import RecordIndex
 
 
 class Loaded:
     """A plan with its records as read from disk.
 
-    With an index (bjtrack.cache) the records are read from it only when asked for:
+    With an index (bjtrack.index.cache) the records are read from it only when asked for:
     `status` and `log` query it for what they need; `records` gives them all."""
 
     def __init__(self, plan: Plan, records: store.RecordSet | None = None,
@@ -35,7 +36,7 @@ class Loaded:
     def records(self) -> store.RecordSet:
         if self._records is None:
             assert self.index is not None
-            from bjtrack.cache import Unusable
+            from bjtrack.index.cache import Unusable
 
             try:
                 self._records = self.index.record_set()
@@ -61,20 +62,20 @@ class Loaded:
         """The current records of a series dated `day`, in file order."""
         index = self._indexed()
         if index is not None:
-            from bjtrack.cache import Unusable
+            from bjtrack.index.cache import Unusable
 
             try:
                 return index.on_day(series, day)
             except Unusable:
                 pass
-        return [r for r in pace.effective(self.records.records)
+        return [r for r in evaluation.effective(self.records.records)
                 if r.series == series and r.date == day]
 
     def series_records(self, series: str) -> list[Record]:
         """Every record of a series (retracted and replaced ones too), in file order."""
         index = self._indexed()
         if index is not None:
-            from bjtrack.cache import Unusable
+            from bjtrack.index.cache import Unusable
 
             try:
                 return index.series_records(series)
@@ -85,7 +86,7 @@ class Loaded:
     def id_taken(self, record_id: str) -> bool:
         index = self._indexed()
         if index is not None:
-            from bjtrack.cache import Unusable
+            from bjtrack.index.cache import Unusable
 
             try:
                 return index.has_id(record_id)
@@ -97,8 +98,8 @@ class Loaded:
 def load(path: Path, strict: bool = True) -> Loaded:
     """Read a plan and its records. With strict, a damaged record (other than a torn
     last one, which is set aside with a warning) is an error."""
-    from bjtrack.cache import open_index
-    from bjtrack.memo import load_plan
+    from bjtrack.index.cache import open_index
+    from bjtrack.index.memo import load_plan
 
     plan = load_plan(path)  # store.load_plan, remembered while the file is unchanged
     index = open_index(plan.records_path)  # holds no damaged record: nothing to report
@@ -208,22 +209,22 @@ def status_report(loaded: Loaded, as_of: date, group: str | None = None) -> Repo
                                  hint="groups: " + ", ".join(close or groups)))
     index = loaded._indexed()
     if index is not None:  # read only the records each series' status needs
-        from bjtrack.cache import Unusable
+        from bjtrack.index.cache import Unusable
 
         try:
-            chosen = pace.chosen_targets(plan, group)
+            chosen = evaluation.chosen_targets(plan, group)
             with index.snapshot():  # all of it as of one moment
-                series = index.figures(pace.reads(chosen, as_of, indicators=False),
-                                       pace.year_end_reads(chosen, indicators=False),
-                                       pace.end_reads(plan.targets))
-                summaries = {t.id: index.latest(t.series, *pace.indicator_window(t, as_of))
+                series = index.figures(evaluation.reads(chosen, as_of, indicators=False),
+                                       evaluation.year_end_reads(chosen, indicators=False),
+                                       evaluation.end_reads(plan.targets))
+                summaries = {t.id: index.latest(t.series, *evaluation.indicator_window(t, as_of))
                              for t in chosen if t.is_indicator}
                 unread = index.counts(exclude={t.series for t in plan.targets})
-            return pace.report_series(plan, series, as_of, group, loaded.warnings(), unread,
+            return evaluation.report_series(plan, series, as_of, group, loaded.warnings(), unread,
                                       summaries)
         except Unusable:
             pass
-    return pace.report(plan, loaded.records.records, as_of, group, loaded.warnings())
+    return evaluation.report(plan, loaded.records.records, as_of, group, loaded.warnings())
 
 
 def series_records(loaded: Loaded, target: Target, include_retracted: bool = False
@@ -231,7 +232,7 @@ def series_records(loaded: Loaded, target: Target, include_retracted: bool = Fal
     """A target's figures in date order: the current ones and every earlier vintage of them
     (初步 replaced by 核实; status reads only the current one). With include_retracted also
     what corrections replaced or retracted, and the retractions themselves."""
-    from bjtrack.edits import record_states
+    from bjtrack.ops.edits import record_states
 
     records = loaded.series_records(target.series)
     if not include_retracted:
@@ -282,7 +283,7 @@ def check(path: Path) -> tuple[Plan | None, int, list[Problem]]:
                 hint="add a target or indicator with that series, or fix the series name"))
     by_key: dict[tuple[str, date | None], list[Record]] = {}
     sums = {t.series for t in plan.targets if t.aggregate == "sum"}
-    for record in pace.effective(result.records):
+    for record in evaluation.effective(result.records):
         by_key.setdefault((record.series, record.date), []).append(record)
     for (series, day), group in by_key.items():
         values = {r.value for r in group}

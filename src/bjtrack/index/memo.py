@@ -18,8 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bjtrack import amounts, dates, model, store
-from bjtrack.model import Kind, Plan, Source, Target, built
+from bjtrack.domain import amounts, dates, model
+from bjtrack.domain.model import Kind, Plan, Source, Target, built
+from bjtrack.files import store
 
 FORMAT = "bjtrack-plan-memo/1"
 _T = TypeVar("_T")

@@ -42,12 +42,12 @@ from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
-from bjtrack import store
-from bjtrack.amounts import MAX_EXPONENT
-from bjtrack.errors import Problem
-from bjtrack.model import VINTAGES, Record, Source, built
-from bjtrack.store import CACHE_DIR as CACHE_DIR  # the names the cache answers to
-from bjtrack.store import NO_CACHE_ENV as NO_CACHE_ENV
+from bjtrack.domain.amounts import MAX_EXPONENT
+from bjtrack.domain.errors import Problem
+from bjtrack.domain.model import VINTAGES, Record, Source, built
+from bjtrack.files import store
+from bjtrack.files.store import CACHE_DIR as CACHE_DIR  # the names the cache answers to
+from bjtrack.files.store import NO_CACHE_ENV as NO_CACHE_ENV
 
 SCHEMA = "bjtrack-cache/2"
 RACY_NS = 2_000_000_000  # a file changed this close to its last check is hashed, not trusted

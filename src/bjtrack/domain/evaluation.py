@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
 
-from bjtrack.amounts import PERCENT
-from bjtrack.dates import add_months, add_years
-from bjtrack.model import Kind, Period, Plan, Record, Report, Status, Target, Verdict, evolve
+from bjtrack.domain.amounts import PERCENT
+from bjtrack.domain.dates import add_months, add_years
+from bjtrack.domain.model import Kind, Period, Plan, Record, Report, Status, Target, Verdict, evolve
 
 ONE = Decimal(1)
 ZERO = Decimal(0)

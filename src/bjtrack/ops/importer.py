@@ -22,12 +22,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from bjtrack import actions, pace, store
-from bjtrack.amounts import Amount, base_unit, parse_amount, plain
-from bjtrack.dates import parse_date
-from bjtrack.errors import BjtrackError, Problem, UsageError, problem
-from bjtrack.i18n import get_lang, message
-from bjtrack.model import VINTAGES, Plan, Record, Target, built
+from bjtrack.domain import evaluation
+from bjtrack.domain.amounts import Amount, base_unit, parse_amount, plain
+from bjtrack.domain.dates import parse_date
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
+from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built
+from bjtrack.files import store
+from bjtrack.ops import actions
+from bjtrack.render.i18n import get_lang, message
 
 # Accepted headers per field, compared after NFKC folding, lower-casing and dropping
 # blanks, '_' and '-'.
@@ -467,7 +469,7 @@ def _recorded(path: Path, records: list[Record]) -> tuple[list[Identity], set[st
     records span for their series, and which of these records' ids the file holds already:
     from the index when it can answer (a few hundred series at a time, so that only their
     identities are kept), else from a full parse."""
-    from bjtrack import cache
+    from bjtrack.index import cache
 
     if not records:
         return [], set()
@@ -491,7 +493,7 @@ def _recorded(path: Path, records: list[Record]) -> tuple[list[Identity], set[st
             index.close()
     every = store.load_records(path, cached=False).records
     ids = {r.id for r in records}
-    return [r.identity for r in pace.effective(every)], {r.id for r in every if r.id in ids}
+    return [r.identity for r in evaluation.effective(every)], {r.id for r in every if r.id in ids}
 
 
 def _fresh_id(ids: Iterator[str], taken: set[str]) -> str:
@@ -503,7 +505,7 @@ def _fresh_id(ids: Iterator[str], taken: set[str]) -> str:
 
 def _stat(path: Path) -> str | None:
     """What changes whenever the records file is written (appended or replaced)."""
-    from bjtrack.cache import FileStat
+    from bjtrack.index.cache import FileStat
 
     try:
         return FileStat.of(path).text()

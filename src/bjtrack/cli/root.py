@@ -1,0 +1,191 @@
+"""The Typer app, its root options and what every command shares: the Session (plan, language,
+output), the clock and who is logging."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bjtrack import __version__
+from bjtrack.domain.errors import (
+    BjtrackError,
+    UsageError,
+)
+from bjtrack.ops import actions
+from bjtrack.render.i18n import (
+    detect_lang,
+    get_lang,
+    help_text,
+    lang_from_argv,
+    set_lang,
+    t,
+)
+from bjtrack.render.text import clean
+
+# Help texts are fixed when the commands are registered: pick their language first.
+set_lang(detect_lang(lang_from_argv(sys.argv[1:])))
+
+app = typer.Typer(
+    name="bjtrack",
+    help=help_text("app"),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class Session:
+    """What every command needs: which plan, which language, where output goes."""
+
+    file: str | None = None
+    quiet: bool = False
+    out: Console = field(default_factory=lambda: Console(highlight=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+
+    def plan_path(self) -> Path:
+        from bjtrack.files.store import find_plan
+
+        return find_plan(self.file, Path.cwd())
+
+    def load(self, strict: bool = True) -> actions.Loaded:
+        loaded = actions.load(self.plan_path(), strict=strict)
+        for warning in loaded.warnings():
+            self.warn(t("warn.torn", problem=warning))
+        return loaded
+
+    def say(self, text: str) -> None:
+        """A message for the person (stderr); --quiet silences it."""
+        if not self.quiet:
+            self.err.print(clean(text), markup=False, highlight=False, soft_wrap=True)
+
+    def warn(self, text: str) -> None:
+        self.err.print(clean(text), style="yellow", markup=False, highlight=False,
+                       soft_wrap=True)
+
+    def data(self, text: str) -> None:
+        """Machine-readable output: stdout, verbatim."""
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def today() -> date:
+    """The clock, read only here. BJTRACK_TODAY pins it for reproducible reports."""
+    pinned = os.environ.get("BJTRACK_TODAY")
+    if pinned:
+        from bjtrack.domain.dates import parse_date
+
+        return parse_date(pinned)
+    return date.today()
+
+
+def now() -> datetime:
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"bjtrack {__version__}\n")
+        raise typer.Exit()
+
+
+class Units(StrEnum):
+    cn = "cn"
+    si = "si"
+
+
+@app.callback(help=help_text("app"))
+def root(
+    ctx: typer.Context,
+    file: Annotated[str | None, typer.Option(
+        "--file", "-f", envvar="BJTRACK_FILE", show_envvar=True,
+        help=help_text("opt.file"))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=help_text("opt.lang"))] = None,
+    units: Annotated[Units, typer.Option(
+        "--units", envvar="BJTRACK_UNITS", help=help_text("opt.units"))] = Units.cn,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=help_text("opt.quiet"))] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help=help_text("opt.version"))
+    ] = False,
+) -> None:
+    """Track a plan's quantitative targets against the figures published for them.
+
+    Example: bjtrack --file plans/binjiang/targets.toml status
+    """
+    if lang is not None and lang not in ("zh", "en"):
+        from bjtrack.domain.errors import problem
+
+        set_lang(detect_lang(None))  # say it in the language the environment asks for
+        raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
+    set_lang(detect_lang(lang))
+    from bjtrack.domain.amounts import set_units
+
+    set_units(units.value if get_lang() == "en" else "cn")  # Chinese always reads 万/亿
+    ctx.obj = Session(file=file, quiet=quiet)
+
+
+def session(ctx: typer.Context) -> Session:
+    obj = ctx.obj
+    assert isinstance(obj, Session)
+    return obj
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    behind = "behind"
+    missed = "missed"
+
+
+def date_option(text: str | None) -> date | None:
+    if text is None:
+        return None
+    from bjtrack.domain.dates import parse_date
+
+    return parse_date(text)
+
+
+def who() -> str:
+    """Who is logging: git's user.name, else the login name."""
+    try:
+        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                              timeout=2, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+def complete_target(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for TARGET: ids and names of the plan in use (cheap: no records)."""
+    from bjtrack.files import store
+
+    root_params = ctx.find_root().params
+    try:
+        plan = store.load_plan(store.find_plan(root_params.get("file"), Path.cwd()))
+    except (BjtrackError, OSError):
+        return []
+    out: list[tuple[str, str]] = []
+    for target in plan.targets:
+        if target.id.startswith(incomplete):
+            out.append((target.id, target.name))
+        elif target.name.startswith(incomplete):
+            out.append((target.name, target.id))
+    return out
