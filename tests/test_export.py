@@ -338,13 +338,11 @@ def test_heavy_libraries_load_only_for_their_export() -> None:
     assert out.strip() == "[]"
 
 
-# --------------------------------------------------------------------------- README
+# --------------------------------------------------------------------------- documented examples
 
 def _readme_steps() -> list[tuple[str, str]]:
-    """The fenced sh and text blocks of the README's "Reports and import", in order."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Reports and import\n", 1)[1]
-    section = re.split(r"\n## (?=[A-Za-z])", section, maxsplit=1)[0]  # not a '## 分组' line
+    """The fenced sh and text blocks of docs/reports-and-import.md, in order."""
+    section = (REPO / "docs" / "reports-and-import.md").read_text(encoding="utf-8")
     return [(lang, body) for lang, body in re.findall(r"```(\w+)\n(.*?)```", section, re.S)
             if lang in ("sh", "text")]
 

@@ -992,14 +992,14 @@ def test_the_shipped_plan_uses_the_forms_its_wording_calls_for() -> None:
         Kind.RATE, True, ">=", D(40))
 
 
-# =========================================================================== README examples
+# =========================================================================== documented examples
 
 def _readme_forms() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The subsections of the README's "Target forms", each as its fenced blocks in order."""
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Target forms\n", 1)[1].split("\n## ", 1)[0]
+    """The sections of docs/target-forms.md, each as its fenced blocks in order."""
+    doc = Path(__file__).resolve().parent.parent / "docs" / "target-forms.md"
+    section = doc.read_text(encoding="utf-8")
     out = []
-    for part in section.split("\n### ")[1:]:
+    for part in section.split("\n## ")[1:]:
         title = part.splitlines()[0]
         blocks = re.findall(r"```(\w+)\n(.*?)```", part, flags=re.S)
         if blocks:

@@ -1,7 +1,8 @@
-"""A new user's first session, typed into a real terminal (tmux): the README's session block
-is the script. Each `$ ` line of it is typed; every other line must appear on the screen.
+"""A new user's first session, typed into a real terminal (tmux): the session block of
+docs/teams.md is the script. Each `$ ` line of it is typed; every other line must appear on
+the screen.
 
-Record ids are random, so a `[…]` of ten id characters in the README matches any id."""
+Record ids are random, so a `[…]` of ten id characters in the doc matches any id."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ _ID = re.compile(r"\\\[[a-z2-7]{10}\\\]")
 
 
 def readme_session() -> tuple[list[str], list[str]]:
-    """The commands of the README's session block, and the lines it says appear."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    """The commands of the session block in docs/teams.md, and the lines it says appear."""
+    text = (REPO / "docs" / "teams.md").read_text(encoding="utf-8")
     block = text[text.index(BEGIN):]
     block = block[block.index("```"):]
     body = block.split("\n", 1)[1].split("\n```", 1)[0]
@@ -41,7 +42,7 @@ def readme_session() -> tuple[list[str], list[str]]:
 
 
 def pattern(line: str) -> re.Pattern[str]:
-    """A README line as it may appear on screen: any record id, any run of blanks."""
+    """A line of the doc as it may appear on screen: any record id, any run of blanks."""
     escaped = re.escape(" ".join(line.split()))
     return re.compile(_ID.sub(r"\\[[a-z2-7]{10}\\]", escaped))
 
