@@ -22,6 +22,7 @@ from bjtrack.domain import evaluation
 from bjtrack.domain.amounts import PERCENT, plain
 from bjtrack.domain.dates import add_years
 from bjtrack.domain.model import Kind, Plan, Record, Status, Target
+from bjtrack.render.words import Words
 
 # One colour per line, shared by the SVG chart, the terminal chart and the HTML legend.
 ACTUAL_COLOUR = "#1f5fbf"
@@ -275,16 +276,15 @@ def terminal_chart(chart: Chart, width: int, height: int = 12,
 _RANK = {" ": 0, "·": 1, "─": 2, "∙": 3, "●": 4}
 
 
-def history_chart(plan: Plan, records: Sequence[Record], target: Target, as_of: date,
-                  width: int) -> Text:
+def history_chart(w: Words, plan: Plan, records: Sequence[Record], target: Target,
+                  as_of: date, width: int) -> Text:
     """`bjtrack history TARGET --chart`: the target's chart for the terminal."""
-    from bjtrack.render.i18n import t
     from bjtrack.render.text import target_text
 
     series = evaluation.by_series(records)
     status = evaluation.evaluate(target, series, as_of, plan)
     chart = chart_for(status, series.get(target.series, []))
-    goal = target_text(target, status.target_value if target.relative_to else None)
-    labels = (t("chart.actual"), f"{t('chart.target')} {goal}", t("chart.pace"),
-              t("chart.no_data"))
+    goal = target_text(w, target, status.target_value if target.relative_to else None)
+    labels = (w.t("chart.actual"), f"{w.t('chart.target')} {goal}", w.t("chart.pace"),
+              w.t("chart.no_data"))
     return terminal_chart(chart, min(width, 100), labels=labels)

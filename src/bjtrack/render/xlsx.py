@@ -16,8 +16,8 @@ from rich.cells import cell_len
 from bjtrack.domain.amounts import PERCENT
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import display_scale
-from bjtrack.render.i18n import t
 from bjtrack.render.text import target_text, verdict_text
+from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -76,22 +76,26 @@ def _day(value: date | None) -> Cell:
     return (value, DATE_FORMAT) if value is not None else (None, None)
 
 
-def status_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[Verdict | None]]:
-    headers = [t("col.group"), t("col.name"), t("col.id"), t("col.target_text"),
-               t("col.target"), t("col.actual"), t("col.unit"), t("col.progress"),
-               t("col.elapsed"), t("col.verdict"), t("col.projected"), t("col.as_of"),
-               t("col.records"), t("col.quote")]
+STATUS_HEADERS = ("group", "name", "id", "target_text", "target", "actual", "unit", "progress",
+                  "elapsed", "verdict", "projected", "as_of", "records", "quote")
+RECORD_HEADERS = ("date", "name", "series", "value", "unit", "vintage", "entered", "note",
+                  "source", "by", "record")
+
+
+def status_rows(w: Words, report: Report
+                ) -> tuple[list[str], list[list[Cell]], list[Verdict | None]]:
+    headers = [w.t(f"col.{name}") for name in STATUS_HEADERS]
     rows: list[list[Cell]] = []
     verdicts: list[Verdict | None] = []
     for status in (*report.targets, *report.indicators):
         target = status.target
         scale, unit = scale_for(status)
         elapsed = status.expected if status.expected is not None else status.time_elapsed
-        verdict = verdict_text(status) + (t("stale") if status.stale else "")
+        verdict = verdict_text(w, status) + (w.t("stale") if status.stale else "")
         rows.append([
             (target.group, None), (target.name, None), (target.id, None),
-            (target_text(target, status.target_value if target.relative_to else None)
-             if not target.is_indicator else t("kind.indicator"), None),
+            (target_text(w, target, status.target_value if target.relative_to else None)
+             if not target.is_indicator else w.t("kind.indicator"), None),
             _amount(status.target_value, scale), _amount(status.actual, scale), (unit, None),
             _share(status.progress), _share(elapsed), (verdict, None),
             _amount(status.projected, scale), _day(status.actual_date),
@@ -101,11 +105,9 @@ def status_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[Verdi
     return headers, rows, verdicts
 
 
-def record_rows(records: Sequence[Record], names: Mapping[str, str],
+def record_rows(w: Words, records: Sequence[Record], names: Mapping[str, str],
                 scales: Mapping[str, tuple[Decimal, str]]) -> tuple[list[str], list[list[Cell]]]:
-    headers = [t("col.date"), t("col.name"), t("col.series"), t("col.value"), t("col.unit"),
-               t("col.vintage"), t("col.entered"), t("col.note"), t("col.source"),
-               t("col.by"), t("col.record")]
+    headers = [w.t(f"col.{name}") for name in RECORD_HEADERS]
     rows: list[list[Cell]] = []
     for record in records:
         scale, unit = scales.get(record.series) or display_scale([], record.unit)
@@ -120,19 +122,19 @@ def record_rows(records: Sequence[Record], names: Mapping[str, str],
     return headers, rows
 
 
-def render(report: Report, plan: Plan, records: Sequence[Record],
+def render(w: Words, report: Report, plan: Plan, records: Sequence[Record],
            names: Mapping[str, str]) -> bytes:
     """The workbook, written in openpyxl's streaming mode (a year of weekly figures for
     every target is still quick)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    headers, rows, verdicts = status_rows(report)
-    fills = {headers.index(t("col.verdict")): verdicts}
-    _sheet(book, t("sheet.status"), headers, rows, fills)
+    headers, rows, verdicts = status_rows(w, report)
+    fills = {headers.index(w.t("col.verdict")): verdicts}
+    _sheet(book, w.t("sheet.status"), headers, rows, fills)
     scales = {s.target.series: scale_for(s) for s in (*report.indicators, *report.targets)}
-    record_headers, record_cells = record_rows(records, names, scales)
-    _sheet(book, t("sheet.records"), record_headers, record_cells, {})
+    record_headers, record_cells = record_rows(w, records, names, scales)
+    _sheet(book, w.t("sheet.records"), record_headers, record_cells, {})
     book.properties.title = plan.name or plan.path.name
     book.properties.creator = "bjtrack"
     out = io.BytesIO()
