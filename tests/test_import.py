@@ -17,8 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bjtrack.domain.model import Plan, Record
-from bjtrack.files import blocks as fast
-from bjtrack.files import store
+from bjtrack.files import records, store
 from bjtrack.index import cache
 from bjtrack.ops import importing
 from bjtrack.ops import load as loading
@@ -240,9 +239,9 @@ def test_fast_writer_writes_what_the_serializer_writes(note: str, source: str, e
     record = Record(id="abcdefghij", series="investment", date=date(2022, 6, 30), value=value,
                     unit="元", entered=entered, note=note, source=source, by=by,
                     logged=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), vintage="初步")
-    assert fast.record_block(record) == store.record_block(record)
-    assert fast.framed_block(record) == store.framed(record, store.record_block(record))
-    parsed = store.parse_records(fast.record_block(record), "x").records
+    assert records.record_block(record) == records.serialized_block(record)
+    assert records.framed_block(record) == records.framed(record, records.serialized_block(record))
+    parsed = store.parse_records(records.record_block(record), "x").records
     assert parsed and parsed[0].note == note and parsed[0].value == value
 
 
@@ -258,8 +257,8 @@ def test_fast_writer_in_any_zone_and_series(series: str, hours: int, vintage: st
         record = Record(id="k2j4m6p7q3", series=series, date=date(2022, 6, 30),
                         value=Decimal("-0.5"), unit=unit, entered="-0.5", logged=moment,
                         vintage=vintage, revises=revises)
-        assert fast.framed_block(record) == store.framed(record,
-                                                             store.record_block(record))
+        assert records.framed_block(record) == records.framed(
+            record, records.serialized_block(record))
 
 
 def test_progress_bar_on_a_terminal_for_long_imports() -> None:
@@ -478,8 +477,8 @@ def test_a_big_file_is_copied_byte_for_byte_before_the_new_records(tmp_path: Pat
     old += "".join(f"# 长备注 {i}\n" for i in range(200_000)).encode()  # several MB
     path.write_bytes(old)
     os.chmod(path, 0o640)
-    store.append_records(path, new, render=fast.framed_block)
-    blocks = "".join("\n" + store.framed(r, store.record_block(r)) for r in new)
+    store.append_records(path, new, render=records.framed_block)
+    blocks = "".join("\n" + records.framed(r, records.serialized_block(r)) for r in new)
     assert path.read_bytes() == old + blocks.encode()
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["records.toml",

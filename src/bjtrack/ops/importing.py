@@ -18,7 +18,7 @@ from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built
 from bjtrack.domain.records import effective
 from bjtrack.files import store
-from bjtrack.files.blocks import framed_block, new_ids
+from bjtrack.files.records import framed_block, new_ids
 from bjtrack.files.tables import read_table
 from bjtrack.index import cache
 from bjtrack.ops.load import Loaded, resolve_target
