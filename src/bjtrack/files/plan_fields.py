@@ -245,10 +245,16 @@ def _hold(entry: Mapping[str, Any], at: Fields) -> bool:
 
 
 def _other_unit(key: str, value: object, unit: str, at: Fields) -> None:
-    if unit:
-        at.add(f"err.plan.{key}_unit", value=value, unit=unit, field=key)
+    """A level or tolerance in another unit than the target's."""
+    if key == "tolerance":
+        if unit:
+            at.add("err.plan.tolerance_unit", value=value, unit=unit)
+        else:
+            at.add("err.plan.tolerance_unit.bare", value=value)
+    elif unit:
+        at.add("err.plan.level_unit", value=value, unit=unit, field=key)
     else:
-        at.add(f"err.plan.{key}_unit.bare", value=value, field=key)
+        at.add("err.plan.level_unit.bare", value=value, field=key)
 
 
 def _unit_amount(entry: Mapping[str, Any], key: str, unit: str, at: Fields

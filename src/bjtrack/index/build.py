@@ -338,8 +338,10 @@ def _valid(parse: Any, text: str) -> bool:
 def _number(value: str) -> tuple[str, int | None, int | None] | None:
     """A value's exact decimal text as the index keeps it, with its units and exponent;
     None if the full parse rejects it (not a number, or out of range)."""
-    if _PLAIN_NUMBER.fullmatch(value):
-        return (value, *_units(value))  # as str(Decimal(value)) gives it
+    if _PLAIN_NUMBER.fullmatch(value):  # as str(Decimal(value)) gives it
+        whole, _, decimals = value.partition(".")
+        units = int(whole + decimals)
+        return value, (units if -_MAX_UNITS < units < _MAX_UNITS else None), -len(decimals)
     number = decimal_text(value)
     if number is None:
         return None

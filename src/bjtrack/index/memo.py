@@ -41,9 +41,8 @@ def load_plan(path: Path) -> Plan:
             saved_key, plan = pickle.load(handle)
         if saved_key == key and isinstance(plan, Plan):
             return plan
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError,
-            IndexError, pickle.UnpicklingError):
-        pass
+    except Exception:  # a damaged or foreign memo, whatever unpickling it raises:
+        pass  # the plan is parsed again
     plan = parse_plan(path)  # raises on any problem: nothing is remembered then
     try:
         memo.parent.mkdir(exist_ok=True)
