@@ -422,6 +422,7 @@ def test_lang_after_the_command_name(cli: Runner, logged: Path, lang: str) -> No
 
 SRC = REPO / "src" / "bjtrack"
 _LOOKUPS = {"problem", "Problem", "t", "message", "help_text", "help"}
+_MESSAGE_KEYS = ("err.", "hint.", "warn.")
 
 
 def _key(node: ast.expr) -> tuple[str, bool] | None:
@@ -438,7 +439,8 @@ def _key(node: ast.expr) -> tuple[str, bool] | None:
 
 def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
     """Every catalog key the code names: the first argument of problem(), Problem(), t(),
-    message(), help_text() and help(), and every hint_key=, by part of the catalog."""
+    message(), help_text() and help(), any first argument naming an error's or a hint's
+    key, and every hint_key=, by part of the catalog."""
     found: dict[str, set[tuple[str, bool]]] = {"messages": set(), "help": set()}
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -447,11 +449,12 @@ def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             part = "help" if name in ("help_text", "help") else "messages"
-            named = [node.args[0]] if name in _LOOKUPS and node.args else []
-            named += [k.value for k in node.keywords if k.arg == "hint_key"]
-            for expr in named:
+            first = [(node.args[0], name in _LOOKUPS)] if node.args else []
+            hints = [(k.value, True) for k in node.keywords if k.arg == "hint_key"]
+            for expr, surely in first + hints:
                 key = _key(expr)
-                if key is not None:
+                # any call handing on an error's or hint's key counts (a helper's add("err.…"))
+                if key is not None and (surely or key[0].startswith(_MESSAGE_KEYS)):
                     found[part].add(key)
     return found
 
