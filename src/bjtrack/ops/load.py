@@ -35,7 +35,7 @@ class Loaded:
             try:
                 self._records = self.index.record_set()
             except Unusable:
-                self._records = store.load_records(self.plan.records_path)
+                self._records = read_records(self.plan.records_path)
         return self._records
 
     @property
@@ -91,10 +91,24 @@ def load(path: Path, strict: bool = True) -> Loaded:
     index = open_index(plan.records_path)  # holds no damaged record: nothing to report
     if index is not None:
         return Loaded(plan, index=index)
-    records = store.load_records(plan.records_path)
+    records = read_records(plan.records_path)
     if strict and records.problems:
         raise BjtrackError(*records.problems, problem("err.fix_records"))
     return Loaded(plan, records)
+
+
+def read_records(path: Path) -> store.RecordSet:
+    """Every record of the file. Read without the lock, a block another command is
+    appending this moment looks damaged or torn: such a read is done again once that
+    command lets go of the lock, and what still looks damaged then is."""
+    records = store.load_records(path)
+    if not records.problems and records.torn is None:
+        return records
+    try:
+        with store.locked(path):
+            return store.load_records(path)
+    except BjtrackError:  # no lock to be had here (a read-only folder): the first read
+        return records
 
 
 def read_plan(path: Path) -> Plan:
