@@ -61,8 +61,15 @@ class Result:
 Runner = Callable[..., Result]
 
 
+@pytest.fixture(scope="session")
+def _user_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The user's own cache folder (the plan memo's key lives there): one per test run."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch, _user_cache: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_user_cache))
     for var in ("BJTRACK_FILE", "BJTRACK_LANG", "BJTRACK_TODAY", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")

@@ -1,0 +1,68 @@
+"""Nothing that comes from a file is trusted (issue 14): a plan's folder may be a cloned
+repository, so what lies in it can neither run code nor write outside it, and the derived
+files in it (the plan memo, the records index) are checked, never believed."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import Runner
+
+MEMO = Path(".bjtrack-cache") / "targets.toml.plan.pickle"
+
+
+class _Planted:
+    """Unpickling this makes a folder: proof that a planted memo ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.mkdir, (str(self.marker),))
+
+
+@pytest.mark.parametrize("shape", ["bare pickle", "forged signature"])
+def test_planted_memo_never_runs_code(cli: Runner, plan_dir: Path, tmp_path_factory:
+                                      pytest.TempPathFactory, shape: str) -> None:
+    marker = tmp_path_factory.mktemp("m") / "pwned"
+    payload = pickle.dumps(_Planted(marker))
+    if shape == "forged signature":
+        from bjtrack.index import memo
+        payload = memo.MAGIC + bytes(32) + payload
+    assert cli("status", cwd=plan_dir).code == 0
+    (plan_dir / MEMO).write_bytes(payload)  # as if cloned with the repository
+    os.utime(plan_dir / MEMO)
+    result = cli("status", cwd=plan_dir)
+    assert not marker.exists(), "the planted memo was unpickled"
+    assert result.code == 0 and "区内全年投资" in result.out  # the plan was parsed
+    assert cli("check", cwd=plan_dir).code == 0
+    assert not marker.exists()
+
+
+def test_memo_signed_with_another_users_key_is_ignored(
+        cli: Runner, plan_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("other-user")))
+    assert cli("status", cwd=plan_dir).code == 0  # memo signed with the other key
+    text = (plan_dir / "targets.toml").read_text(encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("this-user")))
+    from bjtrack.index import memo
+    assert memo.user_key() is not None
+    key_file = memo.key_folder() / memo.KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    plan = memo.load_plan(plan_dir / "targets.toml")  # parsed, not taken from the memo
+    assert plan.name == "测试计划" and "测试计划" in text
+
+
+def test_no_memo_without_a_user_key(cli: Runner, plan_dir: Path, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    result = cli("status", cwd=plan_dir)
+    assert result.code == 0 and "区内全年投资" in result.out
+    assert not (plan_dir / MEMO).exists()
