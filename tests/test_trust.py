@@ -66,3 +66,46 @@ def test_no_memo_without_a_user_key(cli: Runner, plan_dir: Path, tmp_path: Path,
     result = cli("status", cwd=plan_dir)
     assert result.code == 0 and "区内全年投资" in result.out
     assert not (plan_dir / MEMO).exists()
+
+
+def _plan_naming(plan_dir: Path, records: str) -> None:
+    path = plan_dir / "targets.toml"
+    text = path.read_text(encoding="utf-8")
+    named = f'name = "测试计划"\nrecords = "{records}"\n'
+    path.write_text(text.replace('name = "测试计划"\n', named, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "symlinked folder", "symlinked file"])
+def test_plan_cannot_name_a_file_outside_its_folder(cli: Runner, tmp_path: Path,
+                                                   how: str) -> None:
+    plan_dir = tmp_path / "repo"
+    plan_dir.mkdir()
+    from conftest import SMALL_PLAN
+    (plan_dir / "targets.toml").write_text(SMALL_PLAN, encoding="utf-8")
+    home = tmp_path / "fakehome"
+    home.mkdir()
+    profile = home / ".bash_profile"
+    if how == "dotdot":
+        _plan_naming(plan_dir, "../fakehome/.bash_profile")
+    elif how == "absolute":
+        _plan_naming(plan_dir, profile.as_posix())
+    elif how == "symlinked folder":
+        (plan_dir / "data").symlink_to(home)
+        _plan_naming(plan_dir, "data/.bash_profile")
+    else:  # a cloned repository may hold records.toml as a link to anywhere
+        (plan_dir / "records.toml").symlink_to(profile)
+    check = cli("check", cwd=plan_dir)
+    assert check.code != 0 and "outside the plan's folder" in check.out + check.err
+    logged = cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir)
+    assert logged.code != 0 and "outside the plan's folder" in logged.err
+    assert cli("status", cwd=plan_dir).code != 0
+    assert sorted(p.name for p in home.iterdir()) == [], "nothing written outside"
+    assert not (tmp_path / ".bjtrack-cache").exists()
+
+
+def test_records_in_a_subfolder_of_the_plan_are_fine(cli: Runner, plan_dir: Path) -> None:
+    (plan_dir / "figures").mkdir()
+    _plan_naming(plan_dir, "figures/records.toml")
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
+    assert "150" in cli("status", cwd=plan_dir).out
+    assert cli("check", cwd=plan_dir).code == 0

@@ -27,6 +27,14 @@ def cache_enabled() -> bool:
     return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
 
 
+def inside_folder(folder: Path, path: Path) -> bool:
+    """Whether `path`, every symbolic link followed, lies inside `folder` (also resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symlink loop, an unreadable folder
+        return False
+
+
 def find_plan(explicit: str | None, cwd: Path) -> Path:
     """The plan file: the one named, else targets.toml here or in a parent folder."""
     if explicit:

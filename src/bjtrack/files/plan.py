@@ -11,7 +11,14 @@ from typing import Any
 from bjtrack.domain.amounts import PERCENT
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import Kind, Plan, Target
-from bjtrack.files.paths import RECORDS_FILE, header_lines, read_text, toml_problem, unknown_key
+from bjtrack.files.paths import (
+    RECORDS_FILE,
+    header_lines,
+    inside_folder,
+    read_text,
+    toml_problem,
+    unknown_key,
+)
 from bjtrack.files.plan_fields import TARGET_KEYS, Fields, decimal_setting, parse_target
 
 __all__ = ["PLAN_KEYS", "TARGET_KEYS", "load_plan"]
@@ -87,6 +94,10 @@ def _parse_plan_meta(meta: Mapping[str, Any], path: Path, problems: list[Problem
                                                                    "published")
     if "records" in meta:
         out["records_path"] = path.parent / str(meta["records"])
+    if not inside_folder(path.parent, out["records_path"]):
+        # a plan may come from a cloned repository: it names no file outside its folder
+        problems.append(problem("err.plan.records_outside", hint_key="hint.plan.records_outside",
+                                file=file, path=str(out["records_path"])))
     for key in ("at_risk_band", "cagr_on_track", "cagr_at_risk"):
         if key in meta:
             number = decimal_setting(meta[key])

@@ -53,8 +53,8 @@ def load_plan(path: Path) -> Plan:
     memo = path.parent / paths.CACHE_DIR / f"{path.name}.plan.pickle"
     key = plan_key(path, data)
     remembered = _read(memo, secret, key)
-    if remembered is not None:
-        return remembered
+    if remembered is not None and paths.inside_folder(path.parent, remembered.records_path):
+        return remembered  # (a symlink changed since may lead out: then parsed, refused)
     plan = parse_plan(path)  # raises on any problem: nothing is remembered then
     _write(memo, secret, key, plan)
     return plan
