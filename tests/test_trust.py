@@ -109,3 +109,65 @@ def test_records_in_a_subfolder_of_the_plan_are_fine(cli: Runner, plan_dir: Path
     assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
     assert "150" in cli("status", cwd=plan_dir).out
     assert cli("check", cwd=plan_dir).code == 0
+
+
+def _actual(cli: Runner, plan_dir: Path) -> object:
+    import json
+    result = cli("status", "--format", "json", cwd=plan_dir)
+    assert result.code == 0, result.err
+    return next(t for t in json.loads(result.out)["targets"]
+                if t["id"] == "investment")["actual"]
+
+
+def _indexed(plan_dir: Path) -> Path:
+    db = plan_dir / ".bjtrack-cache" / "records.toml.sqlite"
+    assert db.is_file()
+    return db
+
+
+@pytest.mark.parametrize("how", ["sql update", "sql delete", "sql meta", "flipped bytes"])
+def test_tampered_index_is_never_believed(cli: Runner, plan_dir: Path, how: str) -> None:
+    import sqlite3
+    for day, amount in (("2022-03-31", "100亿"), ("2022-06-30", "150亿")):
+        assert cli("log", "investment", amount, "--date", day, cwd=plan_dir).code == 0
+    assert _actual(cli, plan_dir) == 15000000000  # the index built and used
+    db = _indexed(plan_dir)
+    if how == "flipped bytes":  # as a damaged disk or an edited, committed index would
+        for part in (db, Path(f"{db}-wal")):
+            if part.exists():
+                data = part.read_bytes()
+                part.write_bytes(data.replace(b"15000000000", b"29900000000"))
+    else:
+        conn = sqlite3.connect(db)
+        if how == "sql update":
+            conn.execute("UPDATE records SET value = '29900000000', units = 29900000000 "
+                         "WHERE value = '15000000000'")
+        elif how == "sql delete":
+            conn.execute("DELETE FROM records WHERE value = '15000000000'")
+        else:
+            conn.execute("UPDATE meta SET value = '0' WHERE key = 'checked_ns'")
+        conn.commit()
+        conn.close()
+    for _ in range(2):  # detected, then rebuilt
+        assert _actual(cli, plan_dir) == 15000000000
+        history = cli("history", "investment", cwd=plan_dir)
+        assert "150亿元" in history.out and "299" not in history.out
+        assert cli("check", cwd=plan_dir).code == 0
+    with sqlite3.connect(_indexed(plan_dir)) as conn:
+        assert sorted(v for (v,) in conn.execute("SELECT value FROM records")) == \
+            ["10000000000", "15000000000"]
+
+
+def test_index_cloned_from_another_user_is_rebuilt(cli: Runner, plan_dir: Path,
+                                                  tmp_path_factory: pytest.TempPathFactory,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows that another user's bjtrack signed (say, an index committed with git add -f)
+    are not this user's: they are rebuilt, never read."""
+    import sqlite3
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("stranger")))
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
+    assert _actual(cli, plan_dir) == 15000000000
+    with sqlite3.connect(_indexed(plan_dir)) as conn:  # the stranger's own tampering
+        conn.execute("UPDATE records SET value = '29900000000', units = 29900000000")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("me")))
+    assert _actual(cli, plan_dir) == 15000000000

@@ -30,13 +30,16 @@ from bjtrack.domain.model import VINTAGES, Record
 from bjtrack.files.records import HEADER, RecordSet, decimal_text, incomplete, parse_records
 from bjtrack.files.records import to_record as _to_record
 from bjtrack.index.sqlite import (
-    COLUMNS,
     FIELDS,
     INDEX_NAMES,
     INDEXES,
+    ROW_COLUMNS,
     SCHEMA,
     FileStat,
     Unusable,
+    key_of,
+    mac,
+    meta_mac,
     read_meta,
 )
 
@@ -113,6 +116,7 @@ def update(conn: sqlite3.Connection, path: Path) -> RecordSet:
         "seq": str(seq + len(scan.rows)), "hash": digest.hexdigest(),
         "stat": stat.text(), "checked_ns": str(checked),
     }
+    values["mac"] = meta_mac(key_of(conn), values)
     conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
     return shift(scan.tail, covered + end)
 
@@ -163,10 +167,15 @@ def _index_rest(conn: sqlite3.Connection, handle: BufferedReader, file: str,
 
 def insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
     counts = Counter(map(itemgetter(2), rows))  # rows per series
-    marks = ", ".join("?" * (len(FIELDS) + 4))
+    marks = ", ".join("?" * (len(FIELDS) + 5))
     numbered = zip(range(seq + 1, seq + 1 + len(rows)))  # (seq,) of each row
-    conn.executemany(f"INSERT INTO records ({COLUMNS}, units, exponent) VALUES ({marks})",
-                     map(add, numbered, rows))  # (seq, *row)
+    key = key_of(conn)
+
+    def signed(values: Row) -> Row:
+        return (*values, mac(key, values))
+
+    conn.executemany(f"INSERT INTO records ({ROW_COLUMNS}, mac) VALUES ({marks})",
+                     map(signed, map(add, numbered, rows)))  # (seq, *row, mac)
     conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
                      "DO UPDATE SET n = n + excluded.n", counts.items())
 

@@ -24,13 +24,24 @@ import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
+from bjtrack.domain.errors import BjtrackError
 from bjtrack.files.paths import CACHE_DIR as CACHE_DIR  # the names the index answers to
 from bjtrack.files.paths import NO_CACHE_ENV as NO_CACHE_ENV
 from bjtrack.files.records import RecordSet, parse_records
 from bjtrack.files.records import load_records as parse_file
+from bjtrack.files.writing import locked
 from bjtrack.index.build import decode, scan_text, shift, update
+from bjtrack.index.memo import user_key
 from bjtrack.index.query import RecordIndex as RecordIndex
-from bjtrack.index.sqlite import SCHEMA, connect, discard, is_busy, read_meta, release
+from bjtrack.index.sqlite import (
+    SCHEMA,
+    Tampered,
+    connect,
+    discard,
+    is_busy,
+    read_meta,
+    release,
+)
 from bjtrack.index.sqlite import FileStat as FileStat
 from bjtrack.index.sqlite import Unusable as Unusable
 from bjtrack.index.sqlite import cache_path as cache_path
@@ -45,18 +56,37 @@ __all__ = ["CACHE_DIR", "NO_CACHE_ENV", "FileStat", "RecordIndex", "Unusable", "
 def open_index(path: Path) -> RecordIndex | None:
     """The index of a records file, brought up to date; None when the file has to be read
     in full (no file, index off, busy or unusable, or a damaged record the index does not
-    hold). The caller closes it (`with` or `close`)."""
+    hold). The caller closes it (`with` or `close`).
+
+    A last block that looks torn may be one another command is appending this moment (a
+    reader can see part of a write): the index is opened again once that command lets go
+    of the lock, and what is torn then really is."""
     if not enabled() or not path.is_file():
         return None
+    key = user_key()
+    if key is None:  # no key of this user's to check the index by: read the file
+        return None
+    index = _open(path, key)
+    if index is None or index.tail.torn is None:
+        return index
+    index.close()
+    try:
+        with locked(path):
+            return _open(path, key)
+    except BjtrackError:  # no lock to be had here (a read-only folder)
+        return _open(path, key)
+
+
+def _open(path: Path, key: bytes) -> RecordIndex | None:
     db = cache_path(path)
     for attempt in (1, 2):
         try:
-            return _sync(path, db)
+            return _sync(path, db, key)
         except Unusable:
             return None
         except sqlite3.Error as exc:
             # busy: another command writes it, read the file meanwhile; else a corrupt,
-            # truncated or foreign index: start it afresh, once
+            # truncated, foreign or tampered index: start it afresh, once
             if is_busy(exc) or attempt == 2 or not discard(db):
                 return None
         except (OSError, ValueError):
@@ -78,12 +108,17 @@ def load_records(path: Path) -> RecordSet:
     return parse_file(path)
 
 
-def _sync(path: Path, db: Path) -> RecordIndex:
-    conn = connect(db)
+def _sync(path: Path, db: Path, key: bytes) -> RecordIndex:
+    conn = connect(db, key)
     try:
-        meta = read_meta(conn)
+        meta = read_meta(conn)  # Tampered if their MAC fails: discarded, rebuilt
         if meta.get("schema") != SCHEMA and meta:
             raise sqlite3.DatabaseError("another index format")
+        if meta:  # rows deleted or added behind its back
+            (count, last), = conn.execute(
+                "SELECT count(*), coalesce(max(seq), 0) FROM records").fetchall()
+            if count != int(meta["seq"]) or last != count:
+                raise Tampered("rows missing from the index")
         stat = FileStat.of(path)
         if _trusted(meta, stat):
             covered = int(meta["covered"])

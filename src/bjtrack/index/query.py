@@ -14,7 +14,15 @@ from typing import Any
 from bjtrack.domain.errors import Problem
 from bjtrack.domain.model import Record, Source, built, evolve
 from bjtrack.files.records import RecordSet
-from bjtrack.index.sqlite import COLUMNS, CURRENT, Unusable, release
+from bjtrack.index.sqlite import (
+    COLUMNS,
+    CURRENT,
+    Unusable,
+    cache_path,
+    discard,
+    is_busy,
+    release,
+)
 
 _BATCH = 300  # series per windows query (a few parameters each)
 
@@ -57,8 +65,8 @@ class RecordIndex:
             return CURRENT
         if self._plain is None:
             ((edited,),) = self._rows(
-                "SELECT EXISTS (SELECT 1 FROM records WHERE retracts != '') "
-                "OR EXISTS (SELECT 1 FROM records WHERE revises != '')")
+                "SELECT EXISTS (SELECT 1 FROM checked WHERE retracts != '') "
+                "OR EXISTS (SELECT 1 FROM checked WHERE revises != '')")
             self._plain = not edited
         return "1" if self._plain else CURRENT
 
@@ -75,7 +83,15 @@ class RecordIndex:
         try:
             return self._conn.execute(sql, tuple(args)).fetchall()
         except sqlite3.Error as exc:
-            raise Unusable(str(exc)) from exc
+            raise self._unusable(exc) from exc
+
+    def _unusable(self, exc: sqlite3.Error) -> Unusable:
+        """A failed query: the file is read instead. Unless the index was merely busy, it
+        is damaged or fails its checks (sqlite.Tampered, raised inside the query): it is
+        deleted, to be rebuilt, and never believed."""
+        if not is_busy(exc):
+            discard(cache_path(self.path))
+        return Unusable(str(exc))
 
     def windows(self, ranges: Mapping[str, tuple[date | None, date | None]]
                 ) -> dict[str, list[Record]]:
@@ -149,7 +165,7 @@ class RecordIndex:
             yield from self._rows(
                 f"WITH want (name, low, high, day) AS "
                 f"(VALUES {', '.join(['(?, ?, ?, ?)'] * len(batch))})"
-                f" SELECT {columns} FROM want JOIN records"
+                f" SELECT {columns} FROM want JOIN checked"
                 f" ON series = want.name AND date >= want.low AND date <= want.high"
                 f" AND (want.day = '' OR substr(date, 5) = want.day)"
                 f" WHERE {current} ORDER BY want.name, date, seq", args)
@@ -176,9 +192,9 @@ class RecordIndex:
             for name, count, first, last in self._rows(
                     f"WITH want (name, low, high) AS "
                     f"(VALUES {', '.join(['(?, ?, ?)'] * len(batch))})"
-                    f" SELECT name, (SELECT count(*) FROM records WHERE {where}),"
-                    f" (SELECT seq FROM records WHERE {where} ORDER BY date, seq LIMIT 1),"
-                    f" (SELECT seq FROM records WHERE {where} ORDER BY date DESC, seq DESC"
+                    f" SELECT name, (SELECT count(*) FROM checked WHERE {where}),"
+                    f" (SELECT seq FROM checked WHERE {where} ORDER BY date, seq LIMIT 1),"
+                    f" (SELECT seq FROM checked WHERE {where} ORDER BY date DESC, seq DESC"
                     f" LIMIT 1) FROM want", args):
                 if count:
                     ends[name] = (count, first, last)
@@ -190,7 +206,7 @@ class RecordIndex:
         for at in range(0, len(wanted), 500):
             seqs = wanted[at: at + 500]
             for seq, series, day, value, unit in self._rows(
-                    f"SELECT seq, series, date, value, unit FROM records "
+                    f"SELECT seq, series, date, value, unit FROM checked "
                     f"WHERE seq IN ({', '.join('?' * len(seqs))})", seqs):
                 records[seq] = built(Record, dict(
                     _FIGURE, series=series, date=_day(day), unit=unit,
@@ -233,10 +249,12 @@ class RecordIndex:
                     f"WITH want (name, low, high) AS "
                     f"(VALUES {', '.join(['(?, ?, ?)'] * len(batch))})"
                     f" SELECT want.name, exponent, count(*) = count(units), sum(units),"
-                    f" sum(abs(units)) FROM want JOIN records ON series = want.name"
+                    f" sum(abs(units)) FROM want JOIN checked ON series = want.name"
                     f" AND date >= want.low AND date <= want.high WHERE {current}"
                     f" GROUP BY want.name, exponent", args).fetchall()
-            except sqlite3.Error:  # an integer overflow: these series are read whole
+            except sqlite3.Error as exc:  # an integer overflow: these series are read whole
+                if "overflow" not in str(exc):  # a row failing its check, a damaged index
+                    raise self._unusable(exc) from exc
                 continue
             for name, exponent, whole, units, size in rows:
                 group = groups.setdefault(name, [])
@@ -253,23 +271,25 @@ class RecordIndex:
             where += " AND date >= ?"
             args.append(low.isoformat())
         current = self._current()
-        (count,) = self._rows(f"SELECT count(*) FROM records WHERE {where} AND {current}",
+        (count,) = self._rows(f"SELECT count(*) FROM checked WHERE {where} AND {current}",
                               args)[0]
         if not count:
             return None, 0
-        rows = self._rows(f"SELECT {COLUMNS} FROM records WHERE {where} AND {current} "
+        rows = self._rows(f"SELECT {COLUMNS} FROM checked WHERE {where} AND {current} "
                           f"ORDER BY date DESC, seq DESC LIMIT 1", args)
         return self._record(rows[0]), int(count)
 
     def counts(self, exclude: Iterable[str] = ()) -> dict[str, int]:
         """Current records per series, for every series not in `exclude`."""
         skip = set(exclude)
-        names = [name for (name,) in self._rows("SELECT name FROM series ORDER BY name")
-                 if name not in skip]
+        # every name a row holds (each counted below through `checked`, so a changed
+        # name fails there)
+        names = [name for (name,) in self._rows(
+                 "SELECT DISTINCT series FROM records ORDER BY series") if name not in skip]
         out = {}
         current = self._current()
         for name in names:
-            (n,) = self._rows(f"SELECT count(*) FROM records WHERE series = ? "
+            (n,) = self._rows(f"SELECT count(*) FROM checked WHERE series = ? "
                               f"AND date IS NOT NULL AND {current}", [name])[0]
             if n:
                 out[name] = int(n)
@@ -277,12 +297,12 @@ class RecordIndex:
 
     def on_day(self, series: str, day: date) -> list[Record]:
         """Current records of a series dated `day`, in file order."""
-        rows = self._rows(f"SELECT {COLUMNS} FROM records WHERE series = ? AND date = ? "
+        rows = self._rows(f"SELECT {COLUMNS} FROM checked WHERE series = ? AND date = ? "
                           f"AND {CURRENT} ORDER BY seq", [series, day.isoformat()])
         return [self._record(row) for row in rows]
 
     def has_id(self, record_id: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM records WHERE id = ? LIMIT 1", [record_id]))
+        return bool(self._rows("SELECT 1 FROM checked WHERE id = ? LIMIT 1", [record_id]))
 
     def ids_taken(self, ids: Sequence[str]) -> set[str]:
         """Which of these ids the file already holds (an import's new ids, checked at once)."""
@@ -290,18 +310,18 @@ class RecordIndex:
         for at in range(0, len(ids), 500):
             batch = ids[at: at + 500]
             taken.update(rid for (rid,) in self._rows(
-                f"SELECT id FROM records WHERE id IN ({', '.join('?' * len(batch))})", batch))
+                f"SELECT id FROM checked WHERE id IN ({', '.join('?' * len(batch))})", batch))
         return taken
 
     def series_records(self, series: str) -> list[Record]:
         """Every record of a series (retracted and replaced ones too), in file order."""
-        rows = self._rows(f"SELECT {COLUMNS} FROM records WHERE series = ? ORDER BY seq",
+        rows = self._rows(f"SELECT {COLUMNS} FROM checked WHERE series = ? ORDER BY seq",
                           [series])
         return [self._record(row) for row in rows]
 
     def record_set(self) -> RecordSet:
         """Every record, as a full parse of the file gives them."""
-        rows = self._rows(f"SELECT {COLUMNS} FROM records ORDER BY seq")
+        rows = self._rows(f"SELECT {COLUMNS} FROM checked ORDER BY seq")
         records = tuple(self._record(row) for row in rows) + self.tail.records
         return RecordSet(records, self.tail.problems, self.tail.torn,
                                self.tail.torn_offset)

@@ -1,9 +1,17 @@
 """The index's SQLite file: where it lives, its tables, and opening it so that a reader
 never waits long. The index is derived from the records file: when it is busy or broken
-the caller reads the file instead, so every wait here is short (BUSY_MS)."""
+the caller reads the file instead, so every wait here is short (BUSY_MS).
+
+Nor is the index believed: it may be damaged on disk, edited, or come from another hand
+(a cloned repository). Each row carries a MAC of all its columns, keyed by this user's own
+key (index.memo.user_key), and every query reads the rows through the temporary view
+`checked`, which checks the MAC of each row it visits and fails the query on a mismatch;
+the meta values carry a MAC too. A failed check makes the index Unusable: it is deleted,
+the file read in full, and the index rebuilt on the next read."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -11,15 +19,15 @@ from pathlib import Path
 
 from bjtrack.files.paths import CACHE_DIR, cache_enabled
 
-SCHEMA = "bjtrack-cache/3"
+SCHEMA = "bjtrack-cache/4"
 BUSY_MS = 2000  # the longest a command waits for another one's write to the index
 FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
           "by", "vintage", "revises", "retracts")
 COLUMNS = "seq, line, " + ", ".join(f'"{f}"' for f in FIELDS)
 
 # What a record is at all: not retracted, and not replaced by a live revision.
-_DEAD = "SELECT retracts FROM records WHERE retracts != ''"
-_REPLACED = (f"SELECT revises FROM records WHERE revises != '' AND retracts = '' "
+_DEAD = "SELECT retracts FROM checked WHERE retracts != ''"
+_REPLACED = (f"SELECT revises FROM checked WHERE revises != '' AND retracts = '' "
              f"AND id NOT IN ({_DEAD})")
 CURRENT = f"retracts = '' AND id NOT IN ({_DEAD}) AND id NOT IN ({_REPLACED})"
 
@@ -32,7 +40,8 @@ CREATE TABLE records (
     seq INTEGER PRIMARY KEY, line INTEGER NOT NULL, id TEXT NOT NULL, series TEXT NOT NULL,
     date TEXT, value TEXT, unit TEXT NOT NULL, entered TEXT NOT NULL, note TEXT NOT NULL,
     source TEXT NOT NULL, logged TEXT, "by" TEXT NOT NULL, vintage TEXT NOT NULL,
-    revises TEXT NOT NULL, retracts TEXT NOT NULL, units INTEGER, exponent INTEGER);
+    revises TEXT NOT NULL, retracts TEXT NOT NULL, units INTEGER, exponent INTEGER,
+    mac BLOB NOT NULL);
 CREATE TABLE series (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
 INDEXES = (
@@ -48,6 +57,26 @@ INDEX_NAMES = ("records_series_date", "records_id", "records_retracts", "records
 
 class Unusable(Exception):
     """The index cannot answer for this file: read it in full instead."""
+
+
+class Tampered(sqlite3.DatabaseError):
+    """A row or the meta values of the index fail their MAC."""
+
+
+ROW_COLUMNS = f"{COLUMNS}, units, exponent"  # what a row's MAC covers, in this order
+_MAC_BYTES = 16
+
+
+def mac(key: bytes, values: tuple[object, ...]) -> bytes:
+    """The MAC of a row's values (or of the meta values), keyed by this user's key."""
+    return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), key=key,
+                           digest_size=_MAC_BYTES).digest()
+
+
+# The view every query reads: each row it visits is checked (the function raises on a
+# mismatch, which fails the query).
+_CHECKED = (f"CREATE TEMP VIEW IF NOT EXISTS checked AS SELECT * FROM records "
+            f"WHERE intact(mac, {ROW_COLUMNS})")
 
 
 @dataclass(frozen=True)
@@ -81,10 +110,16 @@ def enabled() -> bool:
 # before (a command done with its index may not have closed it; an open connection of
 # this process would hold a lock a new one waits for).
 _OPEN: dict[str, sqlite3.Connection] = {}
+_KEYS: dict[int, bytes] = {}  # the MAC key of each open connection
 
 
-def connect(db: Path) -> sqlite3.Connection:
-    """The index file, opened (and its tables made, if it is new). The caller closes it."""
+def key_of(conn: sqlite3.Connection) -> bytes:
+    return _KEYS[id(conn)]
+
+
+def connect(db: Path, key: bytes) -> sqlite3.Connection:
+    """The index file, opened (and its tables made, if it is new), its rows to be read
+    through the view `checked` (their MACs keyed by `key`). The caller closes it."""
     earlier = _OPEN.pop(str(db), None)
     if earlier is not None:
         earlier.close()
@@ -103,6 +138,15 @@ def connect(db: Path) -> sqlite3.Connection:
                 conn.executescript(_DDL + ";\n".join(INDEXES) + ";")  # commits
             else:
                 conn.execute("ROLLBACK")
+        _KEYS[id(conn)] = key
+
+        def intact(expected: bytes, *values: object) -> int:
+            if expected != mac(key, values):
+                raise Tampered("a row of the index fails its check")
+            return 1
+
+        conn.create_function("intact", len(FIELDS) + 5, intact, deterministic=True)
+        conn.execute(_CHECKED)
     except BaseException:
         conn.close()
         raise
@@ -115,6 +159,7 @@ def release(conn: sqlite3.Connection) -> None:
     for db, held in list(_OPEN.items()):
         if held is conn:
             del _OPEN[db]
+    _KEYS.pop(id(conn), None)
     conn.close()
 
 
@@ -133,5 +178,16 @@ def discard(db: Path) -> bool:
     return True
 
 
+META_SIGNED = ("schema", "covered", "lines", "seq", "hash", "stat", "checked_ns")
+
+
 def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
-    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    """The meta values, if their MAC holds (a new, empty index has none); else Tampered."""
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    if meta and meta.get("mac") != meta_mac(key_of(conn), meta):
+        raise Tampered("the index's meta values fail their check")
+    return meta
+
+
+def meta_mac(key: bytes, meta: dict[str, str]) -> str:
+    return mac(key, tuple(meta.get(name) for name in META_SIGNED)).hex()
