@@ -21,12 +21,26 @@ LOCK_TIMEOUT = 60.0
 LOCK_POLL = 0.01
 
 
+_HELD: dict[str, int] = {}  # the lock files this process holds, and how deep
+
+
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold the records file's lock (a sibling `.lock` file) for a read-modify-write."""
+    """Hold the records file's lock (a sibling `.lock` file) for a read-modify-write.
+
+    Re-entrant within the process: a command that decides under the lock (is this figure
+    logged already? is that record still current?) and then appends takes it once."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
+    name = os.path.abspath(str(path) + ".lock")
+    if _HELD.get(name):
+        _HELD[name] += 1
+        try:
+            yield
+        finally:
+            _HELD[name] -= 1
+        return
+    lock = FileLock(name, timeout=LOCK_TIMEOUT)
     try:
         # Poll often: a queue of writers otherwise idles 50 ms per hand-over.
         lock.acquire(poll_interval=LOCK_POLL)
@@ -37,9 +51,11 @@ def locked(path: Path) -> Iterator[None]:
     except OSError as exc:  # a read-only folder or disk: nothing can be written there
         raise BjtrackError(problem("err.cannot_write_here", hint_key="hint.writable_folder",
                                    file=str(path), why=exc.strerror)) from None
+    _HELD[name] = 1
     try:
         yield
     finally:
+        del _HELD[name]
         lock.release()
 
 

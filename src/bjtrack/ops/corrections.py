@@ -13,7 +13,7 @@ from bjtrack.domain.errors import BjtrackError, UsageError, problem
 from bjtrack.domain.model import Record, Target
 from bjtrack.domain.records import effective, record_states
 from bjtrack.files import store
-from bjtrack.ops.load import Loaded, series_target, unique_id
+from bjtrack.ops.load import Loaded, fresh, series_target, unique_id
 from bjtrack.ops.log import read_value
 
 
@@ -58,7 +58,14 @@ def _current_figure(loaded: Loaded, ref: str) -> Record:
 
 def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | None = None,
           note: str | None = None, by: str = "") -> Correction:
-    """Append a replacement for a current record (`revises = <id>`)."""
+    """Append a replacement for a current record (`revises = <id>`). The record is found
+    current under the lock: two amends of it at once cannot both replace it."""
+    with store.locked(loaded.plan.records_path):
+        return _amend(fresh(loaded), ref, value, now, day, note, by)
+
+
+def _amend(loaded: Loaded, ref: str, value: str, now: datetime, day: date | None,
+           note: str | None, by: str) -> Correction:
     old = _current_figure(loaded, ref)
     target = series_target(loaded.plan, old.series)
     amount = read_value(loaded.plan, target, value)
@@ -78,7 +85,15 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
             ) -> Correction:
     """Append a retraction of a current record (`retracts = <id>`, no value), and of every
     earlier figure it replaced: a figure removed from the record does not let the one it
-    corrected come back (`undo` of an amendment does, on purpose)."""
+    corrected come back (`undo` of an amendment does, on purpose). Decided under the lock:
+    an amend of the same record at once either comes first (and is retracted too) or
+    finds the record retracted."""
+    with store.locked(loaded.plan.records_path):
+        return _retract_chain(fresh(loaded), ref, now, why, by)
+
+
+def _retract_chain(loaded: Loaded, ref: str, now: datetime, why: str, by: str
+                   ) -> Correction:
     old = _current_figure(loaded, ref)
     by_id = {r.id: r for r in loaded.records.records}
     chain = [old]
@@ -108,7 +123,13 @@ def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> C
 
 
 def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
-    """Retract the last current figure logged by `by` (an amendment's original returns)."""
+    """Retract the last current figure logged by `by` (an amendment's original returns).
+    Chosen under the lock: two undos at once retract two figures, never one twice."""
+    with store.locked(loaded.plan.records_path):
+        return _undo(fresh(loaded), now, by, why)
+
+
+def _undo(loaded: Loaded, now: datetime, by: str, why: str) -> Correction:
     current = {r.id for r in effective(loaded.records.records)}
     mine = [r for r in loaded.records.records if r.by == by and r.id in current]
     if not mine:

@@ -97,6 +97,19 @@ def load(path: Path, strict: bool = True) -> Loaded:
     return Loaded(plan, records)
 
 
+def fresh(loaded: Loaded) -> Loaded:
+    """The plan's records read again: what a command decides on under the records file's
+    lock (`store.locked`), so that no other command can change them before it writes."""
+    path = loaded.plan.records_path
+    index = open_index(path)
+    if index is not None:
+        return Loaded(loaded.plan, index=index)
+    records = read_records(path)
+    if records.problems:
+        raise BjtrackError(*records.problems, problem("err.fix_records"))
+    return Loaded(loaded.plan, records)
+
+
 def read_records(path: Path) -> store.RecordSet:
     """Every record of the file. Read without the lock, a block another command is
     appending this moment looks damaged or torn: such a read is done again once that

@@ -9,7 +9,7 @@ from bjtrack.domain.amounts import PERCENT, Amount, base_unit, parse_amount
 from bjtrack.domain.errors import InputError, UsageError, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target
 from bjtrack.files import store
-from bjtrack.ops.load import Loaded, resolve_target, unique_id
+from bjtrack.ops.load import Loaded, fresh, resolve_target, unique_id
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,23 @@ def read_value(plan: Plan, target: Target, text: str) -> Amount:
 def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
               note: str = "", source: str = "", by: str = "", vintage: str = "",
               revise: bool = False) -> LogResult:
-    """Append one figure; a figure already recorded is not recorded twice."""
+    """Append one figure; a figure already recorded is not recorded twice (looked for
+    under the lock: the same figure logged twice at once is written once)."""
     plan = loaded.plan
     target = resolve_target(plan, ref)
     amount = read_value(plan, target, value)
     if vintage and vintage not in VINTAGES:
         raise UsageError(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
                                  vintages=", ".join(VINTAGES)))
+    with store.locked(plan.records_path):
+        return _log(fresh(loaded), target, amount, value, day, now, note, source, by,
+                    vintage, revise)
+
+
+def _log(loaded: Loaded, target: Target, amount: Amount, value: str, day: date,
+         now: datetime, note: str, source: str, by: str, vintage: str, revise: bool
+         ) -> LogResult:
+    plan = loaded.plan
     same_day = loaded.on_day(target.series, day)
     for existing in same_day:
         if existing.value == amount.value and existing.vintage == vintage:
