@@ -1,0 +1,1 @@
+"""Operations: what a command does, callable without the command line."""
