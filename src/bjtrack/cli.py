@@ -468,4 +468,4 @@ def _name_of(command: Any) -> str | None:
 
 
 # Further command groups register themselves on `app` when imported.
-from bjtrack.commands import editing, reports  # noqa: E402, F401
+from bjtrack.commands import editing, extract, reports  # noqa: E402, F401

@@ -334,6 +334,50 @@ MESSAGES: dict[str, dict[str, str]] = {
     "state.retraction": {"zh": "撤回 {by}", "en": "retracts {by}"},
     "state.revises": {"zh": "替换 {by}", "en": "replaces {by}"},
     "state.who": {"zh": "（{who}）", "en": " ({who})"},
+    # ---- extract
+    "extract.drafted": {"zh": "已从 {file} 起草 {count} 项目标（{year}年），请逐项核对原句",
+                        "en": "drafted {count} target(s) for {year} from {file}; check each "
+                              "against its sentence"},
+    "extract.skipped": {"zh": "未起草（没有数字）：{clause}",
+                        "en": "not drafted (no number): {clause}"},
+    "extract.skipped.relative_unresolved": {"zh": "未起草（所跟随的指标不在文中）：{clause}",
+                                            "en": "not drafted (the series it follows is not "
+                                                  "in the text): {clause}"},
+    "extract.skipped.label": {"zh": "未起草（没有数字）：", "en": "not drafted (no number): "},
+    "extract.plan_name": {"zh": "{name} 目标（草稿）", "en": "{name} targets (draft)"},
+    "extract.written": {"zh": "已写入 {path}：{count} 项目标", "en": "wrote {count} target(s) "
+                                                               "to {path}"},
+    "extract.appended": {"zh": "已向 {path} 追加 {added} 项目标；{present} 项已在计划中",
+                         "en": "added {added} target(s) to {path}; {present} already there"},
+    "extract.found": {"zh": "从 {file} 提取到 {count} 条数据", "en": "{count} figure(s) from "
+                                                               "{file}"},
+    "extract.none": {"zh": "{file} 中没有计划指标的数据", "en": "no figures for the plan's "
+                                                        "series in {file}"},
+    "extract.applied": {"zh": "已导入 {added} 条记录；{duplicates} 条已存在",
+                        "en": "imported {added} record(s); {duplicates} already recorded"},
+    "err.extract.missing": {"zh": "找不到文件", "en": "file not found"},
+    "err.extract.folder": {"zh": "这是一个文件夹", "en": "is a folder"},
+    "err.extract.unreadable": {"zh": "无法读取：{why}", "en": "cannot read it: {why}"},
+    "hint.extract.file": {"zh": "请给出 .txt、.md、.html 或 .docx 文件的路径，或用 - 读标准输入",
+                          "en": "give the path of a .txt, .md, .html or .docx file, or - for "
+                                "stdin"},
+    "err.extract.encoding": {"zh": "无法按 UTF-8 或 GBK 读取该文件（第 {byte} 字节）",
+                             "en": "cannot read the file as UTF-8 or GBK text (byte {byte})"},
+    "hint.extract.encoding": {"zh": "另存为 UTF-8 文本再试", "en": "save it as UTF-8 text and "
+                                                               "try again"},
+    "err.extract.docx": {"zh": "无法读取该 Word 文档", "en": "cannot read this Word document"},
+    "hint.extract.docx": {"zh": "在 Word/WPS 中另存为 .docx 或 .txt 再试",
+                          "en": "save it again from Word/WPS as .docx or .txt"},
+    "hint.extract.append": {"zh": "加 --append 追加到该计划，或换一个文件名",
+                            "en": "pass --append to add to that plan, or choose another name"},
+    "err.extract.no_input": {"zh": "请给出规划原文，或用 --records 给出统计公报",
+                             "en": "give a plan's text, or a bulletin with --records"},
+    "hint.extract.usage": {"zh": "示例：bjtrack extract 报告.txt --year 2025",
+                           "en": "e.g. bjtrack extract report.txt --year 2025"},
+    "err.extract.format": {"zh": "--format {fmt} 不适用于此处（可用：{allowed}）",
+                           "en": "--format {fmt} does not apply here (use {allowed})"},
+    "err.extract.option": {"zh": "{option} 只用于 {mode}", "en": "{option} applies to {mode} "
+                                                             "only"},
 }
 
 # Help texts of commands and options (looked up when the commands are registered).
@@ -499,6 +543,34 @@ HELP: dict[str, dict[str, str]] = {
                     "en": "A .csv (UTF-8 or GBK) or .xlsx file."},
     "import.dry_run": {"zh": "检查每一行并说明将导入什么，但不写入。",
                        "en": "Check every row and say what would be added; write nothing."},
+    # ---- extract
+    "extract": {"zh": "从规划、报告原文起草目标（每项附原句，供人工核对）；或用 --records 从统计公报"
+                      "提取计划指标的数据。\n\n示例：bjtrack extract 政府工作报告.txt --year 2025 -o "
+                      "targets.toml",
+                "en": "Draft targets from a plan's text (each with its sentence, for review); or "
+                      "with --records propose a statistics bulletin's figures for the plan's "
+                      "series.\n\nExample: bjtrack extract report.txt --year 2025 -o targets.toml"},
+    "extract.file": {"zh": "规划原文：.txt、.md、.html 或 .docx（UTF-8 或 GBK）；- 为标准输入。",
+                     "en": "The plan's text: .txt, .md, .html or .docx (UTF-8 or GBK); - for "
+                           "stdin."},
+    "extract.year": {"zh": "规划年份（默认：原文所写，否则今年）。",
+                     "en": "The plan's year (default: as the text says, else this year)."},
+    "extract.format": {"zh": "起草：toml（默认）或 json；--records：table（默认）、csv 或 json。",
+                       "en": "Drafting: toml (default) or json; --records: table (default), "
+                             "csv or json."},
+    "extract.output": {"zh": "把起草的计划写入此新文件（加 --append 则追加到它）。",
+                       "en": "Write the drafted plan to this new file (with --append: add to "
+                             "it)."},
+    "extract.append": {"zh": "追加到已有计划（-o 指定，或当前计划），已有的目标不重复添加。",
+                       "en": "Add to an existing plan (-o, or the plan in use); targets already "
+                             "there are not added again."},
+    "extract.records": {"zh": "统计公报或计划执行情况报告：提取计划各指标的数据。",
+                        "en": "A statistics bulletin or progress report: propose figures for "
+                              "the plan's series."},
+    "extract.date": {"zh": "数据的截至日期（默认：原文的上半年、1—9月等）。",
+                     "en": "The figures' as-of date (default: from 上半年, 1—9月 … in the text)."},
+    "extract.apply": {"zh": "把提取的数据导入记录文件（全部或全不，已有的不重复）。",
+                      "en": "Import the proposed figures (all or none; each only once)."},
 }
 
 

@@ -261,7 +261,23 @@ def _statement(name: str, figure: Figure, pre: str, post: str, clause: str,
         prenominal=prenominal, attributive=after.startswith("的"),
         context=bool(w.CONTEXT.search(clause[: max(0, clause.find(pre))] + pre)),
         relative=bool(w.RELATIVE_FIGURE.search(pre)) or "百分点" == figure.amount.unit,
-        bare=bare, sentence=index, quote=sentence.quote)
+        bare=bare, sentence=index, quote=_quote(sentence, figure))
+
+
+_QUOTE_CUTS = re.compile(r"[；;：:]|……")
+
+
+def _quote(sentence: Sentence, figure: Figure) -> str:
+    """The part of the sentence the figure stands in: between 。：； or …… as written."""
+    start, end = 0, len(sentence.quote)
+    for cut in _QUOTE_CUTS.finditer(sentence.text):
+        if cut.end() <= figure.start:
+            start = cut.end()
+        elif cut.start() >= figure.end:
+            end = cut.start() + (1 if cut.group() in "；;" else 0)
+            break
+    quote = sentence.quote[start:end].strip()
+    return quote if len(quote) >= 8 else sentence.quote
 
 
 def _inherit_verb(name: str, parent: str) -> str:
