@@ -79,7 +79,7 @@ def strip_lead(name: str) -> tuple[str, set[str]]:
             name, changed = name[match.end():].lstrip(), True
             continue
         for word in w.LEAD_FILLER:
-            if name.startswith(word) and len(name) > len(word):
+            if name.startswith(word):
                 seen.add(word)
                 name, changed = name[len(word):].lstrip(), True
                 break
@@ -151,6 +151,8 @@ def _segment_start(text: str, start: int, stop: int) -> int:
 def _items(text: str) -> list[str]:
     """A list of subjects: 森林覆盖率、绿地率 / 城镇和农村居民人均可支配收入."""
     items = [x for x in re.split(r"[、和及与]", text) if x]
+    if len(items) == 1 and items[0].startswith("城乡"):  # 城乡居民收入: 城镇居民…, 农村居民…
+        items = ["城镇" + items[0][2:], "农村" + items[0][2:]]
     if len(items) == 2 and len(items[0]) <= 3 < len(items[1]):  # 城镇和农村居民收入
         items[0] = items[0] + items[1][len(items[0]):]
     return items
