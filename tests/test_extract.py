@@ -99,13 +99,15 @@ def test_conventions_of_many_plans() -> None:
     draft = draft_plan(text, 2025)
     got = {t.name: t for t in draft.targets}
     assert got["地区生产总值增长"].stretch == Decimal("6.5")
-    assert (got["规上工业增加值增长"].value, got["规上工业增加值增长"].stretch) == (5, Decimal("5.5"))
+    industry = got["规上工业增加值增长"]
+    assert (industry.value, industry.stretch) == (5, Decimal("5.5"))
     assert got["城镇居民人均可支配收入增长"].value == 7
     assert got["农村居民人均可支配收入增长"].value == 8
     assert got["森林覆盖率"].value == got["绿地率"].value == 40
     assert got["财政总收入"].value == Decimal("2000000000")
     assert (got["财政总收入增幅"].value, got["财政总收入增幅"].comparison) == (12, ">=")
-    assert (got["单位地区生产总值能耗下降"].value, got["单位地区生产总值能耗下降"].comparison) == (3, ">=")
+    energy = got["单位地区生产总值能耗下降"]
+    assert (energy.value, energy.comparison) == (3, ">=")
     cpi = got["居民消费价格涨幅"]
     assert (cpi.comparison, cpi.tolerance) == ("<=", Decimal("0.5"))
     assert got["外贸出口"].value == 8
@@ -116,7 +118,8 @@ def test_conventions_of_many_plans() -> None:
 
 
 def test_a_target_stated_twice_is_drafted_once() -> None:
-    text = "今年地区生产总值力争增长6%以上。\n主要预期目标是：地区生产总值增长6%以上；失业率控制在5%以内。"
+    text = ("今年地区生产总值力争增长6%以上。\n"
+            "主要预期目标是：地区生产总值增长6%以上；失业率控制在5%以内。")
     names = [t.name for t in draft_plan(text, 2025).targets]
     assert names.count("地区生产总值增长") == 1
 

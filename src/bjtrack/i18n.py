@@ -544,9 +544,9 @@ HELP: dict[str, dict[str, str]] = {
     "import.dry_run": {"zh": "检查每一行并说明将导入什么，但不写入。",
                        "en": "Check every row and say what would be added; write nothing."},
     # ---- extract
-    "extract": {"zh": "从规划、报告原文起草目标（每项附原句，供人工核对）；或用 --records 从统计公报"
-                      "提取计划指标的数据。\n\n示例：bjtrack extract 政府工作报告.txt --year 2025 -o "
-                      "targets.toml",
+    "extract": {"zh": "从规划、报告原文起草目标（每项附原句，供人工核对）；"
+                      "或用 --records 从统计公报提取计划指标的数据。\n\n"
+                      "示例：bjtrack extract 政府工作报告.txt --year 2025 -o targets.toml",
                 "en": "Draft targets from a plan's text (each with its sentence, for review); or "
                       "with --records propose a statistics bulletin's figures for the plan's "
                       "series.\n\nExample: bjtrack extract report.txt --year 2025 -o targets.toml"},

@@ -14,11 +14,11 @@ PAST, NEUTRAL, FUTURE = "past", "neutral", "future"
 _PAST_YEAR = re.compile(r"(?<![比较与同于到至])((?:19|20)\d\d)年(?!前|末|底)")
 _ALL_YEARS = re.compile(r"((?:19|20)\d\d)年")
 _INNER = re.compile(r"比上年|较上年|比去年|较去年|同比|按可比价格计算|按不变价格计算|按可比价计算")
-_COUNT_UNITS = frozenset("个家条项所座名处批户人套台辆张件".split() + list("个家条项所座名处批户人套台辆张件"))
+_COUNT_UNITS = frozenset("个家条项所座名处批户人套台辆张件")
 _NAME_COUNT = re.compile(r"\d+\s*(?:个|省|市|区|县|家|项|年)")
 _QUOTED = re.compile(r"“([^”]{1,8})”")
-_SHARED = re.compile(r"分别|(?<![人年平户亩])[均都](?=达|增|超|在|保持|为|不|控制|实现|突破|高于|提高"
-                     r"|下降|降低|稳定|完成|力争|要|应)")
+_SHARED = re.compile(r"分别|(?<![人年平户亩])[均都](?=达|增|超|在|保持|为|不|控制|实现|突破"
+                     r"|高于|提高|下降|降低|稳定|完成|力争|要|应)")
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,8 @@ def _clause(text: str, sentence: Sentence, index: int, start: int, end: int,
         names: list[str]
         if shared and not pre.strip("、和 "):
             names = [shared.pop(0) + shared_verb]
-            raw_name, comparison, hold, stated, lead = names[0], None, False, False, set()
+            lead: set[str] = set()
+            raw_name, comparison, hold, stated = names[0], None, False, False
         else:
             raw_name, comparison, hold, stated, lead = clean_name(pre)
             names = [raw_name]
@@ -262,7 +263,7 @@ def _statement(name: str, figure: Figure, pre: str, post: str, clause: str,
         striving=striving, every=every, horizon=reading.horizon, mode=reading.mode,
         prenominal=prenominal, attributive=after.startswith("的"),
         context=bool(w.CONTEXT.search(clause[: max(0, clause.find(pre))] + pre)),
-        relative=bool(w.RELATIVE_FIGURE.search(pre)) or "百分点" == figure.amount.unit,
+        relative=figure.amount.unit == "百分点" and bool(w.RELATIVE_FIGURE.search(pre)),
         bare=bare, sentence=index, quote=_quote(sentence, figure))
 
 
@@ -295,7 +296,7 @@ def _inherit_verb(name: str, parent: str) -> str:
 
 
 def _cjk(ch: str) -> bool:
-    return bool(ch) and "\u4e00" <= ch <= "\u9fff" or ch in "“（("
+    return bool(ch) and ("\u4e00" <= ch <= "\u9fff" or ch in "“（(")
 
 
 def bad_name(name: str) -> bool:

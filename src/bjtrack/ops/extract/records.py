@@ -81,7 +81,7 @@ def _facts(text: str) -> Iterable[tuple[Statement, str]]:
             period = found.group()
         for statement in statements(sentence, index, NEUTRAL, None):
             figure = statement.figure
-            if (statement.relative or statement.prenominal or statement.attributive
+            if (figure.amount.unit == "百分点" or statement.prenominal or statement.attributive
                     or figure.approx or figure.suffix or figure.stretch is not None
                     or statement.comparison in (">", "<", "<=") or not statement.name):
                 continue

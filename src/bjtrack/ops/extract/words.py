@@ -50,8 +50,9 @@ CHANGE_WORDS = ("年均增长", "实际增长", "名义增长", "增长", "上�
                 "下降", "降低", "减少", "提高", "提升", "增加", "回落")
 DECLINE = ("下降", "降低", "减少", "回落")
 # Names that say nothing alone: they belong to the indicator just before (增幅12%以上).
-BARE_MEASURES = frozenset(CHANGE_WORDS + (
-    "总量", "总额", "总数", "规模", "比重", "占比", "数量", "总值", "增加值", "收入", "产值"))
+BARE_MEASURES = frozenset((
+    *CHANGE_WORDS, "总量", "总额", "总数", "规模", "比重", "占比", "数量", "总值", "增加值", "收入",
+    "产值"))
 # Indicators whose 左右 is a ceiling, not a floor.
 CEILINGS = re.compile(r"价格|物价|CPI|通胀|失业率|人口自然增长率|赤字|负债率|能耗|排放|PM2\.5")
 # Within this much of a figure's name, these mark a figure as the past or the present.
@@ -64,11 +65,12 @@ FUTURE = re.compile(
     r"力争|争取|确保|(?<![即必])将|要|计划|目标|预期|预计到|每年|今年|明年|全年|年内"
     r"|(?:到|至)(?:19|20)\d\d年|十[四五六]五"
 )
-STRONG_FUTURE = re.compile(r"力争|争取|确保|(?<![即必])将|要|计划|目标|预计到|每年|(?:到|至)20\d\d年")
+STRONG_FUTURE = re.compile(
+    r"力争|争取|确保|(?<![即必])将|要|计划|目标|预计到|每年|(?:到|至)20\d\d年")
 # A figure quoted as the setting of another's target: 根据…确定的…增长7%的…目标.
 CONTEXT = re.compile(r"根据|按照|依据|中央|全国|省定|省下达|上级下达")
 # A figure compared with another place or period, not a level or a rate of its own.
-RELATIVE_FIGURE = re.compile(r"(?:高于|低于|快于|慢于|超出|领先|比.{0,12}(?:提高|增加|下降|降低|回落|加快|放缓)|提高|回落|加快|放缓)$")
+RELATIVE_FIGURE = re.compile(r"高于|低于|快于|慢于|超出|领先|比.{0,12}(?:提高|增加|下降|降低|回落)")
 REVIEW_HEADING = re.compile(r"回顾|成绩单|过去一年|过去五年|去年工作|上年工作|工作总结|执行情况")
 PLAN_HEADING = re.compile(r"安排|目标|任务|计划草案|工作重点|总体要求|主要预期|展望")
 LIST_INTRO = re.compile(r"目标|指标|任务")
