@@ -22,8 +22,7 @@ from bjtrack.ops.extract.clauses import (
     strip_lead,
 )
 from bjtrack.ops.extract.slug import slug, unique
-from bjtrack.ops.extract.text import Sentence, clause_spans, figures, masked, sentences
-from bjtrack.pace import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
+from bjtrack.ops.extract.text import Sentence, clause_spans, figures, fold, masked, sentences
 
 _BULLET = re.compile(r"^\s*(?:[—\-·•●▲■◆]|[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．]|[①-⑳]"
                      r"|[一二三四五六七八九十]是)")
@@ -108,7 +107,9 @@ def _with_modes(sents: list[Sentence]) -> list[tuple[Sentence, str]]:
 
 
 def _is_heading(quote: str) -> bool:
-    return len(quote) <= 40 and not _HEADING_END.search(quote) and not figures(masked(quote))
+    if len(quote) > 40 or _HEADING_END.search(quote):
+        return False
+    return not re.search(r"\d|百分之|千分之", quote) or not figures(masked(fold(quote)))
 
 
 def _take(statement: Statement, sentence: Sentence, year: int,
@@ -172,6 +173,8 @@ def _target(statement: Statement, name: str, year: int, counted: bool) -> DraftT
 def _comparison(statement: Statement, name: str) -> tuple[str, Decimal | None]:
     """The comparison the words say, 左右 resolved to the indicator's direction with the
     default tolerance."""
+    from bjtrack.pace import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
+
     said = w.SUFFIX_COMPARISON.get(statement.figure.suffix) or statement.comparison
     declining = any(word in name for word in w.DECLINE)
     ceiling = bool(w.CEILINGS.search(name)) and not declining
@@ -200,6 +203,8 @@ def _kind(name: str, unit: str, statement: Statement, counted: bool) -> str:
 def _skips(sentence: Sentence, mode: str, year: int, had_target: bool,
            skipped: list[Skipped], pending: list[tuple[str, str, str]]) -> None:
     """Clauses of a target sentence that set a target with no number."""
+    if not w.SKIP_VERBS.search(sentence.text):
+        return
     text = masked(sentence.text)
     if not had_target and "目标" not in text and mode != FUTURE:
         return

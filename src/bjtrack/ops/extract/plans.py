@@ -8,19 +8,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from bjtrack import actions, store
+from bjtrack import store
 from bjtrack.amounts import format_amount, plain
-from bjtrack.edits import validated
 from bjtrack.errors import BjtrackError, problem
-from bjtrack.importer import ImportResult, import_file
 from bjtrack.model import Kind, Plan, Target
 from bjtrack.ops.extract.draft import _RATES, Draft, DraftTarget
 from bjtrack.ops.extract.records import Proposal, records_csv
 from bjtrack.ops.extract.slug import unique
+
+if TYPE_CHECKING:
+    from bjtrack.actions import Loaded
+    from bjtrack.importer import ImportResult
 
 FIELD_ORDER = ("id", "name", "target", "comparison", "stretch", "start", "due", "every",
                "kind", "hold", "quote")
@@ -85,6 +87,8 @@ def write_plan(path: Path, text: str) -> Plan:
     if path.exists():
         raise BjtrackError(problem("err.exists", hint_key="hint.extract.append",
                                    file=str(path)))
+    from bjtrack.edits import validated
+
     checked = validated(path, text)
     store.atomic_write(path, text.encode("utf-8"))
     return checked
@@ -99,6 +103,8 @@ def _present(plan: Plan, draft: DraftTarget) -> bool:
 def append_plan(path: Path, draft: Draft) -> Appended:
     """Add the drafted targets the plan lacks after its last byte, under the plan's lock;
     what is there is left as it is."""
+    from bjtrack.edits import validated
+
     with store.locked(path):
         old = path.read_bytes().decode("utf-8")
         plan = store.load_plan(path)
@@ -130,9 +136,11 @@ def _relinked(target: DraftTarget, draft: Draft, added: Sequence[DraftTarget]) -
     return replace(target, relative_to=match.id, target="series:" + match.id)
 
 
-def apply_records(loaded: actions.Loaded, proposals: Sequence[Proposal], source: str,
+def apply_records(loaded: Loaded, proposals: Sequence[Proposal], source: str,
                   now: datetime, by: str) -> ImportResult:
     """Import the proposals as `bjtrack import` would: all or none, each once."""
+    from bjtrack.importer import import_file
+
     with tempfile.TemporaryDirectory(prefix="bjtrack-extract-") as folder:
         sheet = Path(folder) / "figures.csv"
         sheet.write_text(records_csv(proposals, source), encoding="utf-8")
