@@ -16,6 +16,9 @@ _ALL_YEARS = re.compile(r"((?:19|20)\d\d)年")
 _INNER = re.compile(r"力争|争取|确保|[比较][上去]年|同比|按可比价格?计算|按不变价格计算")
 _COUNT_UNITS = frozenset("个家条项所座名处批户人套台辆张件")
 _NAME_COUNT = re.compile(r"\d+\s*(?:个|省|市|区|县|家|项|年)")
+_AND = "和及与或"
+_TRAILING_TIME = re.compile(r"(?:全年|今年|年内|当年)$")
+_LATIN_ALIAS = re.compile(r"[(（][A-Za-z][A-Za-z0-9.]*[)）]")  # 国内生产总值(GDP)
 _QUOTED = re.compile(r"“([^”]{1,8})”")
 _SHARED = re.compile(r"分别|(?<![人年平户亩])[均都](?=达|增|超|在|保持|为|不|控制|实现|突破"
                      r"|高于|提高|下降|降低|稳定|完成|力争|要|应)")
@@ -121,7 +124,11 @@ def clean_name(pre: str) -> tuple[str, str | None, bool, bool, set[str]]:
     """(name, comparison, hold, stated, lead words) from the words before a figure."""
     name, comparison, hold, stated = strip_tail(pre.strip())
     name, lead = strip_lead(name)
-    name = _INNER.sub("", name).strip("的 ")
+    name = _TRAILING_TIME.sub("", _LATIN_ALIAS.sub("", _INNER.sub("", name))).strip("的 ")
+    if name != pre.strip():
+        name, more_comparison, more_hold, more_stated = strip_tail(name)
+        comparison = comparison or more_comparison
+        hold, stated = hold or more_hold, stated or more_stated
     for short, full in w.ABBREVIATIONS.items():
         name = name.replace(short, full)
     return name, comparison, hold, stated, lead
@@ -196,7 +203,8 @@ def _clause(text: str, sentence: Sentence, index: int, start: int, end: int,
         stop = inside[position + 1].start if position + 1 < len(inside) else end
         post = text[figure.end:stop]
         item_start = _segment_start(text, start, figure.start)
-        if not (previous_end > item_start and _cjk(text[previous_end:previous_end + 1])):
+        joint = text[previous_end:previous_end + 1]
+        if not (previous_end > item_start and _cjk(joint) and joint not in _AND):
             item_start = max(item_start, previous_end)  # else 有7个预期…: one long name
         pre = text[item_start:figure.start]
         names: list[str]
@@ -255,7 +263,8 @@ def _statement(name: str, figure: Figure, pre: str, post: str, clause: str,
     if name:
         reading.last_name = name
     after = post.lstrip()
-    prenominal = bool(after) and _cjk(after[0]) and not after.startswith(("的", "力争", "争取"))
+    prenominal = (bool(after) and _cjk(after[0]) and after[0] not in _AND
+                  and not after.startswith(("的", "力争", "争取")))
     striving = bool(lead & {"力争", "争取", "努力"})
     return Statement(
         name=name, figure=figure, comparison=comparison, hold=hold,

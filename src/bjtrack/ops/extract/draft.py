@@ -28,6 +28,7 @@ _BULLET = re.compile(r"^\s*(?:[—\-·•●▲■◆]|[(（]?[一二三四五�
                      r"|[一二三四五六七八九十]是)")
 _HEADING_END = re.compile(r"[。；;，,：:]$")
 _RATES = frozenset({PERCENT, "‰", "百分点"})
+_GOAL_WORDS = re.compile(r"的?(?:预期|主要)?目标$")
 _LEVEL_WORDS = re.compile(r"总量|总数|数量|保有量|总规模|累计")
 
 
@@ -90,17 +91,24 @@ def _with_modes(sents: list[Sentence]) -> list[tuple[Sentence, str]]:
     list that follows "主要预期目标是：", neutral elsewhere."""
     base = NEUTRAL
     listing = False
+    intro_line = -1
     out: list[tuple[Sentence, str]] = []
     for sentence in sents:
         if _is_heading(sentence.quote):
             if w.REVIEW_HEADING.search(sentence.quote):
                 base = PAST
+            elif w.TARGET_HEADING.search(sentence.quote):
+                base = FUTURE
             elif w.PLAN_HEADING.search(sentence.quote) or _BULLET.match(sentence.quote):
                 base = NEUTRAL
             listing = False
+            intro_line = -1
         if listing and not _BULLET.match(sentence.quote):
             listing = False
-        out.append((sentence, FUTURE if listing and base != PAST else base))
+        following = listing or sentence.line == intro_line  # the rest of a target paragraph
+        out.append((sentence, FUTURE if following and base != PAST else base))
+        if w.TARGET_INTRO.search(sentence.text):
+            intro_line = sentence.line
         if sentence.quote.rstrip().endswith(("：", ":")) and w.LIST_INTRO.search(sentence.text):
             listing = True
     return out
@@ -130,6 +138,12 @@ def _take(statement: Statement, sentence: Sentence, year: int,
         return
     if bad_name(name) or (statement.mode == NEUTRAL and not statement.stated):
         return
+    restated = _GOAL_WORDS.sub("", name)
+    if restated != name:  # 经济增长预期目标为5%左右: the target named again, explained
+        amount = statement.figure.amount
+        if any(t.value == amount.value and t.unit == amount.unit for t in targets):
+            return
+        name = restated
     targets.append(_target(statement, name, year, statement.prenominal))
 
 
