@@ -245,3 +245,19 @@ def test_errors_are_one_clear_message(cli: Runner, tmp_path: Path, content: byte
     assert result.code != 0
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_review_opened_without_a_heading_and_its_sub_headings_give_no_target() -> None:
+    text = ("一年来，全市地区生产总值完成4700亿元、增长6.1%，全年粮食总产量达到93亿斤以上，"
+            "争取增发国债项目69个。\n（一）经济实力实现新跃升\n全年固定资产投资增长8.3%左右。\n"
+            "二、2025年工作安排\n今年全市经济社会发展的主要预期目标是：地区生产总值增长6%左右。"
+            "一般公共预算收入增长5%。")
+    assert keys(text, 2025) == {("地区生产总值增长", Decimal(6), "%", ">="),
+                                ("一般公共预算收入增长", Decimal(5), "%", ">=")}
+
+
+def test_a_target_restated_in_the_explanation_is_drafted_once() -> None:
+    text = ("今年发展主要预期目标是：国内生产总值(GDP)增长5%左右；"
+            "城镇调查失业率全年控制在5.5%以内。\n经济增长预期目标为5%左右，考虑了就业需要。")
+    assert keys(text, 2025) == {("国内生产总值增长", Decimal(5), "%", ">="),
+                                ("城镇调查失业率", Decimal("5.5"), "%", "<=")}

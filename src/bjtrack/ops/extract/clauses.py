@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bjtrack.ops.extract import words as w
 from bjtrack.ops.extract.text import Figure, Sentence, clause_spans, figures, masked
 
-PAST, NEUTRAL, FUTURE = "past", "neutral", "future"
+PAST, NEUTRAL, FUTURE, REVIEW = "past", "neutral", "future", "review"
 _PAST_YEAR = re.compile(r"(?<![比较与同于到至])((?:19|20)\d\d)年(?!前|末|底)")
 _ALL_YEARS = re.compile(r"((?:19|20)\d\d)年")
 _INNER = re.compile(r"力争|争取|确保|[比较][上去]年|同比|按可比价格?计算|按不变价格计算")
@@ -49,6 +49,8 @@ class Statement:
 def clause_mode(clause: str, mode: str, year: int | None) -> str:
     """The time a clause speaks of; a clause without a marker speaks as the one before."""
     past = bool(w.PAST.search(clause)) or _past_year(clause, year)
+    if mode == REVIEW:  # a review speaks of the past until a plan's own words
+        return FUTURE if w.REVIEW_FLIP.search(clause) and not past else REVIEW
     if past and not w.STRONG_FUTURE.search(clause):
         return PAST
     if w.FUTURE.search(clause):

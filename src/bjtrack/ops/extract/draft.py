@@ -13,6 +13,7 @@ from bjtrack.ops.extract.clauses import (
     FUTURE,
     NEUTRAL,
     PAST,
+    REVIEW,
     Statement,
     bad_name,
     clause_mode,
@@ -26,6 +27,7 @@ from bjtrack.ops.extract.text import Sentence, clause_spans, figures, fold, mask
 
 _BULLET = re.compile(r"^\s*(?:[—\-·•●▲■◆]|[(（]?[一二三四五六七八九十\d]{1,2}[)）、.．]|[①-⑳]"
                      r"|[一二三四五六七八九十]是)")
+_SUB_HEADING = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[.．、]|[①-⑳])")
 _HEADING_END = re.compile(r"[。；;，,：:]$")
 _RATES = frozenset({PERCENT, "‰", "百分点"})
 _GOAL_WORDS = re.compile(r"的?(?:预期|主要)?目标$")
@@ -80,33 +82,35 @@ def draft_plan(text: str, year: int | None = None, fallback_year: int = 2022) ->
         before = len(targets)
         for statement in statements(sentence, index, mode, found_year):
             _take(statement, sentence, found_year, targets)
-        if mode != PAST:
+        if mode not in (PAST, REVIEW):
             _skips(sentence, mode, found_year, len(targets) > before, skipped, pending)
     targets = _relatives(_deduplicated(targets), pending, found_year, skipped)
     return Draft(found_year, tuple(targets), tuple(skipped))
 
 
 def _with_modes(sents: list[Sentence]) -> list[tuple[Sentence, str]]:
-    """Each sentence with what its section says: past under a review heading, future in a
-    list that follows "主要预期目标是：", neutral elsewhere."""
+    """Each sentence with what its section says: a review under a review heading (or after
+    过去一年… opens a paragraph), future in a list that follows "主要预期目标是：" and in the
+    rest of that paragraph, neutral elsewhere."""
     base = NEUTRAL
     listing = False
     intro_line = -1
+    last_line = -1
     out: list[tuple[Sentence, str]] = []
     for sentence in sents:
         if _is_heading(sentence.quote):
-            if w.REVIEW_HEADING.search(sentence.quote):
-                base = PAST
-            elif w.TARGET_HEADING.search(sentence.quote):
-                base = FUTURE
-            elif w.PLAN_HEADING.search(sentence.quote) or _BULLET.match(sentence.quote):
-                base = NEUTRAL
+            base = _heading_base(sentence.quote, base)
             listing = False
             intro_line = -1
+        elif base == REVIEW and w.PLAN_RESUME.search(sentence.text):
+            base = NEUTRAL
+        elif sentence.line != last_line and w.REVIEW_OPENER.match(sentence.quote):
+            base = REVIEW
+        last_line = sentence.line
         if listing and not _BULLET.match(sentence.quote):
             listing = False
         following = listing or sentence.line == intro_line  # the rest of a target paragraph
-        out.append((sentence, FUTURE if following and base != PAST else base))
+        out.append((sentence, FUTURE if following and base != REVIEW else base))
         if w.TARGET_INTRO.search(sentence.text):
             intro_line = sentence.line
         if sentence.quote.rstrip().endswith(("：", ":")) and w.LIST_INTRO.search(sentence.text):
@@ -114,8 +118,20 @@ def _with_modes(sents: list[Sentence]) -> list[tuple[Sentence, str]]:
     return out
 
 
+def _heading_base(quote: str, base: str) -> str:
+    """What a heading says of the section it opens; a sub-heading ((一)…) in a review
+    leaves it a review unless it speaks of targets."""
+    if w.REVIEW_HEADING.search(quote):
+        return REVIEW
+    if w.TARGET_HEADING.search(quote):
+        return FUTURE
+    if base == REVIEW and _SUB_HEADING.match(quote) and not w.PLAN_HEADING.search(quote):
+        return REVIEW
+    return NEUTRAL
+
+
 def _is_heading(quote: str) -> bool:
-    if len(quote) > 40 or _HEADING_END.search(quote):
+    if len(quote) > (60 if w.REVIEW_HEADING.search(quote) else 40) or _HEADING_END.search(quote):
         return False
     return not re.search(r"\d|百分之|千分之", quote) or not figures(masked(fold(quote)))
 
@@ -123,7 +139,7 @@ def _is_heading(quote: str) -> bool:
 def _take(statement: Statement, sentence: Sentence, year: int,
           targets: list[DraftTarget]) -> None:
     """Add the statement as a target, or as the stretch of the one before, if it is one."""
-    if statement.mode == PAST or statement.figure.approx or statement.attributive:
+    if statement.mode in (PAST, REVIEW) or statement.figure.approx or statement.attributive:
         return
     if statement.context or statement.relative:
         return
@@ -226,7 +242,7 @@ def _skips(sentence: Sentence, mode: str, year: int, had_target: bool,
     for start, end in clause_spans(text):
         clause = text[start:end]
         clause_state = clause_mode(clause, clause_state, year)
-        if clause_state == PAST or figures(clause) or not w.SKIP_VERBS.search(clause):
+        if clause_state in (PAST, REVIEW) or figures(clause) or not w.SKIP_VERBS.search(clause):
             continue
         words, _ = strip_lead(clause)
         sync = w.SYNC.match(words)

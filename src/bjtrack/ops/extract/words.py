@@ -71,6 +71,10 @@ STRONG_FUTURE = re.compile(
 CONTEXT = re.compile(r"根据|按照|依据|中央|全国|省定|省下达|上级下达")
 # A figure compared with another place or period, not a level or a rate of its own.
 RELATIVE_FIGURE = re.compile(r"高于|低于|快于|慢于|超出|领先|比.{0,12}(?:提高|增加|下降|降低|回落)")
+REVIEW_FLIP = re.compile(r"力争|确保|(?<![即必])将|要|预计到|每年|(?:到|至)20\d\d年")
+REVIEW_OPENER = re.compile(r"^(?:过去的?一年|过去五年|一年来|回顾过去|(?:19|20)\d\d年工作回顾)")
+PLAN_RESUME = re.compile(r"(?:预期|主要|发展)目标(?:是|为)|今年是|今年(?:政府)?工作的?总体要求"
+                         r"|(?:19|20)\d\d年(?:政府)?工作(?:的)?(?:总体要求|总体思路|安排)")
 REVIEW_HEADING = re.compile(r"回顾|成绩单|过去一年|过去五年|去年工作|上年工作|工作总结|执行情况")
 PLAN_HEADING = re.compile(r"安排|目标|任务|计划草案|工作重点|总体要求|主要预期|展望")
 TARGET_HEADING = re.compile(r"预期目标|主要目标|目标任务|主要指标")
