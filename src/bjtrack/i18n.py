@@ -376,8 +376,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "e.g. bjtrack extract report.txt --year 2025"},
     "err.extract.format": {"zh": "--format {fmt} 不适用于此处（可用：{allowed}）",
                            "en": "--format {fmt} does not apply here (use {allowed})"},
-    "err.extract.option": {"zh": "{option} 只用于 {mode}", "en": "{option} applies to {mode} "
-                                                             "only"},
+    "err.extract.with_records": {"zh": "{option} 不能与 --records 同用",
+                                 "en": "{option} cannot be used with --records"},
+    "err.extract.needs_records": {"zh": "{option} 只用于 --records",
+                                  "en": "{option} applies to --records only"},
 }
 
 # Help texts of commands and options (looked up when the commands are registered).

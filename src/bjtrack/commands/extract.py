@@ -56,13 +56,13 @@ def extract(
 
     if records is not None:
         _refuse(file is not None or output is not None or append or year is not None,
-                "FILE, -o, --append, --year", "FILE")
+                "FILE, -o, --append, --year", "err.extract.with_records")
         _check_format(fmt, _RECORD_FORMATS)
         _records(s, read_document(records), fmt or ExtractFormat.table, day, apply)
         return
     if file is None:
         raise UsageError(problem("err.extract.no_input", hint_key="hint.extract.usage"))
-    _refuse(day is not None or apply, "--date, --apply", "--records")
+    _refuse(day is not None or apply, "--date, --apply", "err.extract.needs_records")
     _check_format(fmt, _PLAN_FORMATS)
     document = read_document(file)
     from bjtrack.ops.extract import draft_plan
@@ -71,10 +71,9 @@ def extract(
     _plan(s, document, draft, fmt or ExtractFormat.toml, output, append)
 
 
-def _refuse(used: bool, options: str, mode: str) -> None:
+def _refuse(used: bool, options: str, key: str) -> None:
     if used:
-        raise UsageError(problem("err.extract.option", hint_key="hint.extract.usage",
-                                 option=options, mode=mode))
+        raise UsageError(problem(key, hint_key="hint.extract.usage", option=options))
 
 
 def _check_format(fmt: ExtractFormat | None, allowed: tuple[ExtractFormat, ...]) -> None:
