@@ -16,10 +16,13 @@ from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import BjtrackError, Problem
 from bjtrack.domain.model import Record
 from bjtrack.files import store
-from bjtrack.ops import edits
+from bjtrack.ops import plan_edit
+from bjtrack.render.words import Words
 from conftest import REPO, Runner, records_text
 
 PACKAGED = REPO / "src" / "bjtrack" / "examples"
+
+ENGLISH = Words("en")  # problems carry keys; the tests read them in English
 
 
 def add_investment(cli: Runner, folder: Path, *extra: str) -> None:
@@ -69,7 +72,7 @@ def test_init_in_chinese(cli: Runner, tmp_path: Path) -> None:
 
 
 def test_blank_plan_explains_every_key(tmp_path: Path) -> None:
-    edits.init_plan(tmp_path, name='名 "quoted"')
+    plan_edit.init_plan(tmp_path, name='名 "quoted"')
     text = (tmp_path / "targets.toml").read_text(encoding="utf-8")
     commented = set(re.findall(r"^#\s*(\w+)\s*=", text, re.M))
     assert store.TARGET_KEYS <= commented, store.TARGET_KEYS - commented
@@ -304,9 +307,9 @@ def test_edit_plan_reopens_until_valid(plan_dir: Path) -> None:
         asked.append(problems)
         return True
 
-    result = edits.edit_plan(path, 5, run_editor, retry)
+    result = plan_edit.edit_plan(path, 5, run_editor, retry)
     assert result.changed and len(asked) == 1
-    assert "malformed TOML" in asked[0][0].message and asked[0][0].file == str(path)
+    assert "malformed TOML" in ENGLISH.text(asked[0][0]) and asked[0][0].file == str(path)
     assert lines[0] == 5 and lines[1] == asked[0][0].line  # re-opened at the problem
     assert store.load_plan(path).by_id("investment").name == "全区投资"  # type: ignore[union-attr]
 
@@ -508,10 +511,11 @@ def test_edit_plan_refuses_when_the_plan_changed_meanwhile(plan_dir: Path) -> No
         return 0
 
     with pytest.raises(BjtrackError) as caught:
-        edits.edit_plan(path, 1, run_editor, lambda problems: False)
+        plan_edit.edit_plan(path, 1, run_editor, lambda problems: False)
     problem = caught.value.problems[0]
-    assert problem.message == "the plan changed while you were editing; not saved"
-    kept = Path(problem.hint.removeprefix("your edits are kept in "))  # type: ignore[union-attr]
+    assert ENGLISH.text(problem) == "the plan changed while you were editing; not saved"
+    kept = Path(ENGLISH.hint(problem).removeprefix(  # type: ignore[union-attr]
+        "your edits are kept in "))
     assert "我的计划" in kept.read_text(encoding="utf-8")
     assert path.read_text(encoding="utf-8").endswith("# a colleague's note\n")
     assert "测试计划" in path.read_text(encoding="utf-8")

@@ -39,9 +39,6 @@ class Problem:
                 out += f":{self.column}"
         return out
 
-    def field(self, name: str) -> FieldValue | None:
-        return dict(self.fields).get(name)
-
     def __str__(self) -> str:
         """The key and fields, for debugging; render.words says it in a language."""
         where = self.where()
