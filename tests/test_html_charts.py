@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bjtrack.render.chart import Chart, display_scale
+from bjtrack.render.svgchart import svg_chart
 from conftest import REPO, Runner
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -114,3 +120,35 @@ def test_no_plotting_library() -> None:
         assert not pattern.search(path.read_text(encoding="utf-8")), path
     project = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert "matplotlib" not in project and "numpy" not in project
+
+
+DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))
+VALUES = st.decimals(min_value=-10**13, max_value=10**13, places=2, allow_nan=False,
+                     allow_infinity=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(DAYS, VALUES), min_size=1, max_size=80), st.none() | VALUES,
+       st.lists(st.tuples(DAYS, VALUES), max_size=3), st.none() | DAYS, st.none() | DAYS,
+       st.sampled_from(["元", "%", "人", "<&>"]))
+def test_any_chart_is_well_formed_and_stays_in_its_box(
+        points: list[tuple[date, Decimal]], goal: Decimal | None,
+        pace: list[tuple[date, Decimal]], start: date | None, due: date | None,
+        unit: str) -> None:
+    points.sort()
+    values = [v for _, v in points + pace] + ([goal] if goal is not None else [])
+    scale, shown = display_scale(values, unit)
+    chart = Chart(tuple(points), goal, tuple(sorted(pace)), start, due, shown, scale,
+                  base_unit=unit)
+    svg = svg_chart(chart, "x", "名<称>")
+    assert svg == svg_chart(chart, "x", "名<称>")
+    root = ET.fromstring(svg)  # well-formed, text escaped
+    width, height = (int(n) for n in root.get("viewBox", "").split()[2:])
+    for element in root.iter():
+        for name, most in (("x", width), ("cx", width), ("y", height), ("cy", height)):
+            if element.get(name) is not None:
+                assert 0 <= float(element.get(name, "")) <= most, svg
+    labels = y_labels(root)
+    assert len(labels) <= 9
+    if unit != "%" and all(v >= 0 for v in values):
+        assert labels[0] == "0"  # an amount's axis starts at zero

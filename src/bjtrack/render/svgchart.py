@@ -65,8 +65,8 @@ def _n(value: Decimal | int) -> str:
 
 
 def _text_width(text: str) -> int:
-    """About how wide `text` is at font-size 11: CJK glyphs are square, digits narrow."""
-    return sum(11 if ord(c) >= 0x2E80 else 6 for c in text)
+    """About how wide `text` is at font-size 12: CJK glyphs are square, digits narrow."""
+    return sum(12 if ord(c) >= 0x2E80 else 7 for c in text)
 
 
 def _value_bounds(chart: Chart) -> tuple[Decimal, Decimal]:
@@ -151,7 +151,7 @@ def _svg_open(title: str) -> str:
     label = f" aria-label={quoteattr(title)}" if title else ""
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" '
             f'width="{_WIDTH}" height="{_HEIGHT}" role="img"{label} '
-            f'font-family={quoteattr(_FONTS)} font-size="11">')
+            f'font-family={quoteattr(_FONTS)} font-size="12">')
     return head + (f"<title>{escape(title)}</title>" if title else "")
 
 
@@ -178,7 +178,7 @@ def _y_axis(axes: _Axes, unit: str) -> str:
     parts.append(f'<path class="axis" d="M{_LEFT} {_TOP}V{_BOTTOM}H{_RIGHT}" '
                  f'stroke="{_AXIS_COLOUR}" fill="none"/>')
     if axes.low > 0:  # the axis is cut: two slanted strokes across it, as on paper
-        y = _BOTTOM - 9
+        y = _BOTTOM - 13
         parts.append(f'<path class="axis-break" d="M{_LEFT - 6} {y + 2}l12 -5v5l-12 5z" '
                      f'fill="#fff"/><path class="axis-break" d="M{_LEFT - 6} {y + 2}l12 -5'
                      f'M{_LEFT - 6} {y + 7}l12 -5" stroke="{_AXIS_COLOUR}" stroke-width="1.2"/>')
@@ -190,7 +190,7 @@ def _x_axis(axes: _Axes) -> str:
     last = axes.first + timedelta(days=axes.days)
     ticks = [(_n(axes.x(day)), day) for day in _month_ticks(axes.first, last)]
     marks = "".join(f"M{x} {_BOTTOM}v4" for x, _ in ticks)
-    labels = "".join(f'<text x="{x}" y="{_BOTTOM + 17}">{day:%Y-%m}</text>' for x, day in ticks)
+    labels = "".join(f'<text x="{x}" y="{_BOTTOM + 18}">{day:%Y-%m}</text>' for x, day in ticks)
     return (f'<path d="{marks}" stroke="{_AXIS_COLOUR}"/>'
             f'<g class="x-axis" fill="{_LABEL_COLOUR}" text-anchor="middle">{labels}</g>')
 
@@ -204,7 +204,7 @@ Box = tuple[Decimal, Decimal, Decimal, Decimal]  # left, top, right, bottom
 
 
 def _text_box(left: Decimal, baseline: Decimal, text: str) -> Box:
-    return left, baseline - 10, left + _text_width(text), baseline + 2
+    return left, baseline - 11, left + _text_width(text), baseline + 2
 
 
 def _hits(box: Box, others: Sequence[Box]) -> bool:
@@ -248,16 +248,16 @@ def _labels(axes: _Axes, chart: Chart) -> tuple[str, str]:
     line = [] if goal is None else [(Decimal(_LEFT), goal - 1, Decimal(_RIGHT), goal + 1)]
     text = format_amount(chart.points[-1][1], chart.base_unit)
     x, y, width = dots[0][-1], dots[1][-1], _text_width(text)
-    box = _place(text, [(x + 7, y - 6), (x + 7, y + 15), (x - 7 - width, y - 6),
-                        (x - 7 - width, y + 15)], obstacles + line)
+    box = _place(text, [(x + 7, y - 6), (x + 7, y + 16), (x - 7 - width, y - 6),
+                        (x - 7 - width, y + 16)], obstacles + line)
     latest = (f'<text x="{_n(box[0])}" y="{_n(box[3] - 2)}" fill="{ACTUAL_COLOUR}" '
               f'font-weight="bold"{_HALO}>{escape(text)}</text>')
     if chart.target is None or goal is None:
         return latest, ""
     text = f"{t('chart.target')} {format_amount(chart.target, chart.base_unit, exact=True)}"
     right = _RIGHT - 2 - _text_width(text)
-    spots = [(Decimal(right), goal - 5), (Decimal(right), goal + 14),
-             (Decimal(_LEFT + 4), goal - 5), (Decimal(_LEFT + 4), goal + 14)]
+    spots = [(Decimal(right), goal - 5), (Decimal(right), goal + 15),
+             (Decimal(_LEFT + 4), goal - 5), (Decimal(_LEFT + 4), goal + 15)]
     where = _place(text, spots, [*obstacles, box])
     return latest, (f'<text x="{_n(where[0])}" y="{_n(where[3] - 2)}" fill="{TARGET_COLOUR}"'
                     f"{_HALO}>{escape(text)}</text>")
