@@ -10,11 +10,11 @@ import typer
 
 from bjtrack.cli.root import Session, app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
-from bjtrack.render.i18n import help_text, t
+from bjtrack.render.i18n import help_text
 
 if TYPE_CHECKING:
     from bjtrack.files.documents import Document
-    from bjtrack.ops.extract import Draft, Proposal
+    from bjtrack.ops.extract import Draft
 
 
 class ExtractFormat(StrEnum):
@@ -89,28 +89,31 @@ def _plan(s: Session, document: Document, draft: Draft, fmt: ExtractFormat,
     for skip in draft.skipped:
         key = ("extract.skipped.relative_unresolved" if skip.reason == "relative_unresolved"
                else "extract.skipped")
-        s.say(t(key, clause=skip.clause))
-    s.say(t("extract.drafted", file=document.name, count=len(draft.targets),
+        s.say(s.words.t(key, clause=skip.clause))
+    s.say(s.words.t("extract.drafted", file=document.name, count=len(draft.targets),
             year=draft.year))
     if append:
         path = Path(output) if output else s.plan_path()
         result = ex.append_plan(path, draft)
-        s.say(t("extract.appended", path=path, added=len(result.added),
+        s.say(s.words.t("extract.appended", path=path, added=len(result.added),
                 present=result.present))
         return
     if fmt is ExtractFormat.json:
-        from bjtrack.render.jsondata import dumps
+        from bjtrack.render.jsondata import dumps, target_fields
 
-        text = dumps(ex.draft_data(draft))
+        text = dumps({"year": draft.year,
+                      "targets": [target_fields(ex.as_target(d)) for d in draft.targets],
+                      "skipped": [{"quote": k.quote, "clause": k.clause, "reason": k.reason}
+                                  for k in draft.skipped]})
     else:
         stem = "-" if document.name == "-" else Path(document.name).stem
-        text = ex.plan_toml(draft, t("extract.plan_name", name=stem), document.name,
-                            t("extract.skipped.label"))
+        text = ex.plan_toml(draft, s.words.t("extract.plan_name", name=stem), document.name,
+                            s.words.t("extract.skipped.label"))
     if output is None:
         s.data(text)
         return
     ex.write_plan(Path(output), text if text.endswith("\n") else text + "\n")
-    s.say(t("extract.written", path=output, count=len(draft.targets)))
+    s.say(s.words.t("extract.written", path=output, count=len(draft.targets)))
 
 
 def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None,
@@ -129,23 +132,13 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
         s.data(dumps([{"series": p.series, "date": p.date, "value": p.value, "unit": p.unit,
                        "quote": p.quote} for p in proposals]))
     else:
-        s.out.print(_table(proposals))
-    s.say(t("extract.found", file=document.name, count=len(proposals)) if proposals
-          else t("extract.none", file=document.name))
+        from bjtrack.render.table import figures_table
+
+        s.out.print(figures_table(s.words, [(p.series, p.name, p.date, p.value, p.unit, p.quote)
+                                            for p in proposals]))
+    s.say(s.words.t("extract.found", file=document.name, count=len(proposals)) if proposals
+          else s.words.t("extract.none", file=document.name))
     if apply and proposals:
         result = ex.apply_records(loaded, proposals, source, now(), who())
-        s.say(t("extract.applied", added=len(result.added), duplicates=result.duplicates))
+        s.say(s.words.t("extract.applied", added=len(result.added), duplicates=result.duplicates))
 
-
-def _table(proposals: tuple[Proposal, ...]) -> object:
-    from rich.table import Table
-
-    from bjtrack.domain.amounts import format_amount
-
-    table = Table(show_lines=False)
-    for key in ("col.id", "col.name", "col.date", "col.value", "col.quote"):
-        table.add_column(t(key), overflow="fold")
-    for p in proposals:
-        table.add_row(p.series, p.name, p.date.isoformat(),
-                      format_amount(p.value, p.unit, exact=True), p.quote)
-    return table

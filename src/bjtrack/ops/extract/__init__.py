@@ -6,7 +6,7 @@ from bjtrack.ops.extract.plans import (
     Appended,
     append_plan,
     apply_records,
-    draft_data,
+    as_target,
     plan_toml,
     write_plan,
 )
@@ -14,6 +14,6 @@ from bjtrack.ops.extract.records import Proposal, propose_records, records_csv
 
 __all__ = [
     "Appended", "Draft", "DraftTarget", "Proposal", "Skipped", "append_plan",
-    "apply_records", "draft_data", "draft_plan", "plan_toml", "propose_records",
+    "apply_records", "as_target", "draft_plan", "plan_toml", "propose_records",
     "records_csv", "write_plan",
 ]

@@ -15,14 +15,15 @@ import tomli_w
 from bjtrack.domain.amounts import format_amount, plain
 from bjtrack.domain.errors import BjtrackError, problem
 from bjtrack.domain.model import Kind, Plan, Target
-from bjtrack.files import store
+from bjtrack.files import paths, writing
+from bjtrack.files import plan as plan_file
 from bjtrack.ops.extract.draft import _RATES, Draft, DraftTarget
 from bjtrack.ops.extract.records import Proposal, records_csv
 from bjtrack.ops.extract.slug import unique
 
 if TYPE_CHECKING:
-    from bjtrack.ops.actions import Loaded
-    from bjtrack.ops.importer import ImportResult
+    from bjtrack.ops.importing import ImportResult
+    from bjtrack.ops.load import Loaded
 
 FIELD_ORDER = ("id", "name", "target", "comparison", "stretch", "start", "due", "every",
                "kind", "hold", "quote")
@@ -43,16 +44,6 @@ def as_target(draft: DraftTarget) -> Target:
         comparison=draft.comparison, start=draft.start, due=draft.due, hold=draft.hold,
         stretch=draft.stretch, tolerance=draft.tolerance, every=draft.every,
         quote=draft.quote)
-
-
-def draft_data(draft: Draft) -> dict[str, Any]:
-    """`bjtrack targets --format json` of the drafted targets, plus what was skipped."""
-    from bjtrack.render.jsondata import target_fields
-
-    return {"year": draft.year,
-            "targets": [target_fields(as_target(t)) for t in draft.targets],
-            "skipped": [{"quote": s.quote, "clause": s.clause, "reason": s.reason}
-                        for s in draft.skipped]}
 
 
 def _comment(text: str) -> str:
@@ -76,7 +67,7 @@ def target_block(draft: DraftTarget) -> str:
 def plan_toml(draft: Draft, name: str, source: str, skipped_label: str) -> str:
     """A whole plan: a [plan] table, the targets, and the skipped sentences as comments."""
     head = tomli_w.dumps({"plan": {"name": name, "source": source,
-                                   "records": store.RECORDS_FILE}})
+                                   "records": paths.RECORDS_FILE}})
     blocks = [target_block(t) for t in draft.targets]
     tail = "".join(_comment(f"{skipped_label}{s.clause}") for s in draft.skipped)
     return "\n".join([head, *blocks]) + ("\n" + tail if tail else "")
@@ -87,10 +78,10 @@ def write_plan(path: Path, text: str) -> Plan:
     if path.exists():
         raise BjtrackError(problem("err.exists", hint_key="hint.extract.append",
                                    file=str(path)))
-    from bjtrack.ops.edits import validated
+    from bjtrack.ops.plan_edit import validated
 
     checked = validated(path, text)
-    store.atomic_write(path, text.encode("utf-8"))
+    writing.atomic_write(path, text.encode("utf-8"))
     return checked
 
 
@@ -103,11 +94,11 @@ def _present(plan: Plan, draft: DraftTarget) -> bool:
 def append_plan(path: Path, draft: Draft) -> Appended:
     """Add the drafted targets the plan lacks after its last byte, under the plan's lock;
     what is there is left as it is."""
-    from bjtrack.ops.edits import validated
+    from bjtrack.ops.plan_edit import validated
 
-    with store.locked(path):
+    with writing.locked(path):
         old = path.read_bytes().decode("utf-8")
-        plan = store.load_plan(path)
+        plan = plan_file.load_plan(path)
         ids = [t.id for t in plan.targets]
         added: list[DraftTarget] = []
         for target in draft.targets:
@@ -121,7 +112,7 @@ def append_plan(path: Path, draft: Draft) -> Appended:
             sep = "" if not old or old.endswith("\n") else "\n"
             new = old + sep + "".join("\n" + target_block(t) for t in added)
             validated(path, new)
-            store.atomic_write(path, new.encode("utf-8"))
+            writing.atomic_write(path, new.encode("utf-8"))
     return Appended(path, tuple(t.id for t in added), len(draft.targets) - len(added))
 
 
@@ -139,7 +130,7 @@ def _relinked(target: DraftTarget, draft: Draft, added: Sequence[DraftTarget]) -
 def apply_records(loaded: Loaded, proposals: Sequence[Proposal], source: str,
                   now: datetime, by: str) -> ImportResult:
     """Import the proposals as `bjtrack import` would: all or none, each once."""
-    from bjtrack.ops.importer import import_file
+    from bjtrack.ops.importing import import_file
 
     with tempfile.TemporaryDirectory(prefix="bjtrack-extract-") as folder:
         sheet = Path(folder) / "figures.csv"
