@@ -12,7 +12,7 @@ from datetime import date, datetime
 from bjtrack.domain.errors import BjtrackError, UsageError, problem
 from bjtrack.domain.model import Record, Target
 from bjtrack.domain.records import effective, record_states
-from bjtrack.files import store
+from bjtrack.files import writing
 from bjtrack.ops.load import Loaded, fresh, series_target, unique_id
 from bjtrack.ops.log import read_value
 
@@ -60,7 +60,7 @@ def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | No
           note: str | None = None, by: str = "") -> Correction:
     """Append a replacement for a current record (`revises = <id>`). The record is found
     current under the lock: two amends of it at once cannot both replace it."""
-    with store.locked(loaded.plan.records_path):
+    with writing.locked(loaded.plan.records_path):
         return _amend(fresh(loaded), ref, value, now, day, note, by)
 
 
@@ -77,7 +77,7 @@ def _amend(loaded: Loaded, ref: str, value: str, now: datetime, day: date | None
         id=unique_id(loaded.id_taken), series=old.series, date=new_day, value=amount.value,
         unit=amount.unit, entered=value.strip(), note=new_note, source=old.source,
         logged=now, by=by, vintage=old.vintage, revises=old.id)
-    store.append_record(loaded.plan.records_path, record)
+    writing.append_record(loaded.plan.records_path, record)
     return Correction(record, old, target)
 
 
@@ -88,7 +88,7 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
     corrected come back (`undo` of an amendment does, on purpose). Decided under the lock:
     an amend of the same record at once either comes first (and is retracted too) or
     finds the record retracted."""
-    with store.locked(loaded.plan.records_path):
+    with writing.locked(loaded.plan.records_path):
         return _retract_chain(fresh(loaded), ref, now, why, by)
 
 
@@ -110,7 +110,7 @@ def _retract_chain(loaded: Loaded, ref: str, now: datetime, why: str, by: str
     records = [Record(id=new_id, series=r.series, date=None, value=None, note=why,
                       logged=now, by=by, retracts=r.id)
                for new_id, r in zip(ids, chain, strict=True)]
-    store.append_records(loaded.plan.records_path, records)
+    writing.append_records(loaded.plan.records_path, records)
     return Correction(records[0], old, target)
 
 
@@ -118,14 +118,14 @@ def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> C
     target = series_target(loaded.plan, old.series)
     record = Record(id=unique_id(loaded.id_taken), series=old.series, date=None, value=None,
                     note=why, logged=now, by=by, retracts=old.id)
-    store.append_record(loaded.plan.records_path, record)
+    writing.append_record(loaded.plan.records_path, record)
     return Correction(record, old, target)
 
 
 def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
     """Retract the last current figure logged by `by` (an amendment's original returns).
     Chosen under the lock: two undos at once retract two figures, never one twice."""
-    with store.locked(loaded.plan.records_path):
+    with writing.locked(loaded.plan.records_path):
         return _undo(fresh(loaded), now, by, why)
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bjtrack.domain.amounts import PERCENT, Amount, base_unit, parse_amount
 from bjtrack.domain.errors import InputError, UsageError, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target
-from bjtrack.files import store
+from bjtrack.files import writing
 from bjtrack.ops.load import Loaded, fresh, resolve_target, unique_id
 
 
@@ -50,7 +50,7 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
     if vintage and vintage not in VINTAGES:
         raise UsageError(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
                                  vintages=", ".join(VINTAGES)))
-    with store.locked(plan.records_path):
+    with writing.locked(plan.records_path):
         return _log(fresh(loaded), target, amount, value, day, now, note, source, by,
                     vintage, revise)
 
@@ -75,5 +75,5 @@ def _log(loaded: Loaded, target: Target, amount: Amount, value: str, day: date,
         entered=value.strip(), note=note, source=source, logged=now, by=by,
         vintage=vintage, revises=revised.id if revised else "",
     )
-    store.append_record(plan.records_path, record)
+    writing.append_record(plan.records_path, record)
     return LogResult(record, target, revised=revised)
