@@ -171,3 +171,45 @@ def test_index_cloned_from_another_user_is_rebuilt(cli: Runner, plan_dir: Path,
         conn.execute("UPDATE records SET value = '29900000000', units = 29900000000")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("me")))
     assert _actual(cli, plan_dir) == 15000000000
+
+
+# ----------------------------------------------------------------- smaller findings
+
+def test_byte_order_mark_at_the_start_of_records(cli: Runner, plan_dir: Path) -> None:
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
+    records = plan_dir / "records.toml"
+    records.write_bytes(b"\xef\xbb\xbf" + records.read_bytes())  # saved by Notepad
+    for env in ("0", "1"):  # through the index and without it
+        os.environ["BJTRACK_NO_CACHE"] = env
+        try:
+            assert _actual(cli, plan_dir) == (15000000000 if env == "0" else 16000000000)
+            assert cli("check", cwd=plan_dir).code == 0
+            assert cli("log", "investment", "160亿", "--date", f"2022-07-0{int(env) + 1}",
+                       cwd=plan_dir).code == 0
+        finally:
+            del os.environ["BJTRACK_NO_CACHE"]
+
+
+def test_slug_with_a_trailing_newline_is_refused(cli: Runner, plan_dir: Path) -> None:
+    result = cli("target", "add", "--id", "x1\n", "--name", "新指标", "--target", "5%",
+                 cwd=plan_dir)
+    assert result.code != 0
+    assert 'id = "x1' not in (plan_dir / "targets.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("amount", ["1.234,567", "12.5,000万"])
+def test_comma_after_the_decimal_point_is_an_error(cli: Runner, plan_dir: Path,
+                                                  amount: str) -> None:
+    result = cli("log", "investment", amount, "--date", "2022-06-30", cwd=plan_dir)
+    assert result.code != 0 and amount in result.err
+    assert not (plan_dir / "records.toml").exists()
+
+
+def test_records_on_a_fifo_is_refused_at_once(cli: Runner, plan_dir: Path) -> None:
+    import time
+    os.mkfifo(plan_dir / "records.toml")
+    for args in (("status",), ("check",), ("log", "investment", "1亿", "--date", "2022-06-30")):
+        started = time.monotonic()
+        result = cli(*args, cwd=plan_dir)
+        assert time.monotonic() - started < 5
+        assert result.code != 0 and "not a plain file" in result.out + result.err, args

@@ -41,6 +41,9 @@ _NUMBER = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _GROUPED = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+# A comma after the decimal point groups nothing: `1.234,567` (a European decimal comma)
+# or `12.5,000万` is a typo, not 1.234567 or 12.5万
+_COMMA_AFTER_POINT = re.compile(r"\d*\.\d*,")
 _UNIT = re.compile(r"^[^\d\s.,+\-]{1,12}$")
 
 ACCEPTED_FORMS = "300亿元, 3,000,000万, 1.5万家, 15000, 1.5e4, 41.2%, -3.5%, 9.1亿美元"
@@ -134,6 +137,8 @@ def _parse_amount(text: str) -> Amount:
     raw = text
     cleaned = normalise_text(text)
     if "," in cleaned:
+        if _COMMA_AFTER_POINT.match(cleaned.lstrip("+- ")):
+            raise _bad(raw, "form")
         cleaned = _GROUPED.sub("", cleaned)
     match = _NUMBER.match(cleaned)
     if not match or not cleaned:

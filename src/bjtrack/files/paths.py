@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def read_text(path: Path) -> str:
                                    file=str(path), byte=exc.start)) from None
     except OSError as exc:
         raise BjtrackError(cannot_read(path, exc)) from None
+
+
+def refuse_special(path: Path) -> None:
+    """A pipe, device or folder where a plain file belongs is refused before it is opened:
+    reading a FIFO waits forever, /dev/zero never ends."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BjtrackError(cannot_read(path, exc)) from None
+    if not stat.S_ISREG(mode):
+        raise BjtrackError(problem("err.not_regular_file", hint_key="hint.not_regular_file",
+                                   file=str(path)))
 
 
 def cannot_read(path: Path, exc: OSError) -> Problem:

@@ -22,7 +22,7 @@ TARGET_KEYS = frozenset({
     "hold", "series", "quote", "group", "unit_note", "unit", "stretch", "tolerance", "every",
     "derive", "pace",
 })
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")  # fullmatch: `$` would allow a last "\n"
 
 
 @dataclass
@@ -160,7 +160,7 @@ def _target_id(entry: Mapping[str, Any], at: Fields) -> str:
     if not isinstance(target_id, str) or not target_id:
         at.add("err.plan.missing_id", "hint.plan.missing_id")
         return ""
-    if not _SLUG.match(target_id):
+    if not _SLUG.fullmatch(target_id):
         at.add("err.plan.slug", "hint.plan.slug", id=target_id)
     return target_id
 

@@ -23,7 +23,13 @@ from typing import Any
 from bjtrack.domain.amounts import MAX_EXPONENT, plain
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Record, Source
-from bjtrack.files.paths import cannot_read, header_lines, toml_problem, unknown_key
+from bjtrack.files.paths import (
+    cannot_read,
+    header_lines,
+    refuse_special,
+    toml_problem,
+    unknown_key,
+)
 
 RECORDS_HEADER = (
     "# bjtrack records: one [[record]] block per published figure, appended by `bjtrack log`.\n"
@@ -55,6 +61,7 @@ def load_records(path: Path) -> RecordSet:
     (Reading through the index instead is the caller's choice: bjtrack.index.)"""
     if not path.exists():
         return RecordSet(())
+    refuse_special(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -64,7 +71,14 @@ def load_records(path: Path) -> RecordSet:
 
 def parse_record_bytes(data: bytes, file: str) -> RecordSet:
     """Decode and parse the records file. A crash mid-write may cut the last line inside
-    a character: that is a torn tail like any other, not an unreadable file."""
+    a character: that is a torn tail like any other, not an unreadable file. A byte-order
+    mark at the start (an editor's) is no part of the records."""
+    if data.startswith(_BOM):
+        found = parse_record_bytes(data[len(_BOM):], file)
+        if found.torn_offset is None:
+            return found
+        return RecordSet(found.records, found.problems, found.torn,
+                         found.torn_offset + len(_BOM))
     try:
         return parse_records(data.decode("utf-8"), file)
     except UnicodeDecodeError as exc:
@@ -80,6 +94,9 @@ def parse_record_bytes(data: bytes, file: str) -> RecordSet:
     torn = problem("err.records.cut_in_character", hint_key="hint.repair", file=file,
                    line=good.count("\n") + 1)
     return RecordSet(result.records, result.problems, torn, len(good[:start].encode("utf-8")))
+
+
+_BOM = "\ufeff".encode()
 
 
 def parse_records(text: str, file: str) -> RecordSet:

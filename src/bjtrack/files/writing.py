@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import Record
+from bjtrack.files.paths import refuse_special
 from bjtrack.files.records import HEADER, RECORDS_HEADER, framed_block, parse_record_bytes
 
 LOCK_TIMEOUT = 60.0
@@ -61,6 +62,7 @@ def locked(path: Path) -> Iterator[None]:
 
 def check_tail(path: Path) -> Problem | None:
     """Is the last block of the records file whole? Reads only the end of the file."""
+    refuse_special(path)  # every write checks the tail first: never a pipe or a device
     try:
         size = path.stat().st_size
     except FileNotFoundError:
