@@ -192,9 +192,12 @@ def test_byte_order_mark_at_the_start_of_records(cli: Runner, plan_dir: Path) ->
 
 def test_slug_with_a_trailing_newline_is_refused(cli: Runner, plan_dir: Path) -> None:
     result = cli("target", "add", "--id", "x1\n", "--name", "新指标", "--target", "5%",
-                 cwd=plan_dir)
-    assert result.code != 0
-    assert 'id = "x1' not in (plan_dir / "targets.toml").read_text(encoding="utf-8")
+                 "--start", "2022-01-01", "--due", "2022-12-31", cwd=plan_dir)
+    assert result.code != 0 and "x1" in result.out + result.err
+    good = cli("target", "add", "--id", "x1", "--name", "新指标", "--target", "5%",
+               "--start", "2022-01-01", "--due", "2022-12-31", cwd=plan_dir)
+    assert good.code == 0, good.err
+    assert 'id = "x1\\n' not in (plan_dir / "targets.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("amount", ["1.234,567", "12.5,000万"])
@@ -213,3 +216,29 @@ def test_records_on_a_fifo_is_refused_at_once(cli: Runner, plan_dir: Path) -> No
         result = cli(*args, cwd=plan_dir)
         assert time.monotonic() - started < 5
         assert result.code != 0 and "not a plain file" in result.out + result.err, args
+
+
+def test_symlinked_records_and_plan_are_written_through(cli: Runner, plan_dir: Path) -> None:
+    (plan_dir / "data").mkdir()
+    real_plan = plan_dir / "data" / "plan.toml"
+    (plan_dir / "targets.toml").rename(real_plan)
+    (plan_dir / "targets.toml").symlink_to(Path("data") / "plan.toml")
+    real_records = plan_dir / "data" / "figures.toml"
+    (plan_dir / "records.toml").symlink_to(Path("data") / "figures.toml")
+    sheet = plan_dir / "sheet.csv"
+    sheet.write_text("指标,日期,数值\ninvestment,2022-03-31,100亿\n"
+                     "investment,2022-06-30,150亿\n", encoding="utf-8")
+    assert cli("import", str(sheet), cwd=plan_dir).code == 0  # two records: a rename
+    added = cli("target", "add", "--id", "jobs", "--name", "新增就业", "--target", "3万人",
+                "--start", "2022-01-01", "--due", "2022-12-31", cwd=plan_dir)
+    assert added.code == 0, added.err
+    import re
+    found = re.search(r'id = "(\w+)"', real_records.read_text(encoding="utf-8"))
+    assert found is not None
+    record = found[1]
+    assert cli("amend", record, "120亿", cwd=plan_dir).code == 0
+    amended = re.findall(r'id = "(\w+)"', real_records.read_text(encoding="utf-8"))[-1]
+    assert cli("rm", amended, cwd=plan_dir).code == 0  # the amendment and what it replaced
+    assert (plan_dir / "targets.toml").is_symlink() and (plan_dir / "records.toml").is_symlink()
+    assert 'id = "jobs"' in real_plan.read_text(encoding="utf-8")
+    assert real_records.read_text(encoding="utf-8").count("\n[[record]]\n") == 5

@@ -237,14 +237,19 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, through_links: bool = True) -> None:
     """Replace a file's content all at once: temp file in the same folder, fsync, rename.
-    A read-only file is refused, not replaced behind its owner's back."""
-    _replace(path, lambda handle: handle.write(data))
+    A read-only file is refused, not replaced behind its owner's back. A symbolic link is
+    written through (the file it points to is replaced, the link stays) unless
+    `through_links` is off (`export --force` replaces the link itself)."""
+    _replace(path, lambda handle: handle.write(data), through_links)
 
 
-def _replace(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+def _replace(path: Path, fill: Callable[[BinaryIO], object], through_links: bool = True
+             ) -> None:
     """`atomic_write` of what `fill` writes to the temp file."""
+    if through_links and path.is_symlink():  # a link the user made stays a link
+        path = Path(os.path.realpath(path))
     if path.exists() and not os.access(path, os.W_OK):
         raise BjtrackError(problem("err.read_only", hint_key="hint.read_only",
                                    file=str(path)))
