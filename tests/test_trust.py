@@ -242,3 +242,19 @@ def test_symlinked_records_and_plan_are_written_through(cli: Runner, plan_dir: P
     assert (plan_dir / "targets.toml").is_symlink() and (plan_dir / "records.toml").is_symlink()
     assert 'id = "jobs"' in real_plan.read_text(encoding="utf-8")
     assert real_records.read_text(encoding="utf-8").count("\n[[record]]\n") == 5
+
+
+def test_leftovers_of_killed_runs_are_cleaned(cli: Runner, plan_dir: Path) -> None:
+    old = 1_000_000_000.0  # long ago
+    leftovers = [plan_dir / ".records.toml.k3j9x2.tmp", plan_dir / ".targets.toml.a8b.tmp",
+                 plan_dir / ".targets.toml.q1w2.check"]
+    for leftover in leftovers:
+        leftover.write_bytes(b"x" * 4096)
+        os.utime(leftover, (old, old))
+    fresh = plan_dir / ".records.toml.now.tmp"  # another run's, this moment: left alone
+    fresh.write_bytes(b"")
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
+    assert cli("target", "add", "--id", "jobs", "--name", "新增就业", "--target", "3万人",
+               "--start", "2022-01-01", "--due", "2022-12-31", cwd=plan_dir).code == 0
+    assert [p.name for p in leftovers if p.exists()] == []
+    assert fresh.exists()

@@ -4,9 +4,12 @@ rewrites a record; `check_tail` says whether the last block is whole."""
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -53,11 +56,31 @@ def locked(path: Path) -> Iterator[None]:
         raise BjtrackError(problem("err.cannot_write_here", hint_key="hint.writable_folder",
                                    file=str(path), why=exc.strerror)) from None
     _HELD[name] = 1
+    _clean_leftovers(path)
     try:
         yield
     finally:
         del _HELD[name]
         lock.release()
+
+
+LEFTOVER_AGE = 10.0  # seconds: a temp file this old, seen under the lock, is a dead run's
+
+
+def _clean_leftovers(path: Path) -> None:
+    """Delete what a killed run left beside the file: the temp copy of an import, repair or
+    plan edit (`.<name>.*.tmp`) and a plan check's copy (`.<name>.*.check`). Every writer
+    of these holds this lock while they exist, and it is ours now; the age is a margin."""
+    try:
+        leftovers = [*path.parent.glob(f".{glob.escape(path.name)}.*.tmp"),
+                     *path.parent.glob(f".{glob.escape(path.name)}.*.check")]
+        now = time.time()
+        for leftover in leftovers:
+            st = leftover.lstat()
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > LEFTOVER_AGE:
+                leftover.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder that cannot be listed or written: nothing to clean there
 
 
 def check_tail(path: Path) -> Problem | None:
