@@ -1,4 +1,4 @@
-"""`bjtrack export`: a plan's status (and records) in csv, json, markdown, html or xlsx.
+"""`bjtrack export`: a plan's status (and records) in csv, json, markdown, html, xlsx or docx.
 
 `export` builds the document (text or bytes); `check_output` and `write_output` guard
 the -o file. The format modules are imported only for the format asked for."""
@@ -15,8 +15,8 @@ from bjtrack.domain.errors import UsageError, problem
 from bjtrack.domain.model import Plan, Record, Report
 from bjtrack.ops import actions
 
-FORMATS = ("csv", "json", "markdown", "html", "xlsx")
-BINARY = frozenset({"xlsx"})
+FORMATS = ("csv", "json", "markdown", "html", "xlsx", "docx")
+BINARY = frozenset({"xlsx", "docx"})
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,11 @@ def snapshot(loaded: actions.Loaded, as_of: date, group: str | None = None) -> S
 
 
 def export(snap: Snapshot, fmt: str, *, records: bool = False, bom: bool = False,
-           generated: datetime | None = None) -> str | bytes:
+           generated: datetime | None = None, template: Path | None = None) -> str | bytes:
     """The document. csv: the status rows, or with `records` the records instead (one
     table per file, as spreadsheets want); markdown: `records` adds a records table;
-    json, html and xlsx always carry the records."""
+    json, html and xlsx always carry the records; docx (a Word report, appended to
+    `template` if given) shows the status and charts."""
     if fmt == "csv":
         from bjtrack.render import csvout
 
@@ -82,7 +83,13 @@ def export(snap: Snapshot, fmt: str, *, records: bool = False, bom: bool = False
     if fmt == "xlsx":
         from bjtrack.render import xlsx
 
-        return xlsx.render(snap.report, snap.plan, snap.records, snap.names)
+        return xlsx.render(snap.report, snap.plan, snap.records, snap.names,
+                           generated or datetime.now())
+    if fmt == "docx":
+        from bjtrack.render import docx
+
+        return docx.render(snap.report, snap.plan, snap.series,
+                           (generated or datetime.now()).replace(microsecond=0), template)
     raise UsageError(problem("err.export.format", hint_key="hint.export.formats", fmt=fmt,
                              formats=", ".join(FORMATS)))
 
@@ -107,6 +114,19 @@ def check_output(path: Path, force: bool, protected: tuple[Path, ...]) -> None:
     if path.exists() and not force:
         raise UsageError(problem("err.export.exists", hint_key="hint.export.force",
                                  file=shown))
+
+
+def check_template(path: Path) -> None:
+    """Refuse a --template that python-docx cannot open, before any work is done."""
+    from docx import Document
+
+    try:
+        Document(str(path))
+    except Exception as exc:  # a missing file, a .dotx, a damaged zip: many kinds
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UsageError(problem("err.export.template_file",
+                                 hint_key="hint.export.template_file", file=str(path),
+                                 error=detail)) from None
 
 
 def _same(path: Path, other: Path) -> bool:
