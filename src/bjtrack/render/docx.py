@@ -23,6 +23,7 @@ from bjtrack.render.text import amount, clean, detail_text, percent, target_text
 
 if TYPE_CHECKING:
     from docx.document import Document
+    from docx.shared import Length
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
@@ -53,9 +54,11 @@ def render(report: Report, plan: Plan, series: Mapping[str, Sequence[Record]],
     if plan.source:
         meta.append(t("html.source", source=clean(plan.source)))
     for line in meta:
-        _align(doc.add_paragraph(line), centre=True)
+        paragraph = doc.add_paragraph()
+        _align(paragraph, centre=True)
+        paragraph.add_run(line).font.size = _pt(10.5)
     _heading(doc, t("docx.h.overview"), "Heading 1")
-    doc.add_paragraph(summary_line(report.targets))
+    _body(doc, summary_line(report.targets))
     _caption(doc, t("docx.table", number=1))
     _overview(doc, report.targets)
     if report.indicators:
@@ -64,7 +67,7 @@ def render(report: Report, plan: Plan, series: Mapping[str, Sequence[Record]],
     _heading(doc, t("docx.h.notes"), "Heading 1")
     noted = [s for s in report.targets if s.verdict in NOTED]
     if not noted:
-        doc.add_paragraph(t("docx.no_notes"))
+        _body(doc, t("docx.no_notes"))
     for number, status in enumerate(noted, start=1):
         _note(doc, number, status)
     _charts(doc, report, series)
@@ -186,6 +189,18 @@ def _heading(doc: Document, text: str, style: str) -> Paragraph:
         paragraph.add_run(text).bold = True
         _align(paragraph, centre=style == "Title")
         return paragraph
+
+
+def _pt(size: float) -> Length:
+    from docx.shared import Pt
+
+    return Pt(size)
+
+
+def _body(doc: Document, text: str) -> None:
+    """A paragraph of text, its first line indented by two characters (the Chinese way)."""
+    paragraph = doc.add_paragraph(text)
+    paragraph.paragraph_format.first_line_indent = _pt(24)
 
 
 def _align(paragraph: Paragraph, *, centre: bool) -> None:
@@ -334,8 +349,7 @@ def _note(doc: Document, number: int, status: Status) -> None:
                                                       exact=False))
     if detail:
         text += clean(detail) + stop.strip()
-    paragraph = doc.add_paragraph(text.strip())
-    paragraph.paragraph_format.first_line_indent = None
+    _body(doc, text.strip())
 
 
 def _charts(doc: Document, report: Report, series: Mapping[str, Sequence[Record]]) -> None:
@@ -349,7 +363,7 @@ def _charts(doc: Document, report: Report, series: Mapping[str, Sequence[Record]
     if not drawn:
         return
     _heading(doc, t("docx.h.charts"), "Heading 1")
-    doc.add_paragraph(t("docx.legend"))
+    _body(doc, t("docx.legend"))
     for number, (status, chart) in enumerate(drawn, start=1):
         picture = doc.add_paragraph()
         _align(picture, centre=True)
