@@ -121,6 +121,7 @@ def test_the_english_report(cli: Runner, logged: Path) -> None:
 def test_an_office_template_keeps_its_look(cli: Runner, logged: Path) -> None:
     template = Document()
     template.sections[0].header.paragraphs[0].text = "滨江区统计局"
+    template.sections[0].footer.paragraphs[0].text = "地址：滨江区"
     template.add_paragraph("模板正文")
     template.save(str(logged / "office.docx"))
     path = word(cli, logged, "zh", "--template", str(logged / "office.docx"))
@@ -128,6 +129,8 @@ def test_an_office_template_keeps_its_look(cli: Runner, logged: Path) -> None:
     lines = [p.text for p in doc.paragraphs]
     assert lines[0] == "模板正文" and lines[1] == "杭州高新区(滨江) 2022年目标执行情况"
     assert doc.sections[0].header.paragraphs[0].text == "滨江区统计局"
+    footer = [p.text for p in doc.sections[0].footer.paragraphs]
+    assert footer == ["地址：滨江区", "— 1 —"]  # the page number below the office's line
     assert rows_of(path)[0] == HEADERS_ZH
     again = word(cli, logged, "en", "--template", str(path))  # a footer with a page number
     footer = Document(str(again)).sections[0].footer._element
@@ -196,3 +199,17 @@ def test_axis_ticks_are_round() -> None:
     assert tick_label(Decimal("1.50")) == "1.5" and tick_label(Decimal("0E+1")) == "0"
     assert month_ticks(date(2022, 1, 1), date(2022, 12, 31)) == [
         date(2022, m, 1) for m in (1, 3, 5, 7, 9, 11)]
+
+
+def test_the_word_report_needs_no_matplotlib(cli: Runner, logged: Path) -> None:
+    """Charts are drawn by render/png.py; and other commands do not load python-docx."""
+    import sys
+
+    code = ("import sys\nfrom bjtrack.cli.main import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('matplotlib', 'docx', 'PIL') if m in sys.modules))")
+    for args, loaded in ((["export", "--format", "docx", "-o", "r.docx"], "['docx']"),
+                         (["status"], "[]")):
+        run = subprocess.run([sys.executable, "-c", code, *args], cwd=logged,
+                             capture_output=True, text=True, timeout=120, check=False)
+        assert run.stdout.strip().splitlines()[-1] == loaded, run.stderr

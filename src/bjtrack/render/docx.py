@@ -379,14 +379,21 @@ def _charts(doc: Document, report: Report, series: Mapping[str, Sequence[Record]
 # --------------------------------------------------------------------------- footer
 
 def _footer(doc: Document) -> None:
-    """'— 1 —' style page numbers (a PAGE field) in each section's footer, unless the
-    template's footer already has a page number."""
-    for section in doc.sections:
+    """'— 1 —' page numbers (a PAGE field) in the footer of each section that has its own,
+    unless the template's footer already has a page number."""
+    from docx.oxml.ns import qn
+
+    for index, section in enumerate(doc.sections):
         footer = section.footer
-        if any("PAGE" in (el.text or "") or "PAGE" in el.get(_qn("w:instr"), "")
-               for el in footer._element.iter()):
+        if index > 0 and footer.is_linked_to_previous:
+            continue  # it shows the previous section's footer
+        root = footer._element
+        if any("PAGE" in (el.text or "") for el in root.iter(qn("w:instrText"))) or any(
+                "PAGE" in el.get(qn("w:instr"), "") for el in root.iter(qn("w:fldSimple"))):
             continue
-        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraphs = footer.paragraphs
+        paragraph = (paragraphs[0] if paragraphs and not paragraphs[0].text.strip()
+                     else footer.add_paragraph())
         _align(paragraph, centre=True)
         before, _, after = t("docx.page", page="\0").partition("\0")
         paragraph.add_run(before)
@@ -395,35 +402,20 @@ def _footer(doc: Document) -> None:
 
 
 def _page_field(paragraph: Paragraph) -> None:
+    """A PAGE field as Word writes it: begin, instruction, separate, last value, end."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None),
-                       (None, "1"), ("end", None)):
-        if kind is not None:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text == "1":
-            run._r.append(_text("1"))
-        else:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
+    def char(kind: str) -> object:
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
 
-
-def _text(value: str) -> object:
-    from docx.oxml import OxmlElement
-
-    element = OxmlElement("w:t")
-    element.text = value
-    return element
-
-
-def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn
-
-    return qn(tag)
-
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    shown = OxmlElement("w:t")
+    shown.text = "1"
+    run = paragraph.add_run()._r
+    for element in (char("begin"), instruction, char("separate"), shown, char("end")):
+        run.append(element)
