@@ -49,21 +49,30 @@ SHAPES: tuple[tuple[str, str, str], ...] = (
 GROUPS = ("创新", "产业", "民生", "生态", "开放")
 
 
-def series_shapes(targets: int) -> list[tuple[str, str, str]]:
+def kinds(only: str | None) -> tuple[tuple[str, str, str], ...]:
+    """The shapes a plan cycles through: all of them, or only the one labelled `only`."""
+    if only is None:
+        return SHAPES
+    return tuple(shape for shape in SHAPES if shape[0] == only)
+
+
+def series_shapes(targets: int, only: str | None = None) -> list[tuple[str, str, str]]:
     """(series id, kind label, unit) of each entry, in plan order."""
     out = []
+    shapes = kinds(only)
     for n in range(targets):
-        label, unit, _ = SHAPES[n % len(SHAPES)]
+        label, unit, _ = shapes[n % len(shapes)]
         out.append((f"s{n:06d}-{label}", label, unit))
     return out
 
 
-def plan_text(targets: int, name: str = "基准计划") -> str:
+def plan_text(targets: int, name: str = "基准计划", only: str | None = None) -> str:
     lines = [f'[plan]\nname = "{name} {targets}"\nrecords = "records.toml"\n']
     rng = random.Random(targets)
-    shapes = series_shapes(targets)
+    shapes = series_shapes(targets, only)
+    bodies = kinds(only)
     for n, (series, label, _unit) in enumerate(shapes):
-        _, _, body = SHAPES[n % len(SHAPES)]
+        _, _, body = bodies[n % len(bodies)]
         group = GROUPS[(n // len(SHAPES)) % len(GROUPS)]
         lines.append(
             f'[[target]]\nid = "{series}"\nname = "指标{n:06d}（{label}）"\n'
@@ -104,9 +113,9 @@ def record_day(k: int, records: int, span: int) -> date:
     return LAST_DAY - timedelta(days=back * span // (records - 1))
 
 
-def record_blocks(targets: int, records: int) -> Iterator[str]:
+def record_blocks(targets: int, records: int, only: str | None = None) -> Iterator[str]:
     """Every record block, in the order they would have been logged (by date)."""
-    shapes = series_shapes(targets)
+    shapes = series_shapes(targets, only)
     rng = random.Random(records * 7919 + targets)
     span = (LAST_DAY - FIRST_DAY).days
     per_year = max(1, records // 10)
@@ -131,15 +140,16 @@ def csv_rows(targets: int, records: int) -> Iterator[str]:
         yield f'{fields["series"].strip(chr(34))},{fields["date"]},{value},月报\n'
 
 
-def write_plan(folder: Path, targets: int, records: int) -> Path:
-    """Write targets.toml and records.toml into `folder`; returns the plan's path."""
+def write_plan(folder: Path, targets: int, records: int, only: str | None = None) -> Path:
+    """Write targets.toml and records.toml into `folder` (every entry of the kind labelled
+    `only`, if given: "sum" for summed flows); returns the plan's path."""
     folder.mkdir(parents=True, exist_ok=True)
     plan = folder / "targets.toml"
-    plan.write_text(plan_text(targets), encoding="utf-8")
+    plan.write_text(plan_text(targets, only=only), encoding="utf-8")
     with (folder / "records.toml").open("w", encoding="utf-8", newline="\n") as handle:
         handle.write(HEADER)
         chunk: list[str] = []
-        for block in record_blocks(targets, records):
+        for block in record_blocks(targets, records, only):
             chunk.append("\n" + block)
             if len(chunk) >= 10000:
                 handle.write("".join(chunk))
@@ -153,8 +163,10 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--targets", type=int, default=1000, help="entries in the plan")
     parser.add_argument("--records", type=int, default=100, help="records per entry")
+    parser.add_argument("--only", choices=[shape[0] for shape in SHAPES],
+                        help="every entry of this kind (e.g. sum: summed flows)")
     args = parser.parse_args()
-    plan = write_plan(args.folder, args.targets, args.records)
+    plan = write_plan(args.folder, args.targets, args.records, args.only)
     print(f"{plan} ({args.targets} entries × {args.records} records)")
 
 

@@ -180,10 +180,11 @@ def summary_table() -> str:
 
 # --------------------------------------------------------------------------- set-up
 
-def make_plan(root: Path, name: str, targets: int, records: int) -> Path:
+def make_plan(root: Path, name: str, targets: int, records: int,
+              only: str | None = None) -> Path:
     folder = root / name
     started = time.perf_counter()
-    generate.write_plan(folder, targets, records)
+    generate.write_plan(folder, targets, records, only)
     size = (folder / "records.toml").stat().st_size / 1e6
     print(f"  generated {name}: {targets} entries × {records} records, {size:.0f} MB, "
           f"in {time.perf_counter() - started:.0f} s", flush=True)
@@ -307,6 +308,35 @@ def goal_import(root: Path, shipped: Path, runs: int) -> None:
                    shipped_json, 10))
 
 
+def goal_sums(root: Path, shipped: Path, runs: int) -> None:
+    """Summed targets read their sums from the index: status on 100,000 records over 1,000
+    summed flows, warm and right after a log, against the shipped plan's status."""
+    sums = make_plan(root, "plan-sums", 1000, 100, only="sum")
+    json_args = ("status", "--format", "json", "--as-of", AS_OF)
+    run_once(bj(sums, *json_args), sums)  # build the index once
+    counter = iter(range(10**6))
+
+    def after_log() -> Run:
+        n = next(counter)
+        run_once(bj(sums, "log", "s000001-sum", str(n % 50 + 1), "--date",
+                    f"2025-05-{n % 28 + 1:02d}", "--by", "bench"), sums)
+        return run_once(bj(sums, *json_args), sums)
+
+    shipped_json, warm, logged = side_by_side(
+        runs,
+        ("status --format json, shipped plan",
+         lambda: run_once(bj(shipped, "status", "--format", "json", "--as-of",
+                             SHIPPED_AS_OF), shipped)),
+        ("status --format json, 1,000 summed targets, 100k records",
+         lambda: run_once(bj(sums, *json_args), sums)),
+        ("status --format json, 1,000 summed targets, right after a log", after_log),
+    )
+    report_row(Row("8. 1,000 summed targets over 100,000 records: status", warm,
+                   shipped_json, 2))
+    report_row(Row("8b. 1,000 summed targets: status right after a log", logged,
+                   shipped_json, 2))
+
+
 def goal_million(root: Path, shipped: Path, runs: int) -> None:
     huge = make_plan(root, "plan-1m", 1000, 1000)
     json_args = ("status", "--format", "json", "--as-of", AS_OF)
@@ -381,7 +411,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement")
     parser.add_argument("--quick", action="store_true", help="skip the 1M-record plan")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--only", nargs="+", metavar="GOAL",
+                        choices=("startup", "100k", "import", "peers", "sums", "million"),
+                        help="run only these groups of goals")
     args = parser.parse_args()
+    only = set(args.only or ())
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
     # bytecode for bjtrack's own modules, as an installed package has it: an editable
     # install under PYTHONDONTWRITEBYTECODE would compile them again in every run
     compileall.compile_dir(REPO / "src", quiet=1)
@@ -390,11 +428,17 @@ def main() -> None:
           flush=True)
     try:
         shipped = shipped_copy(root)
-        goal_startup(root, shipped, args.runs)
-        big = goal_100k(root, shipped, args.runs)
-        goal_import(root, shipped, args.runs)
-        goal_peers(root, big, args.runs)
-        if not args.quick:
+        if wanted("startup"):
+            goal_startup(root, shipped, args.runs)
+        if wanted("100k") or wanted("peers"):
+            big = goal_100k(root, shipped, args.runs)
+            if wanted("peers"):
+                goal_peers(root, big, args.runs)
+        if wanted("import"):
+            goal_import(root, shipped, args.runs)
+        if wanted("sums"):
+            goal_sums(root, shipped, args.runs)
+        if not args.quick and wanted("million"):
             goal_million(root, shipped, args.runs)
         print("\n" + summary_table())
     finally:

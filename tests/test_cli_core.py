@@ -106,6 +106,18 @@ def test_missing_plan_file(cli: Runner, tmp_path: Path) -> None:
     assert result.code == 2 and "plan file not found" in result.err
 
 
+def test_command_line_mistakes_are_usage_errors(cli: Runner, plan_dir: Path) -> None:
+    """The framework's own errors (an unknown option, a missing argument) pass the one error
+    boundary as usage errors, exit 2, however --lang is placed."""
+    unknown = cli("status", "--bogus", cwd=plan_dir)
+    assert unknown.code == 2 and "No such option: --bogus" in unknown.err
+    missing = cli("log", "investment", "--lang", "en", cwd=plan_dir)
+    assert missing.code == 2 and "Missing argument" in missing.err
+    refused = cli("status", "--lang", "fr", cwd=plan_dir, env={"BJTRACK_LANG": "en"})
+    assert refused.code == 2 and "unknown language 'fr'" in refused.err
+    assert "use --lang zh or en" in refused.err
+
+
 def test_plan_found_in_a_parent_folder_and_by_env(cli: Runner, plan_dir: Path) -> None:
     child = plan_dir / "a" / "b"
     child.mkdir(parents=True)

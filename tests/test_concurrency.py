@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack.files import store
-from bjtrack.ops import actions
+from bjtrack.files import records as records_file
+from bjtrack.ops import load as loading
+from bjtrack.ops.log import log_value
+from bjtrack.ops.status import status_report
 
 SCALE = 10 if os.environ.get("BJTRACK_SLOW") else 1
 WRITERS = 16
@@ -48,10 +50,10 @@ def _value(writer: int, i: int) -> Decimal:
 
 def _writer(plan: str, writer: int, count: int, go: Event) -> None:
     path = Path(plan)
-    loaded = actions.load(path)
+    loaded = loading.load(path)
     go.wait()
     if writer < IMPORTERS:  # these add their records as imports of 10 rows each
-        from bjtrack.ops import importer
+        from bjtrack.ops import importing
 
         for first in range(0, count, 10):
             sheet = path.parent / f"w{writer}-{first}.csv"
@@ -59,11 +61,11 @@ def _writer(plan: str, writer: int, count: int, go: Event) -> None:
                 f"w{writer:02d},{_day(i).isoformat()},{_value(writer, i)},"
                 f"writer {writer} record {i}\n" for i in range(first, min(count, first + 10))),
                 encoding="utf-8")
-            result = importer.import_file(loaded, sheet, NOW, by="t")
+            result = importing.import_file(loaded, sheet, NOW, by="t")
             assert result.written and result.duplicates == 0
         return
     for i in range(count):
-        result = actions.log_value(loaded, f"w{writer:02d}", str(_value(writer, i)), _day(i),
+        result = log_value(loaded, f"w{writer:02d}", str(_value(writer, i)), _day(i),
                                    NOW, note=f"writer {writer} record {i}")
         assert result.duplicate_of is None
 
@@ -76,8 +78,8 @@ def _reader(plan: str, go: Event, stop: Event, seen: multiprocessing.Queue[str])
     problems: list[str] = []
     while not stop.is_set():
         try:
-            loaded = actions.load(path)
-            actions.status_report(loaded, date(2030, 1, 1))
+            loaded = loading.load(path)
+            status_report(loaded, date(2030, 1, 1))
             if loaded.records.torn is not None:
                 problems.append(f"torn: {loaded.records.torn}")
             reads += 1
@@ -137,7 +139,7 @@ def test_sixteen_writers_and_readers_lose_nothing(tmp_path: Path) -> None:
         assert result.stdout.startswith("{")
 
     # Writers: exactly every record, each once, each readable and exact.
-    loaded = actions.load(plan)
+    loaded = loading.load(plan)
     assert loaded.records.problems == () and loaded.records.torn is None
     records = loaded.records.records
     assert len(records) == WRITERS * PER_WRITER
@@ -188,7 +190,7 @@ def test_eight_cli_loggers_leave_exactly_two_hundred(plan_dir: Path) -> None:
     check = subprocess.run([sys.executable, "-m", "bjtrack", "check"], cwd=plan_dir, env=env,
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
-    loaded = actions.load(plan_dir / "targets.toml")
+    loaded = loading.load(plan_dir / "targets.toml")
     notes = sorted(r.note for r in loaded.records.records)
     assert notes == sorted(f"{w + 1}/{i}" for w in range(CORE_LOGGERS) for i in range(CORE_EACH))
     assert len({r.id for r in loaded.records.records}) == CORE_LOGGERS * CORE_EACH
@@ -198,12 +200,12 @@ def test_eight_cli_loggers_leave_exactly_two_hundred(plan_dir: Path) -> None:
 def test_lock_is_released_after_each_append(plan_dir: Path, count: int) -> None:
     """A writer that finished leaves no lock held: another process takes it at once."""
     path = plan_dir / "records.toml"
-    loaded = actions.load(plan_dir / "targets.toml")
+    loaded = loading.load(plan_dir / "targets.toml")
     for i in range(count):
-        actions.log_value(loaded, "investment", f"{i + 1}亿", _day(i), NOW)
-    code = ("import sys, time; from pathlib import Path; from bjtrack.files import store\n"
+        log_value(loaded, "investment", f"{i + 1}亿", _day(i), NOW)
+    code = ("import sys, time; from pathlib import Path; from bjtrack.files import writing\n"
             "t = time.monotonic()\n"
-            f"with store.locked(Path({str(path)!r})): pass\n"
+            f"with writing.locked(Path({str(path)!r})): pass\n"
             "sys.exit(0 if time.monotonic() - t < 5 else 1)")
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
-    assert len(store.load_records(path).records) == count
+    assert len(records_file.load_records(path).records) == count

@@ -6,6 +6,9 @@ import pytest
 
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import InputError
+from bjtrack.render.words import Words
+
+ENGLISH = Words("en")  # problems carry keys; the tests read them in English
 
 
 @pytest.mark.parametrize(
@@ -44,8 +47,9 @@ def test_bad_dates_list_the_accepted_forms(text: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_date(text)
     problem = caught.value.problems[0]
-    assert "cannot read date" in problem.message
-    assert problem.hint and "2022年上半年" in problem.hint and "2022Q2" in problem.hint
+    hint = ENGLISH.hint(problem)
+    assert "cannot read date" in ENGLISH.text(problem)
+    assert hint and "2022年上半年" in hint and "2022Q2" in hint
 
 
 @pytest.mark.parametrize(
@@ -67,3 +71,31 @@ def test_month_days_is_the_calendar_s() -> None:
     assert [month_days(y, m) for y in range(1896, 2105) for m in range(1, 13)] == \
         [calendar.monthrange(y, m)[1] for y in range(1896, 2105) for m in range(1, 13)]
     assert month_days(2000, 2) == 29 and month_days(1900, 2) == 28 and month_days(2024, 2) == 29
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2022, 1, 31), 1, date(2022, 2, 28)),  # clamped to the shorter month
+    (date(2022, 2, 28), 1, date(2022, 3, 31)),  # a month end stays one
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),
+    (date(2023, 2, 28), 12, date(2024, 2, 29)),
+    (date(2022, 3, 15), -3, date(2021, 12, 15)),
+    (date(2022, 4, 30), -2, date(2022, 2, 28)),
+    (date(2022, 1, 30), 1, date(2022, 2, 28)),
+])
+def test_add_months_keeps_month_ends(day: date, months: int, expected: date) -> None:
+    from bjtrack.domain.dates import add_months
+
+    assert add_months(day, months) == expected
+
+
+@pytest.mark.parametrize(("day", "years", "expected"), [
+    (date(2024, 2, 29), 1, date(2025, 2, 28)),  # Feb 29 becomes Feb 28
+    (date(2024, 2, 29), -4, date(2020, 2, 29)),
+    (date(2023, 2, 28), 1, date(2024, 2, 29)),  # a month end stays one
+    (date(2022, 6, 30), -1, date(2021, 6, 30)),
+    (date(2022, 3, 15), 3, date(2025, 3, 15)),
+])
+def test_add_years_keeps_month_ends(day: date, years: int, expected: date) -> None:
+    from bjtrack.domain.dates import add_years
+
+    assert add_years(day, years) == expected

@@ -20,8 +20,12 @@ from hypothesis import strategies as st
 from bjtrack.domain.amounts import Amount, format_amount, parse_amount
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import BjtrackError
-from bjtrack.files import store
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
+from bjtrack.render.words import Words
 from conftest import REPO, Runner
+
+ENGLISH = Words("en")  # problems carry keys; the tests read them in English
 
 FAST = settings(max_examples=300, deadline=None)
 SLOWER = settings(max_examples=60, deadline=None,
@@ -63,8 +67,8 @@ def test_amount_parser_answers_or_says_why(text: str) -> None:
         amount = parse_amount(text)
     except BjtrackError as exc:
         assert len(exc.problems) == 1
-        assert "cannot read amount" in exc.problems[0].message
-        assert exc.problems[0].hint
+        assert "cannot read amount" in ENGLISH.text(exc.problems[0])
+        assert ENGLISH.hint(exc.problems[0])
         return
     assert amount.value.is_finite()
     assert abs(amount.value) < Decimal(10) ** 60
@@ -118,7 +122,7 @@ def test_date_parser_answers_or_shows_the_forms(text: str) -> None:
         day = parse_date(text)
     except BjtrackError as exc:
         assert len(exc.problems) == 1
-        assert "accepted forms" in (exc.problems[0].hint or "")
+        assert "accepted forms" in (ENGLISH.hint(exc.problems[0]) or "")
         return
     assert isinstance(day, date)
 
@@ -173,7 +177,7 @@ def _mutate(text: str, rng: random.Random, count: int) -> str:
 def _assert_clear(exc: BjtrackError, file: str) -> None:
     assert exc.problems
     for problem in exc.problems:
-        assert problem.message
+        assert ENGLISH.text(problem)
         assert problem.file == file, problem
         assert "Traceback" not in str(problem)
 
@@ -186,11 +190,11 @@ def test_mutated_plan_loads_or_fails_clearly(tmp_path: Path, seed: int, count: i
     path.write_text(_mutate(text, random.Random(seed), count), encoding="utf-8",
                     errors="surrogatepass")
     try:
-        plan = store.load_plan(path)
+        plan = plan_file.load_plan(path)
     except BjtrackError as exc:
         _assert_clear(exc, str(path))
         for problem in exc.problems:
-            if "TOML" in problem.message:
+            if "TOML" in ENGLISH.text(problem):
                 assert problem.line is not None, problem
         return
     assert all(t.id for t in plan.targets)
@@ -204,13 +208,13 @@ def test_mutated_records_load_or_fail_clearly(tmp_path: Path, seed: int, count: 
     path.write_text(_mutate(text, random.Random(seed), count), encoding="utf-8",
                     errors="surrogatepass")
     try:
-        result = store.load_records(path, cached=False)
+        result = records_file.load_records(path)
     except BjtrackError as exc:
         _assert_clear(exc, str(path))
         return
     for problem in (*result.problems, *([result.torn] if result.torn else [])):
         assert problem.file == str(path)
-        assert problem.message
+        assert ENGLISH.text(problem)
     for record in result.records:
         assert record.value is None or record.value.is_finite()
 
@@ -324,7 +328,7 @@ def test_ten_megabyte_note_with_controls_and_bidi(cli: Runner, plan_dir: Path) -
     result = cli("log", "investment", "１５０亿", "--date", "2022年6月", "--note", note,
                  cwd=plan_dir)
     assert result.code == 0, result.err[:500]
-    records = store.load_records(plan_dir / "records.toml").records
+    records = records_file.load_records(plan_dir / "records.toml").records
     assert [r.note for r in records] == [note]
     assert records[0].value == Decimal(15_000_000_000)
     history = cli("history", "investment", "--format", "json", cwd=plan_dir)

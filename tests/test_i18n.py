@@ -3,18 +3,21 @@ shell completion, --quiet and the JSON listings."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import string
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.cells import cell_len
 
-from bjtrack.render import i18n
+from bjtrack.cli.main import command_tree, lang_first, run_lang
 from bjtrack.render.i18n import catalog, detect_lang
+from bjtrack.render.words import Words
 from conftest import REPO, Runner
 
 
@@ -51,9 +54,15 @@ def test_language_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert detect_lang() == "en"
     monkeypatch.setenv("BJTRACK_LANG", "zh")
     assert detect_lang() == "zh" and detect_lang("en") == "en"
-    assert i18n.lang_from_argv(["-f", "x", "--lang", "en", "status"]) == "en"
-    assert i18n.lang_from_argv(["--lang=zh"]) == "zh"
-    assert i18n.lang_from_argv(["log", "--", "--lang", "en"]) is None
+    # the language of a run comes from the arguments it is given, not from sys.argv
+    assert run_lang(["-f", "x", "--lang", "en", "status"]) == "en"
+    assert run_lang(["--lang=zh"]) == "zh" and run_lang(["--lang=en"]) == "en"
+    assert run_lang(["--lang", "fr", "status"]) == "zh"  # refused later, in BJTRACK_LANG's
+    assert run_lang(lang_first(["log", "--", "--lang", "en"])) == "zh"  # a value, not --lang
+    # --lang after the command name counts too (`bjtrack status --lang en`)
+    assert lang_first(["-q", "status", "--lang", "en", "--as-of", "2022-06-30"]) == [
+        "-q", "--lang", "en", "status", "--as-of", "2022-06-30"]
+    assert run_lang(lang_first(["status", "--lang=en"])) == "en"
 
 
 # --------------------------------------------------------------------------- help
@@ -353,32 +362,128 @@ def test_corrections_in_both_languages(cli: Runner, plan_dir: Path) -> None:
     assert nothing.code == 1 and "没有可撤销的记录（记录人 nobody）" in nothing.err
 
 
-HELP_DUMP = """
-import json, sys
-sys.argv = ["bjtrack", "--lang", sys.argv[1]]
-import typer
-from bjtrack.cli import app
-root = typer.main.get_command(app)
-out = {"": [root.help] + [p.help for p in root.params if p.name in ("file", "lang", "units",
-                                                                   "quiet", "version")]}
-def walk(group, prefix):
-    for name, cmd in group.commands.items():
-        key = (prefix + " " + name).strip()
-        out[key] = [cmd.help] + [p.help for p in cmd.params if p.help and p.name != "help"]
-        if hasattr(cmd, "commands"):
-            walk(cmd, key)
-walk(root, "")
-print(json.dumps(out))
-"""
+def _helps(lang: str) -> dict[str, list[str]]:
+    """Every help line of the command tree built for `lang`, by command."""
+    root = command_tree(Words(lang))
+    out = {"": [root.help] + [p.help for p in root.params if p.name in ("file", "lang", "units",
+                                                                       "quiet", "version")]}
+
+    def walk(group: Any, prefix: str) -> None:
+        for name, cmd in group.commands.items():
+            key = (prefix + " " + name).strip()
+            out[key] = [cmd.help] + [p.help for p in cmd.params if p.help and p.name != "help"]
+            if hasattr(cmd, "commands"):
+                walk(cmd, key)
+
+    walk(root, "")
+    return out
+
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_help_line_is_in_the_chosen_language(lang: str) -> None:
-    dumped = subprocess.run([sys.executable, "-c", HELP_DUMP, lang], capture_output=True,
-                            text=True, check=True, env={**os.environ, "LANG": "C.UTF-8"},
-                            timeout=60)
-    helps = json.loads(dumped.stdout)
+    helps = _helps(lang)
     allowed = {entry[lang] for entry in HELP.values()}
     assert {*COMMANDS, "target add", "target edit"} <= set(helps)
     for command, texts in helps.items():  # every command, whoever added it
         for text in texts:
             assert text in allowed, (command, text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_command_answers_help_in_the_chosen_language(cli: Runner, lang: str) -> None:
+    helps = _helps(lang)
+    for command, texts in helps.items():
+        shown = cli("--lang", lang, *command.split(), "--help")
+        assert shown.code == 0, (command, shown.err)
+        assert " ".join(texts[0].split())[:10] in " ".join(shown.out.split()), command
+
+
+def test_one_process_speaks_both_languages(cli: Runner, logged: Path) -> None:
+    """No language is kept between runs: each run builds its words and help texts anew."""
+    for lang, word in (("zh", "记录一个已公布的数据"), ("en", "Record a published"),
+                       ("zh", "记录一个已公布的数据")):
+        shown = cli("--lang", lang, "log", "--help", cwd=logged)
+        assert shown.code == 0 and word in shown.out, shown.out
+    zh, en = (cli("--lang", lang, "status", "--as-of", "2022-07-01", cwd=logged)
+              for lang in ("zh", "en"))
+    assert "截至" in zh.out and "As of" in en.out and "截至" not in en.out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_lang_after_the_command_name(cli: Runner, logged: Path, lang: str) -> None:
+    before = cli("--lang", lang, "status", "--as-of", "2022-07-01", cwd=logged)
+    after = cli("status", "--as-of", "2022-07-01", "--lang", lang, cwd=logged)
+    assert after.code == 0 and after.out == before.out
+    helped = cli("history", "--help", f"--lang={lang}", cwd=logged)
+    assert helped.code == 0 and HELP["history"][lang][:12] in helped.out
+
+
+# --------------------------------------------------------------------------- every key
+
+SRC = REPO / "src" / "bjtrack"
+_LOOKUPS = {"problem", "Problem", "t", "message", "help_text", "help"}
+_MESSAGE_KEYS = ("err.", "hint.", "warn.")
+
+
+def _key(node: ast.expr) -> tuple[str, bool] | None:
+    """A key written in the code: ("err.x", True) for a literal, ("verdict.", False) for
+    the fixed start of an f-string such as f"verdict.{name}"."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        return node.value, True
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return first.value, False
+    return None
+
+
+def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
+    """Every catalog key the code names: the first argument of problem(), Problem(), t(),
+    message(), help_text() and help(), any first argument naming an error's or a hint's
+    key, and every hint_key=, by part of the catalog."""
+    found: dict[str, set[tuple[str, bool]]] = {"messages": set(), "help": set()}
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            part = "help" if name in ("help_text", "help") else "messages"
+            first = [(node.args[0], name in _LOOKUPS)] if node.args else []
+            hints = [(k.value, True) for k in node.keywords if k.arg == "hint_key"]
+            for expr, surely in first + hints:
+                key = _key(expr)
+                # any call handing on an error's or hint's key counts (a helper's add("err.…"))
+                if key is not None and (surely or key[0].startswith(_MESSAGE_KEYS)):
+                    found[part].add(key)
+    return found
+
+
+def test_every_key_the_code_names_is_in_both_catalogs() -> None:
+    used = keys_in_source()
+    assert len(used["messages"]) > 100 and len(used["help"]) > 50
+    for part, keys in used.items():
+        table = MESSAGES if part == "messages" else HELP
+        both = {key for key, entry in table.items() if set(entry) == {"zh", "en"}}
+        missing = sorted(key for key, whole in keys if whole and key not in both)
+        assert not missing, (part, missing)
+        # a key made at run time (f"verdict.{name}"): some key of both catalogs starts so
+        unknown = sorted(start for start, whole in keys
+                         if not whole and not any(k.startswith(start) for k in both))
+        assert not unknown, (part, unknown)
+
+
+def test_problems_are_said_in_the_language_asked_for() -> None:
+    from bjtrack.domain.errors import problem
+
+    found = problem("err.unknown_lang", hint_key="hint.lang", file="targets.toml", line=3,
+                    lang="fr")
+    assert Words("en").describe(found) == (
+        "targets.toml:3: " + MESSAGES["err.unknown_lang"]["en"].format(lang="fr")
+        + "\n  " + MESSAGES["hint.lang"]["en"])
+    assert Words("zh").text(found) == MESSAGES["err.unknown_lang"]["zh"].format(lang="fr")
+    assert "unknown language" not in str(found)  # a key and fields, never a sentence
+    row = problem("err.import.row", hint_key="import.hint", row=2, reason=(found, found),
+                  hint=(problem("hint.lang"),))
+    assert Words("en").text(row) == MESSAGES["err.import.row"]["en"].format(
+        row=2, reason=Words("en").text(found))  # each reason said once

@@ -17,9 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bjtrack.domain.model import Plan, Record
-from bjtrack.files import store
+from bjtrack.files import records, writing
 from bjtrack.index import cache
-from bjtrack.ops import actions, importer
+from bjtrack.ops import importing
+from bjtrack.ops import load as loading
+from bjtrack.ops.log import log_value
 from conftest import Runner, records_text
 
 HEADER_ZH = ["指标", "日期", "数值", "备注", "来源"]
@@ -237,9 +239,9 @@ def test_fast_writer_writes_what_the_serializer_writes(note: str, source: str, e
     record = Record(id="abcdefghij", series="investment", date=date(2022, 6, 30), value=value,
                     unit="元", entered=entered, note=note, source=source, by=by,
                     logged=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), vintage="初步")
-    assert importer.record_block(record) == store.record_block(record)
-    assert importer.framed_block(record) == store.framed(record, store.record_block(record))
-    parsed = store.parse_records(importer.record_block(record), "x").records
+    assert records.record_block(record) == records.serialized_block(record)
+    assert records.framed_block(record) == records.framed(record, records.serialized_block(record))
+    parsed = records.parse_records(records.record_block(record), "x").records
     assert parsed and parsed[0].note == note and parsed[0].value == value
 
 
@@ -255,8 +257,8 @@ def test_fast_writer_in_any_zone_and_series(series: str, hours: int, vintage: st
         record = Record(id="k2j4m6p7q3", series=series, date=date(2022, 6, 30),
                         value=Decimal("-0.5"), unit=unit, entered="-0.5", logged=moment,
                         vintage=vintage, revises=revises)
-        assert importer.framed_block(record) == store.framed(record,
-                                                             store.record_block(record))
+        assert records.framed_block(record) == records.framed(
+            record, records.serialized_block(record))
 
 
 def test_progress_bar_on_a_terminal_for_long_imports() -> None:
@@ -327,7 +329,7 @@ def test_every_kind_of_bad_cell_and_header(cli: Runner, plan_dir: Path) -> None:
 
 
 # A records file holding a current figure, a retracted one and a replaced one.
-HELD = store.RECORDS_HEADER + """
+HELD = records.RECORDS_HEADER + """
 [[record]]
 id = "a1"
 series = "investment"
@@ -371,7 +373,7 @@ SHEET = [["指标", "日期", "数值"],
 def _held(folder: Path) -> list[tuple[object, ...]]:
     """The records of the file as a full parse reads them, less their random ids."""
     return [(r.series, r.date, r.value, r.entered, r.retracts != "", r.revises != "")
-            for r in store.load_records(folder / "records.toml", cached=False).records]
+            for r in records.load_records(folder / "records.toml").records]
 
 
 @pytest.mark.parametrize("cached", [True, False])
@@ -381,11 +383,11 @@ def test_import_judges_the_file_alike_with_and_without_the_index(
     sheet = write_csv(plan_dir / "sheet.csv", SHEET)
     if not cached:
         monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
-    loaded = actions.load(plan_dir / "targets.toml")
+    loaded = loading.load(plan_dir / "targets.toml")
     assert (loaded.index is not None) == cached
     now = datetime(2022, 8, 1, 9, tzinfo=UTC)
-    dry = importer.import_file(loaded, sheet, now, dry_run=True)
-    result = importer.import_file(loaded, sheet, now)
+    dry = importing.import_file(loaded, sheet, now, dry_run=True)
+    result = importing.import_file(loaded, sheet, now)
     for outcome in (dry, result):
         assert [(r.series, r.date, r.value) for r in outcome.added] == [
             ("investment", date(2022, 3, 31), Decimal(9000000000)),
@@ -393,7 +395,7 @@ def test_import_judges_the_file_alike_with_and_without_the_index(
             ("investment", date(2022, 6, 30), Decimal(15100000000)),
             ("share", date(2022, 6, 30), Decimal("41.2"))]
         assert outcome.duplicates == 3 and outcome.rows == 7
-        assert [c.split(":")[0] for c in outcome.conflicts] == ["row 4", "row 6"]
+        assert [f"row {c.row}" for c in outcome.conflicts] == ["row 4", "row 6"]
     assert not dry.written and result.written
     assert _held(plan_dir) == [
         ("investment", date(2022, 6, 30), Decimal(15000000000), "", False, False),
@@ -406,7 +408,7 @@ def test_import_judges_the_file_alike_with_and_without_the_index(
         ("investment", date(2022, 6, 30), Decimal(15100000000), "151亿", False, False),
         ("share", date(2022, 6, 30), Decimal("41.2"), "41.2%", False, False)]
     assert (plan_dir / "records.toml").read_text(encoding="utf-8").startswith(HELD + "\n# ")
-    again = importer.import_file(actions.load(plan_dir / "targets.toml"), sheet, now)
+    again = importing.import_file(loading.load(plan_dir / "targets.toml"), sheet, now)
     assert (len(again.added), again.duplicates, again.written) == (0, 7, False)
 
 
@@ -417,49 +419,49 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
     sheet = write_csv(plan_dir / "sheet.csv", [
         ["指标", "日期", "数值"], ["investment", "2022-06", "150亿"],
         ["investment", "2022-09", "220亿"]])
-    loaded = actions.load(plan_dir / "targets.toml")
+    loaded = loading.load(plan_dir / "targets.toml")
     now = datetime(2022, 10, 1, tzinfo=UTC)
-    checked = importer._settle
+    checked = importing._settle
     calls = []
 
-    def meanwhile(plan: Plan, path: Path, rows: importer._Rows) -> importer._Settled:
+    def meanwhile(plan: Plan, path: Path, rows: importing._Rows) -> importing._Settled:
         settled = checked(plan, path, rows)
         if not calls:  # another process logs the same figure before the lock is taken
-            other = actions.load(plan_dir / "targets.toml")
-            actions.log_value(other, "investment", "150亿", date(2022, 6, 30), now)
+            other = loading.load(plan_dir / "targets.toml")
+            log_value(other, "investment", "150亿", date(2022, 6, 30), now)
         calls.append(len(settled.added))
         return settled
 
-    monkeypatch.setattr(importer, "_settle", meanwhile)
-    result = importer.import_file(loaded, sheet, now)
+    monkeypatch.setattr(importing, "_settle", meanwhile)
+    result = importing.import_file(loaded, sheet, now)
     assert calls == [2, 1]
     assert (len(result.added), result.duplicates) == (1, 1)
-    assert [r.value for r in store.load_records(plan_dir / "records.toml").records] == [
+    assert [r.value for r in records.load_records(plan_dir / "records.toml").records] == [
         Decimal(15000000000), Decimal(22000000000)]
 
 
 def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (plan_dir / "records.toml").write_text(HELD, encoding="utf-8")
-    drawn = importer._new_ids
+    drawn = importing.new_ids
 
     def unlucky(taken: set[str]) -> Iterator[str]:
         yield "a1"  # an id the file holds
         yield "b2"
         yield from drawn(taken)
 
-    monkeypatch.setattr(importer, "_new_ids", unlucky)
+    monkeypatch.setattr(importing, "new_ids", unlucky)
     sheet = write_csv(plan_dir / "sheet.csv", SHEET)
     for cached in (True, False):
         if not cached:
             monkeypatch.setenv(cache.NO_CACHE_ENV, "1")
             (plan_dir / "records.toml").write_text(HELD, encoding="utf-8")
-        loaded = actions.load(plan_dir / "targets.toml")
+        loaded = loading.load(plan_dir / "targets.toml")
         if cached:
             assert loaded.index is not None
             assert loaded.index.ids_taken(["a1", "zz", "b2", "a3"]) == {"a1", "b2", "a3"}
-        result = importer.import_file(loaded, sheet, datetime(2022, 8, 1, tzinfo=UTC))
-        ids = [r.id for r in store.load_records(plan_dir / "records.toml").records]
+        result = importing.import_file(loaded, sheet, datetime(2022, 8, 1, tzinfo=UTC))
+        ids = [r.id for r in records.load_records(plan_dir / "records.toml").records]
         assert len(result.added) == 4 and len(set(ids)) == len(ids) == 9
 
 
@@ -468,15 +470,15 @@ def test_a_big_file_is_copied_byte_for_byte_before_the_new_records(tmp_path: Pat
     now = datetime(2022, 8, 1, tzinfo=UTC)
     new = [Record(id=f"r{i:09d}", series="investment", date=date(2022, 1, 1) + timedelta(i),
                   value=Decimal(i), entered=str(i), logged=now) for i in range(3)]
-    store.append_records(path, [Record(id="first", series="x", date=date(2022, 1, 1),
+    writing.append_records(path, [Record(id="first", series="x", date=date(2022, 1, 1),
                                        value=Decimal(1), logged=now)] * 2)
     old = path.read_bytes()
-    assert old.startswith(store.RECORDS_HEADER.encode() + b"\n# first")
+    assert old.startswith(records.RECORDS_HEADER.encode() + b"\n# first")
     old += "".join(f"# 长备注 {i}\n" for i in range(200_000)).encode()  # several MB
     path.write_bytes(old)
     os.chmod(path, 0o640)
-    store.append_records(path, new, render=importer.framed_block)
-    blocks = "".join("\n" + store.framed(r, store.record_block(r)) for r in new)
+    writing.append_records(path, new, render=records.framed_block)
+    blocks = "".join("\n" + records.framed(r, records.serialized_block(r)) for r in new)
     assert path.read_bytes() == old + blocks.encode()
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["records.toml",
@@ -489,7 +491,7 @@ def test_records_made_for_an_import_are_the_records_record_makes(plan_dir: Path)
                                                 "初步", "张三"],
                                                ["share", "2022-06", "41.2", "", "局", "", ""]])
     now = datetime(2022, 8, 1, tzinfo=UTC)
-    result = importer.import_file(actions.load(plan_dir / "targets.toml"), sheet, now,
+    result = importing.import_file(loading.load(plan_dir / "targets.toml"), sheet, now,
                                   by="李四", dry_run=True)
     for made in result.added:
         fields = {f.name: getattr(made, f.name) for f in dataclasses.fields(Record)}
@@ -505,7 +507,7 @@ def test_progress_is_told_the_count_of_rows_first(plan_dir: Path) -> None:
         ["investment", (start + timedelta(days=i)).isoformat(), f"{i}"] for i in range(2500)]
     rows.insert(700, ["", " ", ""])  # a blank row is no row
     told: list[tuple[int, int]] = []
-    result = importer.import_file(actions.load(plan_dir / "targets.toml"),
+    result = importing.import_file(loading.load(plan_dir / "targets.toml"),
                                   write_csv(plan_dir / "p.csv", rows),
                                   datetime(2022, 8, 1, tzinfo=UTC),
                                   progress=lambda done, total: told.append((done, total)))
@@ -515,17 +517,17 @@ def test_progress_is_told_the_count_of_rows_first(plan_dir: Path) -> None:
 
 def test_rows_name_the_targets_resolve_target_names(shipped: Path, plan_dir: Path) -> None:
     for folder in (shipped, plan_dir):
-        plan = actions.load(folder / "targets.toml").plan
-        rows = importer._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", {})
+        plan = loading.load(folder / "targets.toml").plan
+        rows = importing._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", {})
         for target in plan.targets:
             for ref in (target.id, target.name, target.series):
-                assert rows._targets[ref] == actions.resolve_target(plan, ref), ref
+                assert rows._targets[ref] == loading.resolve_target(plan, ref), ref
 
 
 def test_rows_make_the_records_record_would() -> None:
     """An import builds each record without Record's __init__: the same record."""
     now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-    made = importer._record("abcdefghij", "investment", date(2022, 6, 30), Decimal("1.5E10"),
+    made = importing._record("abcdefghij", "investment", date(2022, 6, 30), Decimal("1.5E10"),
                             "元", "150亿", "注", "月报", now, "统计局", "初步")
     expected = Record(id="abcdefghij", series="investment", date=date(2022, 6, 30),
                       value=Decimal("1.5E10"), unit="元", entered="150亿", note="注",

@@ -19,6 +19,7 @@ import pytest
 
 from bjtrack.domain import evaluation
 from bjtrack.domain.model import Kind, Plan, Record, Status, Target, Verdict
+from bjtrack.domain.periods import recurring_periods
 from conftest import Runner
 
 D = Decimal
@@ -490,7 +491,7 @@ def test_recurring_history_judges_each_period() -> None:
 
 def test_recurring_with_a_due_date_clips_the_last_period() -> None:
     tg = replace(FUND, every="quarter", due=date(2022, 8, 15))
-    periods = evaluation.recurring_periods(tg, date(2030, 1, 1))
+    periods = recurring_periods(tg, date(2030, 1, 1))
     assert [(p.start, p.due) for p in periods] == [
         (date(2022, 1, 1), date(2022, 3, 31)), (date(2022, 4, 1), date(2022, 6, 30)),
         (date(2022, 7, 1), date(2022, 8, 15))]
@@ -977,7 +978,7 @@ due = 2022-12-31
 # =========================================================================== shipped plan
 
 def test_the_shipped_plan_uses_the_forms_its_wording_calls_for() -> None:
-    from bjtrack.files.store import load_plan
+    from bjtrack.files.plan import load_plan
 
     plan = load_plan(Path(__file__).resolve().parent.parent / "targets.toml")
     fund = plan.by_id("two-chain-fund")  # 每年安排专项资金不少于3亿元

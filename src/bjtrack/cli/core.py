@@ -18,9 +18,9 @@ from bjtrack.cli.root import (
     who,
 )
 from bjtrack.domain.errors import EXIT_ALERT, EXIT_DATA, Problem
-from bjtrack.ops import actions
-from bjtrack.render.i18n import help_text, localize, t
+from bjtrack.render.i18n import help_text
 from bjtrack.render.text import clean
+from bjtrack.render.words import Words
 
 
 # Negative figures (-3.5%, -7亿) are values, not unknown options.
@@ -41,29 +41,31 @@ def log(
 
     Example: bjtrack log investment 150亿 --date 2022-06 --source "区统计局 2022年7月"
     """
-    s = session(ctx)
-    loaded = s.load()
-    day = date_option(on) or today()
-    result = actions.log_value(loaded, target, value, day, now(), note=note, source=source,
-                               by=who() if by is None else by, vintage=vintage, revise=revise)
-    from bjtrack.domain.amounts import format_amount
+    from bjtrack.ops.log import log_value
+    from bjtrack.render.text import amount
 
-    record = result.record
-    assert record.value is not None
-    shown = format_amount(record.value, record.unit, exact=True)
+    s = session(ctx)
+    w = s.words
+    day = date_option(on) or today()
+    result = log_value(s.load(), target, value, day, now(), note=note, source=source,
+                       by=who() if by is None else by, vintage=vintage, revise=revise)
+    record, found = result.record, result.target
     if result.duplicate_of is not None:
-        s.say(t("log.duplicate", id=record.id))
+        s.say(w.t("log.duplicate", id=record.id))
         return
     key = "log.revised" if result.revised else "log.done"
     old = result.revised.id if result.revised else ""
     if not s.quiet:
-        s.out.print(clean(t(key, name=result.target.name, value=shown, date=day.isoformat(),
-                            id=record.id, old=old)), markup=False, highlight=False,
-                    soft_wrap=True)
-    found = result.target
-    if found.start and found.due and not found.every and not found.start <= day <= found.due:
-        s.warn(t("warn.outside", date=day.isoformat(), name=found.name,
-                 start=found.start.isoformat(), due=found.due.isoformat()))
+        s.out.print(clean(w.t(key, name=found.name, value=amount(w, record.value, record.unit),
+                              date=day.isoformat(), id=record.id, old=old)),
+                    markup=False, highlight=False, soft_wrap=True)
+    if result.outside:
+        assert found.start is not None and found.due is not None
+        s.warn(w.t("warn.outside", date=day.isoformat(), name=found.name,
+                   start=found.start.isoformat(), due=found.due.isoformat()))
+
+
+_ALERTS = {"missed": {"missed", "breached"}, "behind": {"behind", "missed", "breached"}}
 
 
 @app.command(help=help_text("status"))
@@ -81,10 +83,11 @@ def status(
 
     Example: bjtrack status --as-of 2022-06-30 --format json
     """
+    from bjtrack.ops.status import status_report
+
     s = session(ctx)
     loaded = s.load()
-    day = date_option(as_of) or today()
-    report = actions.status_report(loaded, day, group)
+    report = status_report(loaded, date_option(as_of) or today(), group)
     if fmt is Format.json:
         from bjtrack.render.jsondata import dumps, report_data
 
@@ -92,12 +95,10 @@ def status(
     else:
         from bjtrack.render.table import status_table
 
-        s.out.print(status_table(report, loaded.plan, s.out.width))
-    if fail_on is not None:
-        bad = {"missed": {"missed", "breached"},
-               "behind": {"behind", "missed", "breached"}}[fail_on.value]
-        if any(st.verdict and st.verdict.value in bad for st in report.targets):
-            raise typer.Exit(EXIT_ALERT)
+        s.out.print(status_table(s.words, report, loaded.plan, s.out.width))
+    if fail_on is not None and any(st.verdict and st.verdict.value in _ALERTS[fail_on.value]
+                                   for st in report.targets):
+        raise typer.Exit(EXIT_ALERT)
 
 
 @app.command(help=help_text("targets"))
@@ -110,10 +111,10 @@ def targets(
 
     Example: bjtrack targets --format json
     """
-    s = session(ctx)
-    from bjtrack.files import store
+    from bjtrack.ops.load import read_plan
 
-    plan = store.load_plan(s.plan_path())
+    s = session(ctx)
+    plan = read_plan(s.plan_path())
     if fmt is Format.json:
         from bjtrack.render.jsondata import dumps, target_fields
 
@@ -121,7 +122,7 @@ def targets(
         return
     from bjtrack.render.table import targets_table
 
-    s.out.print(targets_table(plan, s.out.width))
+    s.out.print(targets_table(s.words, plan, s.out.width))
 
 
 @app.command(help=help_text("history"))
@@ -140,39 +141,33 @@ def history(
 
     Example: bjtrack history investment
     """
-    s = session(ctx)
-    loaded = s.load()
-    found = actions.resolve_target(loaded.plan, target)
-    records = actions.series_records(loaded, found, include_retracted=show_all)
-    from bjtrack.domain import evaluation
+    from bjtrack.ops.history import history as read_history
 
-    periods = []
-    if found.every:
-        series = evaluation.by_series(loaded.records.records)
-        periods = evaluation.history(found, series, date_option(as_of) or today(), loaded.plan)
+    s = session(ctx)
+    day = date_option(as_of) or today()
+    found = read_history(s.load(), target, day, include_retracted=show_all,
+                         every=chart and fmt is not Format.json)
     if fmt is Format.json:
-        from bjtrack.ops.edits import record_states
         from bjtrack.render.jsondata import dumps, record_fields, status_fields
 
-        states = record_states(records)
-        s.data(dumps({"target": found.id, "records": [
-            dict(record_fields(r), state=states[r.id].state) for r in records],
-                      "periods": [status_fields(p) for p in periods]}))
+        s.data(dumps({"target": found.target.id, "records": [
+            dict(record_fields(r), state=found.states[r.id].state) for r in found.records],
+                      "periods": [status_fields(p) for p in found.periods]}))
         return
-    from bjtrack.ops.edits import record_marks
-    from bjtrack.render.table import history_table, periods_table
+    from bjtrack.render.table import history_table, periods_table, record_marks
 
-    marks: dict[str, tuple[str, bool]] | None = record_marks(records)
+    marks: dict[str, tuple[str, bool]] | None = record_marks(s.words, found.records,
+                                                             found.states)
     if not show_all and marks and all(live for _, live in marks.values()):
         marks = None  # nothing was ever replaced: no state column
-    s.out.print(history_table(found, records, s.out.width, marks))
-    if periods:
-        s.out.print(periods_table(periods))
+    s.out.print(history_table(s.words, found.target, found.records, s.out.width, marks))
+    if found.periods:
+        s.out.print(periods_table(s.words, found.periods))
     if chart:
         from bjtrack.render.chart import history_chart
 
-        s.out.print(history_chart(loaded.plan, loaded.records.records, found,
-                                  date_option(as_of) or today(), s.out.width))
+        s.out.print(history_chart(s.words, found.plan, found.every, found.target, day,
+                                  s.out.width))
 
 
 @app.command(help=help_text("check"))
@@ -187,32 +182,34 @@ def check(
 
     Example: bjtrack check --repair
     """
-    s = session(ctx)
-    path = s.plan_path()
-    if repair:
-        from bjtrack.files import store
+    from bjtrack.ops.check import check as check_plan
 
-        records_path = store.load_plan(path).records_path
-        backup = store.repair(records_path, now().strftime("%Y%m%d%H%M%S"))
-        s.say(t("check.repaired", backup=backup) if backup else t("check.nothing_to_repair"))
-    plan, count, problems = actions.check(path)
+    s = session(ctx)
+    w = s.words
+    result = check_plan(s.plan_path(), now() if repair else None)
+    if result.repaired:
+        s.say(w.t("check.repaired", backup=result.backup) if result.backup
+              else w.t("check.nothing_to_repair"))
+    problems = result.problems
     if fmt is Format.json:
         from bjtrack.render.jsondata import dumps
 
-        s.data(dumps({"ok": not problems, "records": count,
+        s.data(dumps({"ok": not problems, "records": result.records,
                       "problems": [_problem_fields(p) for p in problems]}))
     elif problems:
         for problem in problems:
-            s.out.print(clean(localize(problem)), markup=False, highlight=False,
+            s.out.print(clean(w.describe(problem)), markup=False, highlight=False,
                         soft_wrap=True)
-        s.say(t("check.problems", count=len(problems)))
+        s.say(w.t("check.problems", count=len(problems)))
     else:
-        s.say(t("check.ok", plan=path, targets=len(plan.targets) if plan else 0,
-                records=count))
+        s.say(w.t("check.ok", plan=result.path, records=result.records,
+                  targets=len(result.plan.targets) if result.plan else 0))
     if problems:
         raise typer.Exit(EXIT_DATA)
 
 
 def _problem_fields(problem: Problem) -> dict[str, Any]:
+    """A problem in `check --format json`: in English, whatever the language."""
+    english = Words("en")
     return {"file": problem.file, "line": problem.line, "column": problem.column,
-            "message": problem.message, "hint": problem.hint}
+            "message": english.text(problem), "hint": english.hint(problem)}

@@ -11,12 +11,13 @@ import typer
 
 from bjtrack.cli.root import Session, app, complete_target, date_option, now, session, who
 from bjtrack.domain.errors import BjtrackError, InputError, Problem, UsageError, problem
-from bjtrack.render.i18n import help_text, localize, t
+from bjtrack.render.i18n import help_text
 from bjtrack.render.text import clean
+from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
     from bjtrack.domain.model import Record
-    from bjtrack.ops.edits import Correction
+    from bjtrack.ops.corrections import Correction
 
 
 def _interactive() -> bool:
@@ -25,16 +26,15 @@ def _interactive() -> bool:
 
 def complete_record(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for RECORD: ids of the current records, newest first."""
-    from bjtrack.domain import evaluation
-    from bjtrack.files import store
-    from bjtrack.ops import actions
+    from bjtrack.files import paths
+    from bjtrack.ops.corrections import current_records
+    from bjtrack.ops.load import load
 
     try:
-        path = store.find_plan(ctx.find_root().params.get("file"), Path.cwd())
-        loaded = actions.load(path, strict=False)
+        path = paths.find_plan(ctx.find_root().params.get("file"), Path.cwd())
+        current = current_records(load(path, strict=False))
     except (BjtrackError, OSError):
         return []
-    current = evaluation.effective(loaded.records.records)
     return [(r.id, f"{r.series} {r.date} {r.entered or r.value}") for r in reversed(current)
             if r.id.startswith(incomplete)]
 
@@ -53,11 +53,11 @@ def init(
     s = session(ctx)
     if example and blank:
         raise UsageError(problem("err.example_and_blank"))
-    from bjtrack.ops.edits import init_plan
+    from bjtrack.ops.plan_edit import init_plan
 
     for written in init_plan(folder, example=example, name=name):
-        s.say(t(f"init.{written.action}", path=written.path))
-    s.say(t("init.next"))
+        s.say(s.words.t(f"init.{written.action}", path=written.path))
+    s.say(s.words.t("init.next"))
 
 
 # --------------------------------------------------------------------------- target add/edit
@@ -66,10 +66,10 @@ target_app = typer.Typer(help=help_text("target"), no_args_is_help=True)
 app.add_typer(target_app, name="target")
 
 
-def _ask(key: str, check: Callable[[str], object] | None = None) -> str:
+def _ask(w: Words, key: str, check: Callable[[str], object] | None = None) -> str:
     """Prompt until the answer passes `check` (which raises InputError when it does not)."""
     while True:
-        answer = str(typer.prompt(t(key))).strip()
+        answer = str(typer.prompt(w.t(key))).strip()
         if not answer:
             continue
         try:
@@ -77,7 +77,7 @@ def _ask(key: str, check: Callable[[str], object] | None = None) -> str:
                 check(answer)
         except InputError as exc:
             for found in exc.problems:
-                typer.echo(f"{t('error')}: {localize(found)}", err=True)
+                typer.echo(f"{w.t('error')}: {w.describe(found)}", err=True)
             continue
         return answer
 
@@ -107,16 +107,17 @@ def target_add(
     s = session(ctx)
     from bjtrack.domain.amounts import parse_amount
     from bjtrack.domain.dates import parse_date
-    from bjtrack.ops.edits import add_target
+    from bjtrack.ops.plan_edit import add_target
     from bjtrack.render.text import target_text
 
     path = s.plan_path()
+    w = s.words
     if _interactive():
-        target_id = target_id or _ask("prompt.id")
-        name = name or _ask("prompt.name")
-        amount = amount or _ask("prompt.target", parse_amount)
-        start = start or _ask("prompt.start", parse_date)
-        due = due or _ask("prompt.due", parse_date)
+        target_id = target_id or _ask(w, "prompt.id")
+        name = name or _ask(w, "prompt.name")
+        amount = amount or _ask(w, "prompt.target", parse_amount)
+        start = start or _ask(w, "prompt.start", parse_date)
+        due = due or _ask(w, "prompt.due", parse_date)
     fields: dict[str, Any] = {
         "id": target_id, "name": name, "target": amount, "comparison": comparison,
         "start": parse_date(start, first_day=True) if start else None,
@@ -126,8 +127,8 @@ def target_add(
     }
     added = add_target(path, fields)
     if not s.quiet:
-        s.out.print(clean(t("target.added", id=added.id, name=added.name,
-                            target=target_text(added), path=path)),
+        s.out.print(clean(w.t("target.added", id=added.id, name=added.name,
+                              target=target_text(w, added), path=path)),
                     markup=False, highlight=False, soft_wrap=True)
 
 
@@ -138,20 +139,19 @@ def target_edit(
         help=help_text("arg.target"), autocompletion=complete_target)],
 ) -> None:
     s = session(ctx)
-    from bjtrack.files import store
-    from bjtrack.ops.edits import edit_plan, run_editor, target_line
+    from bjtrack.ops.plan_edit import edit_target, run_editor
 
-    path = s.plan_path()
-    _, line = target_line(store.load_plan(path), target)
+    w = s.words
 
     def retry(problems: Sequence[Problem]) -> bool:
         for found in problems:
-            s.err.print(clean(f"{t('error')}: {localize(found)}"), style="red", markup=False,
-                        highlight=False, soft_wrap=True)
-        return _interactive() and typer.confirm(t("prompt.reopen"), default=True)
+            s.err.print(clean(f"{w.t('error')}: {w.describe(found)}"), style="red",
+                        markup=False, highlight=False, soft_wrap=True)
+        return _interactive() and typer.confirm(w.t("prompt.reopen"), default=True)
 
-    result = edit_plan(path, line, run_editor, retry)
-    s.say(t("target.saved", path=path) if result.changed else t("target.unchanged"))
+    path = s.plan_path()
+    result = edit_target(path, target, run_editor, retry)
+    s.say(w.t("target.saved", path=path) if result.changed else w.t("target.unchanged"))
 
 
 # --------------------------------------------------------------------------- where
@@ -159,31 +159,33 @@ def target_edit(
 @app.command(help=help_text("where"))
 def where(ctx: typer.Context) -> None:
     s = session(ctx)
-    from bjtrack.files import store
+    from bjtrack.ops.load import read_plan
 
+    w = s.words
     path = s.plan_path()
-    records = store.load_plan(path).records_path
-    missing = "" if records.exists() else t("where.missing")
-    s.data(f"{t('where.plan')}\t{path.resolve()}\n"
-           f"{t('where.records')}\t{records.resolve()}{missing}")
+    records = read_plan(path).records_path
+    missing = "" if records.exists() else w.t("where.missing")
+    s.data(f"{w.t('where.plan')}\t{path.resolve()}\n"
+           f"{w.t('where.records')}\t{records.resolve()}{missing}")
 
 
 # --------------------------------------------------------------------------- corrections
 
-def _shown(record: Record, unit: str) -> str:
+def _shown(w: Words, record: Record, unit: str) -> str:
     from bjtrack.render.text import amount
 
-    return amount(record.value, record.unit or unit)
+    return amount(w, record.value, record.unit or unit)
 
 
 def _report(s: Session, key: str, done: Correction) -> None:
     if s.quiet:
         return
+    w = s.words
     old = done.old
     new = old if done.record.retracts else done.record  # a retraction has no value
-    s.out.print(clean(t(key, name=done.target.name, value=_shown(new, done.target.unit),
-                        old_value=_shown(old, done.target.unit), id=done.record.id,
-                        old=old.id, date=str(done.record.date or old.date or ""))),
+    s.out.print(clean(w.t(key, name=done.target.name, value=_shown(w, new, done.target.unit),
+                          old_value=_shown(w, old, done.target.unit), id=done.record.id,
+                          old=old.id, date=str(done.record.date or old.date or ""))),
                 markup=False, highlight=False, soft_wrap=True)
 
 
@@ -194,9 +196,9 @@ def undo(
     why: Annotated[str, typer.Option("--why", help=help_text("why"))] = "",
 ) -> None:
     s = session(ctx)
-    from bjtrack.ops import edits
+    from bjtrack.ops import corrections
 
-    done = edits.undo(s.load(), now(), by=who() if by is None else by, why=why)
+    done = corrections.undo(s.load(), now(), by=who() if by is None else by, why=why)
     _report(s, "undo.done", done)
 
 
@@ -213,10 +215,10 @@ def amend(
     by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
 ) -> None:
     s = session(ctx)
-    from bjtrack.ops import edits
+    from bjtrack.ops import corrections
 
-    done = edits.amend(s.load(), record, value, now(), day=date_option(on), note=note,
-                       by=who() if by is None else by)
+    done = corrections.amend(s.load(), record, value, now(), day=date_option(on), note=note,
+                             by=who() if by is None else by)
     _report(s, "amend.done", done)
 
 
@@ -229,7 +231,8 @@ def rm(
     by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
 ) -> None:
     s = session(ctx)
-    from bjtrack.ops import edits
+    from bjtrack.ops import corrections
 
-    done = edits.retract(s.load(), record, now(), why=why, by=who() if by is None else by)
+    done = corrections.retract(s.load(), record, now(), why=why,
+                               by=who() if by is None else by)
     _report(s, "undo.done", done)

@@ -1,47 +1,66 @@
 """The entry point and the one error boundary: every domain error becomes one message on
-stderr and an exit code."""
+stderr and an exit code. The run's language is worked out here, from the arguments given
+(--lang before or after the command name), BJTRACK_LANG or the locale, before the command
+tree is built with its help texts in that language."""
 
 from __future__ import annotations
 
+import copy
+import inspect
 import os
 import sys
-from typing import Any
+from typing import Any, Protocol, cast
 
 import typer
 from rich.console import Console
 
-from bjtrack.cli import core, editing, reports  # noqa: F401  (they register their commands)
+from bjtrack.cli import core, editing, extract, reports  # noqa: F401  (they register their commands)
 from bjtrack.cli.root import app
 from bjtrack.domain.errors import EXIT_DATA, EXIT_USAGE, BjtrackError
-from bjtrack.render.i18n import localize, t
+from bjtrack.render.i18n import LANGS, detect_lang
 from bjtrack.render.text import clean
+from bjtrack.render.words import Words
+
+
+class _Shown(Protocol):
+    """An error the command-line framework words itself (a usage error, a missing file)."""
+
+    exit_code: int
+
+    def show(self) -> None: ...
+
+
+def _framework_error() -> type[Exception]:
+    """click's ClickException (usage errors, a file that cannot be opened): Typer raises it
+    but exports it publicly only through its subclass typer.BadParameter."""
+    for kind in typer.BadParameter.__mro__:
+        if kind.__name__ == "ClickException" and issubclass(kind, Exception):
+            return kind
+    raise AssertionError("typer.BadParameter is no ClickException")
+
+
+_FRAMEWORK_ERROR = _framework_error()
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every error into one message on stderr and an exit code."""
-    from typer._click import exceptions as click_exc
-
+    args = lang_first(sys.argv[1:] if argv is None else list(argv))
+    words = Words(run_lang(args))
     err = Console(stderr=True, highlight=False)
-    commands, groups = app.registered_commands, app.registered_groups
     try:
-        # Typer builds every command (reading each signature) before it runs one: offer it
-        # only the command asked for, when the arguments name one plainly.
-        name = _command_named(sys.argv[1:] if argv is None else argv)
-        if name is not None:
-            app.registered_commands = [c for c in commands if _name_of(c) == name]
-            app.registered_groups = [g for g in groups if g.name == name]
-        result = app(args=argv, prog_name="bjtrack", standalone_mode=False)
+        command = command_tree(words, _command_named(args))
+        result = command.main(args=args, prog_name="bjtrack", standalone_mode=False)
         sys.stdout.flush()  # a full disk behind `>` shows here, inside the boundary
     except BjtrackError as exc:
-        label = t("error")
+        label = words.t("error")
         for problem in exc.problems:
-            err.print(clean(f"{label}: {localize(problem)}"), style="red", markup=False,
-                      highlight=False,
-                      soft_wrap=True)
+            err.print(clean(f"{label}: {words.describe(problem)}"), style="red", markup=False,
+                      highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except click_exc.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
+    except _FRAMEWORK_ERROR as exc:
+        shown = cast(_Shown, exc)
+        shown.show()
+        sys.exit(shown.exit_code if shown.exit_code else EXIT_USAGE)
     except typer.Abort:
         sys.exit(EXIT_DATA)
     except KeyboardInterrupt:
@@ -51,12 +70,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_DATA)
     except OSError as exc:  # output that could not be written (ENOSPC, EIO)
         where = f" ({exc.filename})" if exc.filename else ""
-        err.print(clean(f"{t('error')}: {exc.strerror or exc}{where}"), style="red",
+        err.print(clean(f"{words.t('error')}: {exc.strerror or exc}{where}"), style="red",
                   markup=False, highlight=False, soft_wrap=True)
         _discard_stdout()
         sys.exit(EXIT_DATA)
-    finally:
-        app.registered_commands, app.registered_groups = commands, groups
     sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -68,8 +85,91 @@ def _discard_stdout() -> None:
         pass
 
 
+def command_tree(words: Words, only: str | None = None) -> Any:
+    """The click command tree of the app (Typer's public get_command), its help texts
+    looked up in `words`' language. only: build just that command: Typer reads the
+    signature of every command it builds (about 80 ms for all of them, a sixth of a
+    status run), and a run needs only its own. The app itself is never changed: the tree
+    is built from a copy that lists only that command."""
+    view = app
+    if only is not None:
+        view = copy.copy(app)
+        view.registered_commands = [c for c in app.registered_commands if _name_of(c) == only]
+        view.registered_groups = [g for g in app.registered_groups if g.name == only]
+    command = typer.main.get_command(view)
+    _translate(command, words)
+    return command
+
+
+def _translate(command: Any, words: Words) -> None:
+    """Help texts are registered as catalog keys (render.i18n.help_text): say them."""
+    if command.help:
+        command.help = inspect.cleandoc(words.help(command.help))
+    for param in command.params:
+        text = getattr(param, "help", None)
+        if text:
+            param.help = words.help(text)
+    for sub in getattr(command, "commands", {}).values():
+        _translate(sub, words)
+
+
+# --------------------------------------------------------------------------- arguments
+
 _ROOT_VALUES = ("--file", "-f", "--lang", "--units")  # the root options that take a value
 _ROOT_FLAGS = ("--quiet", "-q", "--version")
+
+
+def _root_part(args: list[str]) -> int:
+    """How many leading arguments are root options (the command name comes next)."""
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        if arg in _ROOT_VALUES:
+            at += 2
+        elif arg in _ROOT_FLAGS or (arg.startswith("--") and "=" in arg
+                                    and arg.split("=")[0] in _ROOT_VALUES):
+            at += 1
+        else:
+            break
+    return min(at, len(args))
+
+
+def lang_first(args: list[str]) -> list[str]:
+    """The arguments with a --lang given after the command name moved before it, where
+    the root options are (`bjtrack status --lang zh` = `bjtrack --lang zh status`)."""
+    head = _root_part(args)
+    root, rest, moved = args[:head], args[head:], []
+    out: list[str] = []
+    at = 0
+    while at < len(rest):
+        arg = rest[at]
+        if arg == "--":
+            out += rest[at:]
+            break
+        if arg == "--lang" and at + 1 < len(rest):
+            moved += rest[at:at + 2]
+            at += 2
+            continue
+        if arg.startswith("--lang="):
+            moved.append(arg)
+        else:
+            out.append(arg)
+        at += 1
+    return root + moved + out
+
+
+def run_lang(args: list[str]) -> str:
+    """The language of the run: --lang among the root options, else BJTRACK_LANG or the
+    locale (also when --lang names a language bjtrack does not speak: the root callback
+    refuses it, in the language the environment asks for)."""
+    head = _root_part(args)
+    chosen: str | None = None
+    for at, arg in enumerate(args[:head]):
+        if arg == "--lang" and at + 1 < len(args):
+            chosen = args[at + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.split("=", 1)[1]
+    return detect_lang(chosen if chosen in LANGS else None)
 
 
 def _command_named(args: list[str]) -> str | None:
@@ -77,20 +177,12 @@ def _command_named(args: list[str]) -> str | None:
     help, completion or anything unusual sees every command)."""
     if any(key.startswith("_BJTRACK_COMPLETE") for key in os.environ):
         return None
-    rest = iter(args)
-    for arg in rest:
-        if arg in _ROOT_VALUES:
-            next(rest, None)
-        elif arg in _ROOT_FLAGS or (arg.startswith("--") and arg.split("=")[0] in
-                                    _ROOT_VALUES and "=" in arg):
-            continue
-        elif arg.startswith("-"):
-            return None
-        else:
-            names = {_name_of(c) for c in app.registered_commands}
-            names |= {g.name for g in app.registered_groups}
-            return arg if arg in names else None
-    return None
+    head = _root_part(args)
+    if head >= len(args) or args[head].startswith("-"):
+        return None
+    names = {_name_of(c) for c in app.registered_commands}
+    names |= {g.name for g in app.registered_groups}
+    return args[head] if args[head] in names else None
 
 
 def _name_of(command: Any) -> str | None:

@@ -11,7 +11,8 @@ import typer
 
 from bjtrack.cli.root import app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
-from bjtrack.render.i18n import help_text, t
+from bjtrack.render.i18n import help_text
+from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,34 +52,33 @@ def export(
 
     Example: bjtrack export --format docx -o 执行情况.docx --as-of 2022-06-30
     """
-    s = session(ctx)
-    from bjtrack.render import export as exporting
+    from bjtrack.ops import export as exporting
+    from bjtrack.render.export import BINARY
+    from bjtrack.render.export import export as document
 
+    s = session(ctx)
     if bom and fmt is not ExportFormat.csv:
         raise UsageError(problem("err.export.bom", hint_key="hint.export.bom"))
     if template is not None and fmt is not ExportFormat.docx:
         raise UsageError(problem("err.export.template", hint_key="hint.export.template"))
-    if template is not None:
-        exporting.check_template(template)
+    layout = exporting.check_template(template) if template is not None else None
     target = Path(output) if output else None
-    if target is None and fmt.value in exporting.BINARY:
+    if target is None and fmt.value in BINARY:
         raise UsageError(problem("err.export.binary", hint_key="hint.export.output",
                                  fmt=fmt.value))
     loaded = s.load()
     if target is not None:
-        exporting.check_output(target, force,
-                               (loaded.plan.path, loaded.plan.records_path))
-    day = date_option(as_of) or today()
-    snap = exporting.snapshot(loaded, day, group)
-    data = exporting.export(snap, fmt.value, records=records, bom=bom, generated=now(),
-                            template=template)
+        exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path))
+    snap = exporting.snapshot(loaded, date_option(as_of) or today(), group)
+    data = document(s.words, snap, fmt.value, records=records, bom=bom, generated=now(),
+                    template=layout)
     if target is None:
         assert isinstance(data, str)
         sys.stdout.write(data)
         sys.stdout.flush()
         return
     exporting.write_output(target, data)
-    s.say(t("export.written", path=target, format=fmt.value))
+    s.say(s.words.t("export.written", path=target, format=fmt.value))
 
 
 @app.command("import", help=help_text("import"))
@@ -96,26 +96,29 @@ def import_(
 
     Example: bjtrack import 2022年6月数据.csv --dry-run
     """
-    s = session(ctx)
-    from bjtrack.ops import importer
+    from bjtrack.ops.importing import import_file
 
+    s = session(ctx)
+    w = s.words
     loaded = s.load()
-    bar = _Bar(s.err) if s.err.is_terminal else None
+    bar = _Bar(s.err, s.words) if s.err.is_terminal else None
     try:
-        result = importer.import_file(loaded, file, now(), by=who() if by is None else by,
-                                      dry_run=dry_run, progress=bar)
+        result = import_file(loaded, file, now(), by=who() if by is None else by,
+                             dry_run=dry_run, progress=bar)
     finally:
         if bar is not None:
             bar.close()
     for name in result.ignored:
-        s.warn(t("import.ignored", column=name))
+        s.warn(w.t("import.ignored", column=name))
     for conflict in result.conflicts[:SHOWN_CONFLICTS]:
-        s.warn(t("import.conflict", detail=conflict))
+        detail = w.t("import.differs", row=conflict.row, series=conflict.series,
+                     date=conflict.date, entered=conflict.entered)
+        s.warn(w.t("import.conflict", detail=detail))
     if len(result.conflicts) > SHOWN_CONFLICTS:
-        s.warn(t("import.more_conflicts", count=len(result.conflicts) - SHOWN_CONFLICTS))
+        s.warn(w.t("import.more_conflicts", count=len(result.conflicts) - SHOWN_CONFLICTS))
     key = "import.dry_run" if dry_run else "import.done"
-    s.say(t(key, added=len(result.added), duplicates=result.duplicates, rows=result.rows,
-            file=file.name, encoding=result.encoding))
+    s.say(w.t(key, added=len(result.added), duplicates=result.duplicates, rows=result.rows,
+              file=file.name, encoding=result.encoding))
 
 
 class _Bar:
@@ -124,8 +127,9 @@ class _Bar:
 
     LONG = 5000
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, words: Words | None = None) -> None:
         self.console = console
+        self.words = words or Words()
         self.progress: Progress | None = None
         self.task: TaskID | None = None
 
@@ -137,7 +141,7 @@ class _Bar:
 
             self.progress = Progress(console=self.console, transient=True)
             self.progress.start()
-            self.task = self.progress.add_task(t("import.progress"), total=total)
+            self.task = self.progress.add_task(self.words.t("import.progress"), total=total)
         self.progress.update(self.task, completed=done)
 
     def close(self) -> None:

@@ -21,20 +21,13 @@ from bjtrack.domain.errors import (
     BjtrackError,
     UsageError,
 )
-from bjtrack.ops import actions
-from bjtrack.render.i18n import (
-    detect_lang,
-    get_lang,
-    help_text,
-    lang_from_argv,
-    set_lang,
-    t,
-)
+from bjtrack.ops import load as loading
+from bjtrack.render.i18n import LANGS, detect_lang, help_text
 from bjtrack.render.text import clean
+from bjtrack.render.words import Words
 
-# Help texts are fixed when the commands are registered: pick their language first.
-set_lang(detect_lang(lang_from_argv(sys.argv[1:])))
-
+# Help texts are registered as keys of the catalog's [help] table (help_text); cli.main
+# looks them up in the run's language when it builds the command tree.
 app = typer.Typer(
     name="bjtrack",
     help=help_text("app"),
@@ -51,18 +44,19 @@ class Session:
 
     file: str | None = None
     quiet: bool = False
+    words: Words = field(default_factory=Words)
     out: Console = field(default_factory=lambda: Console(highlight=False))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
 
     def plan_path(self) -> Path:
-        from bjtrack.files.store import find_plan
+        from bjtrack.files.paths import find_plan
 
         return find_plan(self.file, Path.cwd())
 
-    def load(self, strict: bool = True) -> actions.Loaded:
-        loaded = actions.load(self.plan_path(), strict=strict)
+    def load(self, strict: bool = True) -> loading.Loaded:
+        loaded = loading.load(self.plan_path(), strict=strict)
         for warning in loaded.warnings():
-            self.warn(t("warn.torn", problem=warning))
+            self.warn(self.words.t("warn.torn", problem=self.words.describe(warning)))
         return loaded
 
     def say(self, text: str) -> None:
@@ -122,16 +116,12 @@ def root(
 
     Example: bjtrack --file plans/binjiang/targets.toml status
     """
-    if lang is not None and lang not in ("zh", "en"):
+    if lang is not None and lang not in LANGS:
         from bjtrack.domain.errors import problem
 
-        set_lang(detect_lang(None))  # say it in the language the environment asks for
+        # said in the language the environment asks for (cli.main chose it)
         raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
-    set_lang(detect_lang(lang))
-    from bjtrack.domain.amounts import set_units
-
-    set_units(units.value if get_lang() == "en" else "cn")  # Chinese always reads 万/亿
-    ctx.obj = Session(file=file, quiet=quiet)
+    ctx.obj = Session(file=file, quiet=quiet, words=Words.of(detect_lang(lang), units.value))
 
 
 def session(ctx: typer.Context) -> Session:
@@ -175,11 +165,11 @@ def who() -> str:
 
 def complete_target(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for TARGET: ids and names of the plan in use (cheap: no records)."""
-    from bjtrack.files import store
-
+    from bjtrack.files import paths
+    from bjtrack.files import plan as plan_file
     root_params = ctx.find_root().params
     try:
-        plan = store.load_plan(store.find_plan(root_params.get("file"), Path.cwd()))
+        plan = plan_file.load_plan(paths.find_plan(root_params.get("file"), Path.cwd()))
     except (BjtrackError, OSError):
         return []
     out: list[tuple[str, str]] = []

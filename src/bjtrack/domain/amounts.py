@@ -264,28 +264,21 @@ _SCALES = (("万亿", Decimal(10) ** 12), ("亿", Decimal(10) ** 8), ("万", Dec
 _SI_SCALES = (("tn", Decimal(10) ** 12), ("bn", Decimal(10) ** 9), ("mn", Decimal(10) ** 6))
 
 
-class _Display:
-    units = "cn"
-
-
-def set_units(units: str) -> None:
-    """Choose how format_amount scales figures: "cn" (万/亿, the default) or "si"."""
-    _Display.units = "si" if units == "si" else "cn"
-
-
-def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 2) -> str:
+def format_amount(value: Decimal, unit: str, exact: bool = False, places: int = 2,
+                  units: str = "cn") -> str:
     """Display a value the way a Chinese report writes it (see `_format_amount`), with
     every digit kept however large the value."""
     with localcontext(_room(value)):
-        return _format_amount(value, unit, exact, places)
+        return _format_amount(value, unit, exact, places, units)
 
 
-def _format_amount(value: Decimal, unit: str, exact: bool, places: int) -> str:
+def _format_amount(value: Decimal, unit: str, exact: bool, places: int, units: str) -> str:
     """Display a value the way a Chinese report writes it.
 
     exact=True (a figure as published) shows every digit: 33710000000 元 -> '337.1亿元',
     42859 人 -> '42,859人'. exact=False (a computed figure) rounds to `places` decimals
-    at the chosen magnitude: '312.46亿元'.
+    at the chosen magnitude: '312.46亿元'. units: "cn" scales by 万/亿 (the default),
+    "si" by millions and billions.
     """
     if unit == PERCENT:
         shown = value if exact else _round(value, places)
@@ -294,7 +287,7 @@ def _format_amount(value: Decimal, unit: str, exact: bool, places: int) -> str:
             text += ".0"
         return text + PERCENT
     size = abs(value)
-    for name, scale in _SI_SCALES if _Display.units == "si" else _SCALES:
+    for name, scale in _SI_SCALES if units == "si" else _SCALES:
         if size < scale:
             continue
         scaled = value / scale

@@ -7,9 +7,11 @@ A figure for a period is as of the period's last day: "2022年6月" and "2022-06
 
 from __future__ import annotations
 
-import calendar
+import functools
 import re
-from datetime import date
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from bjtrack.domain.amounts import normalise_text
 from bjtrack.domain.errors import InputError, problem
@@ -22,8 +24,12 @@ ACCEPTED_FORMS = (
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
+_MONTH_END = relativedelta(day=31)  # the last day of the month: day 31 or fewer
+_NEXT_DAY = timedelta(days=1)
+
+
 def month_end(year: int, month: int) -> date:
-    return date(year, month, month_days(year, month))
+    return date(year, month, 1) + _MONTH_END
 
 
 def _quarter(q: str) -> int:
@@ -100,30 +106,24 @@ def _bad(raw: str, reason: str, why: str = "") -> InputError:
                               forms=ACCEPTED_FORMS, why=why))
 
 
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
 def month_days(year: int, month: int) -> int:
-    """Days in a month (`calendar.monthrange(year, month)[1]`, which also works out the
-    weekday: statuses add years and months to dates thousands of times)."""
-    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+    """Days in a month."""
+    return month_end(year, month).day
 
 
+def _is_month_end(day: date) -> bool:
+    return day.day > 27 and (day + _NEXT_DAY).day == 1
+
+
+@functools.lru_cache(maxsize=1 << 14)
 def add_years(day: date, years: int) -> date:
     """The same calendar day `years` later; Feb 29 becomes Feb 28, a month end stays one."""
-    year = day.year + years
-    last = month_days(year, day.month)
-    if day.day == month_days(day.year, day.month):
-        return date(year, day.month, last)
-    return date(year, day.month, min(day.day, last))
+    moved = day + relativedelta(years=years)
+    return moved + _MONTH_END if _is_month_end(day) else moved
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def add_months(day: date, months: int) -> date:
     """The same day `months` later, keeping month ends at month ends."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = month_days(year, month)
-    if day.day == month_days(day.year, day.month):
-        return date(year, month, last)
-    return date(year, month, min(day.day, last))
+    moved = day + relativedelta(months=months)
+    return moved + _MONTH_END if _is_month_end(day) else moved

@@ -1,8 +1,10 @@
-"""Domain errors. The CLI turns these into one message on stderr and an exit code."""
+"""Domain errors. A problem is a message key and its fields, never a sentence: render/
+words them in the person's language, and the CLI shows them on stderr with an exit code."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 # Exit codes, documented in the README.
 EXIT_OK = 0
@@ -10,21 +12,22 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 EXIT_ALERT = 3
 
+# A field's value: text, or problems whose messages stand in the sentence (an import row's
+# reasons, a value's problem at a key of a file).
+FieldValue: TypeAlias = "str | Problem | tuple[Problem, ...]"
+
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input, with where it is and what to do about it."""
+    """One thing wrong with an input: the message key with its fields, where it is, and the
+    key of what to do about it."""
 
-    message: str
+    key: str
     file: str | None = None
     line: int | None = None
     column: int | None = None
-    hint: str | None = None
-    # The i18n keys of message and hint, with their fields: the CLI shows the problem in
-    # the person's language (i18n.localize); `message`/`hint` keep the English text.
-    key: str = ""
     hint_key: str = ""
-    fields: tuple[tuple[str, str], ...] = ()
+    fields: tuple[tuple[str, FieldValue], ...] = ()
 
     def where(self) -> str:
         if self.file is None:
@@ -37,22 +40,28 @@ class Problem:
         return out
 
     def __str__(self) -> str:
+        """The key and fields, for debugging; render.words says it in a language."""
         where = self.where()
-        text = f"{where}: {self.message}" if where else self.message
-        if self.hint:
-            text += f"\n  {self.hint}"
-        return text
+        shown = ", ".join(f"{name}={value!s}" for name, value in self.fields)
+        text = f"{self.key}({shown})" if shown else self.key
+        text = f"{where}: {text}" if where else text
+        return text + f" [{self.hint_key}]" if self.hint_key else text
 
 
 def problem(key: str, *, hint_key: str = "", file: str | None = None, line: int | None = None,
             column: int | None = None, **fields: object) -> Problem:
-    """A Problem whose message (and hint) are the i18n entries `key` (`hint_key`)."""
-    from bjtrack.render.i18n import message
+    """A Problem with the message `key` (and hint `hint_key`); field values other than
+    problems are kept as text."""
+    shown = tuple((name, _field(value)) for name, value in fields.items())
+    return Problem(key, file=file, line=line, column=column, hint_key=hint_key, fields=shown)
 
-    shown = {name: str(value) for name, value in fields.items()}
-    return Problem(message(key, "en", **shown), file=file, line=line, column=column,
-                   hint=message(hint_key, "en", **shown) if hint_key else None,
-                   key=key, hint_key=hint_key, fields=tuple(shown.items()))
+
+def _field(value: object) -> FieldValue:
+    if isinstance(value, Problem):
+        return value
+    if isinstance(value, tuple) and value and all(isinstance(v, Problem) for v in value):
+        return tuple(v for v in value if isinstance(v, Problem))
+    return str(value)
 
 
 class BjtrackError(Exception):
@@ -63,11 +72,6 @@ class BjtrackError(Exception):
     def __init__(self, *problems: Problem) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
-
-    @classmethod
-    def simple(cls, message: str, hint: str | None = None, file: str | None = None,
-               line: int | None = None) -> BjtrackError:
-        return cls(Problem(message, file=file, line=line, hint=hint))
 
 
 class UsageError(BjtrackError):

@@ -10,6 +10,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bjtrack.domain.errors import Problem
+
 _T = TypeVar("_T")
 
 
@@ -193,4 +195,29 @@ class Report:
     as_of: date
     targets: tuple[Status, ...]
     indicators: tuple[Status, ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()  # said before the figures (a torn last record)
+    unread: tuple[tuple[str, int], ...] = ()  # series no target reads, with their records
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What an export shows: the report and the current records of its series up to
+    the as-of date, in date order."""
+
+    plan: Plan
+    report: Report
+    series: dict[str, list[Record]]
+
+    @property
+    def records(self) -> list[Record]:
+        out = [r for rs in self.series.values() for r in rs]
+        out.sort(key=lambda r: (r.date or date.min, r.series))
+        return out
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Series -> the name of the first target or indicator that reads it."""
+        out: dict[str, str] = {}
+        for target in self.plan.targets:
+            out.setdefault(target.series, target.name)
+        return out

@@ -13,13 +13,12 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import chart_for
-from bjtrack.render.i18n import get_lang, t
 from bjtrack.render.text import amount, clean, detail_text, percent, target_text, verdict_text
+from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -38,43 +37,43 @@ TABLE_PT = 9
 CHART_MM = 150
 
 
-def render(report: Report, plan: Plan, series: Mapping[str, Sequence[Record]],
-           generated: datetime, template: Path | None = None) -> bytes:
-    """The .docx file. `series`: current records per series; `template`: a .docx to
-    start from (its content stays, the report follows it)."""
+def render(w: Words, report: Report, plan: Plan, series: Mapping[str, Sequence[Record]],
+           generated: datetime, template: bytes | None = None) -> bytes:
+    """The .docx file. `series`: current records per series; `template`: the bytes of a
+    .docx to start from (its content stays, the report follows it), read by the caller."""
     from docx import Document as open_document
 
-    doc = open_document(str(template) if template is not None else None)
+    doc = open_document(io.BytesIO(template) if template is not None else None)
     if template is None:
         _page(doc)
         _styles(doc)
     name = clean(plan.name or plan.path.name)
-    _heading(doc, t("docx.title", plan=name), "Title")
-    meta = [t("docx.as_of", date=long_date(report.as_of))]
+    _heading(doc, w.t("docx.title", plan=name), "Title")
+    meta = [w.t("docx.as_of", date=long_date(w, report.as_of))]
     if plan.source:
-        meta.append(t("html.source", source=clean(plan.source)))
+        meta.append(w.t("html.source", source=clean(plan.source)))
     for line in meta:
         paragraph = doc.add_paragraph()
         _align(paragraph, centre=True)
         paragraph.add_run(line).font.size = _pt(10.5)
-    _heading(doc, t("docx.h.overview"), "Heading 1")
-    _body(doc, summary_line(report.targets))
-    _caption(doc, t("docx.table", number=1))
-    _overview(doc, report.targets)
+    _heading(doc, w.t("docx.h.overview"), "Heading 1")
+    _body(doc, summary_line(w, report.targets))
+    _caption(doc, w.t("docx.table", number=1))
+    _overview(w, doc, report.targets)
     if report.indicators:
-        _caption(doc, t("docx.table.indicators", number=2))
-        _indicators(doc, report.indicators)
-    _heading(doc, t("docx.h.notes"), "Heading 1")
+        _caption(doc, w.t("docx.table.indicators", number=2))
+        _indicators(w, doc, report.indicators)
+    _heading(doc, w.t("docx.h.notes"), "Heading 1")
     noted = [s for s in report.targets if s.verdict in NOTED]
     if not noted:
-        _body(doc, t("docx.no_notes"))
+        _body(doc, w.t("docx.no_notes"))
     for number, status in enumerate(noted, start=1):
-        _note(doc, number, status)
-    _charts(doc, report, series)
-    _footer(doc)
+        _note(w, doc, number, status)
+    _charts(w, doc, report, series)
+    _footer(w, doc)
     props = doc.core_properties
-    props.title = t("docx.title", plan=name)
-    props.subject = t("docx.as_of", date=report.as_of.isoformat())
+    props.title = w.t("docx.title", plan=name)
+    props.subject = w.t("docx.as_of", date=report.as_of.isoformat())
     stamp = utc(generated)
     props.created = props.modified = stamp
     props.revision = 1
@@ -92,37 +91,37 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def long_date(day: date) -> str:
+def long_date(w: Words, day: date) -> str:
     """2022年8月1日 / 1 August 2022."""
-    if get_lang() == "zh":
+    if w.zh:
         return f"{day.year}年{day.month}月{day.day}日"
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
-def summary_line(statuses: Sequence[Status]) -> str:
+def summary_line(w: Words, statuses: Sequence[Status]) -> str:
     """共12项目标：已完成1项、进度正常4项…。 / 12 targets: 1 achieved, 4 on track…."""
     counts: dict[Verdict, int] = {}
     for status in statuses:
         if status.verdict is not None:
             counts[status.verdict] = counts.get(status.verdict, 0) + 1
-    parts = [t("docx.count", verdict=t(f"verdict.{v.value}"), count=counts[v])
+    parts = [w.t("docx.count", verdict=w.t(f"verdict.{v.value}"), count=counts[v])
              for v in Verdict if counts.get(v)]
-    sep = "、" if get_lang() == "zh" else ", "
-    return t("docx.summary", total=len(statuses), counts=sep.join(parts) or t("none"))
+    sep = "、" if w.zh else ", "
+    return w.t("docx.summary", total=len(statuses), counts=sep.join(parts) or w.t("none"))
 
 
-def status_cells(status: Status) -> list[str]:
+def status_cells(w: Words, status: Status) -> list[str]:
     """One row of the overview table, as shown."""
     target = status.target
     elapsed = status.expected if status.expected is not None else status.time_elapsed
     return [
         clean(target.name),
-        clean(target_text(target, status.target_value if target.relative_to else None)),
-        clean(amount(status.actual, target.unit)),
-        percent(status.progress),
-        percent(elapsed),
-        verdict_text(status) + (t("stale") if status.stale else ""),
-        status.actual_date.isoformat() if status.actual_date else t("none"),
+        clean(target_text(w, target, status.target_value if target.relative_to else None)),
+        clean(amount(w, status.actual, target.unit)),
+        percent(w, status.progress),
+        percent(w, elapsed),
+        verdict_text(w, status) + (w.t("stale") if status.stale else ""),
+        status.actual_date.isoformat() if status.actual_date else w.t("none"),
     ]
 
 
@@ -217,7 +216,7 @@ def _caption(doc: Document, text: str) -> None:
 
 # --------------------------------------------------------------------------- tables
 
-def _overview(doc: Document, statuses: Sequence[Status]) -> None:
+def _overview(w: Words, doc: Document, statuses: Sequence[Status]) -> None:
     groups = {s.target.group for s in statuses}
     grouped = len(groups) > 1 or groups != {""}
     rows: list[list[str] | str] = []
@@ -225,17 +224,18 @@ def _overview(doc: Document, statuses: Sequence[Status]) -> None:
     for status in statuses:
         if grouped and status.target.group != current:
             current = status.target.group
-            rows.append(clean(current) or t("html.ungrouped"))
-        rows.append(status_cells(status))
-    _three_line(doc, [t(k) for k in COLUMNS], rows, WIDTHS_MM)
+            rows.append(clean(current) or w.t("html.ungrouped"))
+        rows.append(status_cells(w, status))
+    _three_line(doc, [w.t(k) for k in COLUMNS], rows, WIDTHS_MM)
 
 
-def _indicators(doc: Document, statuses: Sequence[Status]) -> None:
+def _indicators(w: Words, doc: Document, statuses: Sequence[Status]) -> None:
     rows: list[list[str] | str] = [
-        [clean(s.target.name), clean(amount(s.actual, s.target.unit)),
-         (s.actual_date.isoformat() if s.actual_date else t("none"))
-         + (t("stale") if s.stale else "")] for s in statuses]
-    _three_line(doc, [t("col.name"), t("col.actual"), t("col.as_of")], rows, (76, 40, 40))
+        [clean(s.target.name), clean(amount(w, s.actual, s.target.unit)),
+         (s.actual_date.isoformat() if s.actual_date else w.t("none"))
+         + (w.t("stale") if s.stale else "")] for s in statuses]
+    headers = [w.t("col.name"), w.t("col.actual"), w.t("col.as_of")]
+    _three_line(doc, headers, rows, (76, 40, 40))
 
 
 def _three_line(doc: Document, headers: Sequence[str], rows: Sequence[list[str] | str],
@@ -330,29 +330,30 @@ def _fill(cell: _Cell, text: str, *, bold: bool, centre: bool) -> None:
 
 # --------------------------------------------------------------------------- notes, charts
 
-def _note(doc: Document, number: int, status: Status) -> None:
+def _note(w: Words, doc: Document, number: int, status: Status) -> None:
     """'1. 区内全年投资：滞后。目标超300亿元，实际90亿元（完成率30.0%，时间进度58.3%）。
     还需完成210亿元，月均需完成42亿元。'"""
     target = status.target
     elapsed = status.expected if status.expected is not None else status.time_elapsed
-    stop = "。" if get_lang() == "zh" else ". "
-    text = t("docx.note", number=number, name=clean(target.name),
-             verdict=verdict_text(status),
-             target=clean(target_text(target, status.target_value if target.relative_to
-                                      else None)),
-             actual=clean(amount(status.actual, target.unit)),
-             progress=percent(status.progress), elapsed=percent(elapsed))
-    detail = detail_text(status, stretch=False)
+    stop = "。" if w.zh else ". "
+    text = w.t("docx.note", number=number, name=clean(target.name),
+               verdict=verdict_text(w, status),
+               target=clean(target_text(w, target, status.target_value if target.relative_to
+                                        else None)),
+               actual=clean(amount(w, status.actual, target.unit)),
+               progress=percent(w, status.progress), elapsed=percent(w, elapsed))
+    detail = detail_text(w, status, stretch=False)
     if not detail and status.verdict is Verdict.MISSED and status.remaining is not None \
             and status.remaining > 0:
-        detail = t("docx.short_by", remaining=amount(status.remaining, target.unit,
-                                                      exact=False))
+        detail = w.t("docx.short_by",
+                     remaining=amount(w, status.remaining, target.unit, exact=False))
     if detail:
         text += clean(detail) + stop.strip()
     _body(doc, text.strip())
 
 
-def _charts(doc: Document, report: Report, series: Mapping[str, Sequence[Record]]) -> None:
+def _charts(w: Words, doc: Document, report: Report,
+            series: Mapping[str, Sequence[Record]]) -> None:
     """One chart per target with figures, as PNG (Word has no portable SVG)."""
     from docx.shared import Mm
 
@@ -362,23 +363,23 @@ def _charts(doc: Document, report: Report, series: Mapping[str, Sequence[Record]
     drawn = [(s, c) for s, c in drawn if c.points]
     if not drawn:
         return
-    _heading(doc, t("docx.h.charts"), "Heading 1")
-    _body(doc, t("docx.legend"))
+    _heading(doc, w.t("docx.h.charts"), "Heading 1")
+    _body(doc, w.t("docx.legend"))
     for number, (status, chart) in enumerate(drawn, start=1):
         picture = doc.add_paragraph()
         _align(picture, centre=True)
         picture.paragraph_format.keep_with_next = True
         picture.add_run().add_picture(io.BytesIO(chart_png(chart)), width=Mm(CHART_MM))
-        label = t("docx.figure", number=number, name=clean(status.target.name))
+        label = w.t("docx.figure", number=number, name=clean(status.target.name))
         if chart.unit:
-            label += t("docx.figure.unit", unit=chart.unit)
+            label += w.t("docx.figure.unit", unit=chart.unit)
         _caption(doc, label)
         doc.paragraphs[-1].paragraph_format.keep_with_next = False
 
 
 # --------------------------------------------------------------------------- footer
 
-def _footer(doc: Document) -> None:
+def _footer(w: Words, doc: Document) -> None:
     """'— 1 —' page numbers (a PAGE field) in the footer of each section that has its own,
     unless the template's footer already has a page number."""
     from docx.oxml.ns import qn
@@ -395,7 +396,7 @@ def _footer(doc: Document) -> None:
         paragraph = (paragraphs[0] if paragraphs and not paragraphs[0].text.strip()
                      else footer.add_paragraph())
         _align(paragraph, centre=True)
-        before, _, after = t("docx.page", page="\0").partition("\0")
+        before, _, after = w.t("docx.page", page="\0").partition("\0")
         paragraph.add_run(before)
         _page_field(paragraph)
         paragraph.add_run(after)

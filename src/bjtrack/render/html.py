@@ -1,8 +1,8 @@
 """HTML export: one self-contained page (no script, no network) for a browser and A4 print.
 
-A summary of the verdicts, then each target with its figures, a chart (inline SVG drawn by
-matplotlib, see render/chart.py) and its records with their sources; then the indicators.
-Every piece of user text goes through `escape`."""
+A summary of the verdicts, then each target with its figures, a chart when it has figures
+(inline SVG written as text, see render/svgchart.py) and its records with their sources; then
+the indicators. Every piece of user text goes through `escape`."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ import html
 from collections.abc import Mapping, Sequence
 
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
-from bjtrack.render.chart import (
-    ACTUAL_COLOUR,
-    PACE_COLOUR,
-    TARGET_COLOUR,
-    chart_for,
-    svg_chart,
-)
-from bjtrack.render.i18n import get_lang, t
+from bjtrack.render.chart import ACTUAL_COLOUR, PACE_COLOUR, TARGET_COLOUR, chart_for
+from bjtrack.render.svgchart import svg_chart
 from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
+from bjtrack.render.words import Words
 
 MAX_RECORDS = 24  # records listed under a chart; the CSV and XLSX exports hold them all
 
@@ -71,13 +66,13 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _verdict(status: Status) -> str:
-    text = verdict_text(status) + (t("stale") if status.stale else "")
+def _verdict(w: Words, status: Status) -> str:
+    text = verdict_text(w, status) + (w.t("stale") if status.stale else "")
     css = VERDICT_CLASS.get(status.verdict or Verdict.NO_DATA, "none")
     return f'<span class="verdict {css}">{escape(text)}</span>'
 
 
-def _summary(report: Report) -> str:
+def _summary(w: Words, report: Report) -> str:
     counts: dict[Verdict, int] = {}
     for status in report.targets:
         if status.verdict:
@@ -86,67 +81,67 @@ def _summary(report: Report) -> str:
                                       if v not in SUMMARY_VERDICTS and counts.get(v)]
     cards = "".join(
         f'<div class="count {VERDICT_CLASS[v]}" data-verdict="{v.value}">'
-        f'<b>{counts.get(v, 0)}</b>{escape(t("verdict." + v.value))}</div>' for v in shown)
-    total = escape(t("html.total", total=len(report.targets)))
+        f'<b>{counts.get(v, 0)}</b>{escape(w.t("verdict." + v.value))}</div>' for v in shown)
+    total = escape(w.t("html.total", total=len(report.targets)))
     return f'<p class="total">{total}</p><div class="summary">{cards}</div>'
 
 
-def _figures(status: Status) -> str:
+def _figures(w: Words, status: Status) -> str:
     target = status.target
     elapsed = status.expected if status.expected is not None else status.time_elapsed
     cells = [
-        (t("col.target"), target_text(target, status.target_value if target.relative_to
+        (w.t("col.target"), target_text(w, target, status.target_value if target.relative_to
                                       else None)),
-        (t("col.actual"), amount(status.actual, target.unit)),
-        (t("col.progress"), percent(status.progress)),
-        (t("col.elapsed"), percent(elapsed)),
-        (t("col.projected"), amount(status.projected, target.unit, exact=False)),
-        (t("col.as_of"), status.actual_date.isoformat() if status.actual_date else t("none")),
+        (w.t("col.actual"), amount(w, status.actual, target.unit)),
+        (w.t("col.progress"), percent(w, status.progress)),
+        (w.t("col.elapsed"), percent(w, elapsed)),
+        (w.t("col.projected"), amount(w, status.projected, target.unit, exact=False)),
+        (w.t("col.as_of"), status.actual_date.isoformat() if status.actual_date else w.t("none")),
     ]
     head = "".join(f"<th>{escape(k)}</th>" for k, _ in cells) + \
-        f"<th>{escape(t('col.verdict'))}</th>"
+        f"<th>{escape(w.t('col.verdict'))}</th>"
     body = "".join(f'<td class="num">{escape(v)}</td>' for _, v in cells) + \
-        f"<td>{_verdict(status)}</td>"
+        f"<td>{_verdict(w, status)}</td>"
     return f"<table class=\"figures\"><tr>{head}</tr><tr>{body}</tr></table>"
 
 
-def _legend(unit: str, has_target: bool, has_pace: bool) -> str:
+def _legend(w: Words, unit: str, has_target: bool, has_pace: bool) -> str:
     parts = [f'<span><i class="swatch" style="border-color:{ACTUAL_COLOUR}"></i>'
-             f'{escape(t("chart.actual"))}</span>']
+             f'{escape(w.t("chart.actual"))}</span>']
     if has_target:
         parts.append(f'<span><i class="swatch" style="border-color:{TARGET_COLOUR};'
-                     f'border-top-style:dashed"></i>{escape(t("chart.target"))}</span>')
+                     f'border-top-style:dashed"></i>{escape(w.t("chart.target"))}</span>')
     if has_pace:
         parts.append(f'<span><i class="swatch" style="border-color:{PACE_COLOUR};'
-                     f'border-top-style:dotted"></i>{escape(t("chart.pace"))}</span>')
+                     f'border-top-style:dotted"></i>{escape(w.t("chart.pace"))}</span>')
     if unit:
-        parts.append(f"<span>{escape(t('chart.unit', unit=unit))}</span>")
+        parts.append(f"<span>{escape(w.t('chart.unit', unit=unit))}</span>")
     return '<div class="legend">' + "".join(parts) + "</div>"
 
 
-def _records(records: Sequence[Record], unit: str) -> str:
+def _records(w: Words, records: Sequence[Record], unit: str) -> str:
     """The figures behind a chart with their sources: the latest MAX_RECORDS of them."""
     if not records:
-        return f'<p class="meta">{escape(t("chart.no_data"))}</p>'
+        return f'<p class="meta">{escape(w.t("chart.no_data"))}</p>'
     more = ""
     if len(records) > MAX_RECORDS:
-        note = t("html.latest", shown=MAX_RECORDS, total=len(records))
+        note = w.t("html.latest", shown=MAX_RECORDS, total=len(records))
         more = f'<p class="meta">{escape(note)}</p>'
         records = records[-MAX_RECORDS:]
-    head = "".join(f"<th>{escape(t(k))}</th>" for k in
+    head = "".join(f"<th>{escape(w.t(k))}</th>" for k in
                    ("col.date", "col.value", "col.vintage", "col.note", "col.source"))
     rows = "".join(
         f"<tr><td>{escape(r.date.isoformat() if r.date else '')}</td>"
-        f'<td class="num">{escape(amount(r.value, r.unit or unit))}</td>'
+        f'<td class="num">{escape(amount(w, r.value, r.unit or unit))}</td>'
         f"<td>{escape(r.vintage)}</td><td>{escape(r.note)}</td>"
         f"<td>{escape(r.source)}</td></tr>" for r in records)
     return f'<table class="records"><tr>{head}</tr>{rows}</table>{more}'
 
 
-def _target(status: Status, series: Sequence[Record]) -> str:
+def _target(w: Words, status: Status, series: Sequence[Record]) -> str:
     target = status.target
     chart = chart_for(status, series)
-    detail = detail_text(status)
+    detail = detail_text(w, status)
     shown = [r for r in series if r.date is not None and r.date <= status.as_of
              and (chart.start is None or r.date >= chart.start)
              and (chart.due is None or r.date <= chart.due)]
@@ -154,51 +149,52 @@ def _target(status: Status, series: Sequence[Record]) -> str:
              f"<h3>{escape(target.name)}</h3>"]
     if target.quote:
         parts.append(f'<p class="quote">{escape(target.quote)}</p>')
-    parts.append(_figures(status))
+    parts.append(_figures(w, status))
     if detail:
         parts.append(f'<p class="meta">{escape(detail)}</p>')
-    parts.append(f'<div class="chart">{svg_chart(chart, salt=target.id)}</div>')
-    parts.append(_legend(chart.unit, chart.target is not None, bool(chart.pace)))
-    parts.append(_records(shown, target.unit))
+    if chart.points:  # no figure, no chart: the records table says so
+        parts.append(f'<div class="chart">{svg_chart(w, chart, target.id, target.name)}</div>')
+        parts.append(_legend(w, chart.unit, chart.target is not None, bool(chart.pace)))
+    parts.append(_records(w, shown, target.unit))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _indicators(statuses: Sequence[Status]) -> str:
-    head = "".join(f"<th>{escape(t(k))}</th>" for k in ("col.name", "col.actual", "col.as_of"))
+def _indicators(w: Words, statuses: Sequence[Status]) -> str:
+    head = "".join(f"<th>{escape(w.t(k))}</th>" for k in ("col.name", "col.actual", "col.as_of"))
     rows = "".join(
         f"<tr><td>{escape(s.target.name)}</td>"
-        f'<td class="num">{escape(amount(s.actual, s.target.unit))}</td>'
-        f"<td>{escape(s.actual_date.isoformat() if s.actual_date else t('none'))}"
-        f"{escape(t('stale')) if s.stale else ''}</td></tr>" for s in statuses)
+        f'<td class="num">{escape(amount(w, s.actual, s.target.unit))}</td>'
+        f"<td>{escape(s.actual_date.isoformat() if s.actual_date else w.t('none'))}"
+        f"{escape(w.t('stale')) if s.stale else ''}</td></tr>" for s in statuses)
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
-def render(report: Report, plan: Plan, series: Mapping[str, Sequence[Record]],
+def render(w: Words, report: Report, plan: Plan, series: Mapping[str, Sequence[Record]],
            generated: str) -> str:
     """The report page. `series`: current records per series; `generated`: a timestamp."""
     name = plan.name or plan.path.name
-    title = t("title.status", plan=name, as_of=report.as_of.isoformat())
+    title = w.t("title.status", plan=name, as_of=report.as_of.isoformat())
     body = [f"<h1>{escape(title)}</h1>"]
-    meta = [t("html.generated", time=generated)]
+    meta = [w.t("html.generated", time=generated)]
     if plan.source:
-        meta.append(t("html.source", source=plan.source))
+        meta.append(w.t("html.source", source=plan.source))
     body.append(f'<p class="meta">{"<br>".join(escape(m) for m in meta)}</p>')
-    body.append(_summary(report))
+    body.append(_summary(w, report))
     if report.warnings:
-        items = "".join(f"<li>{escape(w)}</li>" for w in report.warnings)
+        items = "".join(f"<li>{escape(w.describe(p))}</li>" for p in report.warnings)
         body.append(f'<ul class="warnings">{items}</ul>')
     current: str | None = None
     for status in report.targets:
         group = status.target.group
         if group != current:
-            body.append(f"<h2>{escape(group or t('html.ungrouped'))}</h2>")
+            body.append(f"<h2>{escape(group or w.t('html.ungrouped'))}</h2>")
             current = group
-        body.append(_target(status, series.get(status.target.series, ())))
+        body.append(_target(w, status, series.get(status.target.series, ())))
     if report.indicators:
-        body.append(f"<h2>{escape(t('title.indicators'))}</h2>")
-        body.append(_indicators(report.indicators))
-    lang = "zh-CN" if get_lang() == "zh" else "en"
+        body.append(f"<h2>{escape(w.t('title.indicators'))}</h2>")
+        body.append(_indicators(w, report.indicators))
+    lang = "zh-CN" if w.zh else "en"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

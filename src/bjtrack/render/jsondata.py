@@ -11,6 +11,7 @@ from typing import Any
 
 from bjtrack.domain.amounts import plain
 from bjtrack.domain.model import Record, Report, Status, Target
+from bjtrack.render.words import describe
 
 CENTS = Decimal("0.01")
 
@@ -108,7 +109,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "as_of": report.as_of,
         "targets": [status_fields(s) for s in report.targets],
         "indicators": [indicator_fields(s) for s in report.indicators],
-        "warnings": list(report.warnings),
+        "warnings": [describe(p, "en") for p in report.warnings],
     }
 
 

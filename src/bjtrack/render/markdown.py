@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 from bjtrack.domain.model import Plan, Record, Report, Status
-from bjtrack.render.i18n import t
 from bjtrack.render.table import summary
 from bjtrack.render.text import amount, clean, percent, target_text, verdict_text
+from bjtrack.render.words import Words
 
 STATUS_COLUMNS = ("col.name", "col.target", "col.actual", "col.progress", "col.elapsed",
                   "col.verdict", "col.as_of")
@@ -32,54 +32,54 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int
     return [_row(headers), _row(rule), *(_row(r) for r in rows)]
 
 
-def status_cells(status: Status) -> list[str]:
+def status_cells(w: Words, status: Status) -> list[str]:
     target = status.target
-    shown = target_text(target, status.target_value if target.relative_to else None)
+    shown = target_text(w, target, status.target_value if target.relative_to else None)
     elapsed = status.expected if status.expected is not None else status.time_elapsed
-    verdict = verdict_text(status) + (t("stale") if status.stale else "")
+    verdict = verdict_text(w, status) + (w.t("stale") if status.stale else "")
     return [
         escape(target.name),
         escape(shown),
-        escape(amount(status.actual, target.unit)),
-        percent(status.progress),
-        percent(elapsed),
+        escape(amount(w, status.actual, target.unit)),
+        percent(w, status.progress),
+        percent(w, elapsed),
         escape(verdict),
-        status.actual_date.isoformat() if status.actual_date else t("none"),
+        status.actual_date.isoformat() if status.actual_date else w.t("none"),
     ]
 
 
-def render(report: Report, plan: Plan, records: Sequence[Record] = (),
+def render(w: Words, report: Report, plan: Plan, records: Sequence[Record] = (),
            names: Mapping[str, str] | None = None) -> str:
     """The whole report: title, one table per group, summary, indicators, records."""
-    title = t("title.status", plan=plan.name or plan.path.name, as_of=report.as_of.isoformat())
+    title = w.t("title.status", plan=plan.name or plan.path.name, as_of=report.as_of.isoformat())
     lines = [f"# {escape(title)}", ""]
-    headers = [t(key) for key in STATUS_COLUMNS]
+    headers = [w.t(key) for key in STATUS_COLUMNS]
     groups: dict[str, list[Status]] = {}
     for status in report.targets:
         groups.setdefault(status.target.group, []).append(status)
     for group, statuses in groups.items():
         if group:
             lines += [f"## {escape(group)}", ""]
-        lines += _table(headers, [status_cells(s) for s in statuses], {2, 3, 4})
+        lines += _table(headers, [status_cells(w, s) for s in statuses], {2, 3, 4})
         lines.append("")
     if report.targets:
-        lines += [escape(summary(report.targets)), ""]
+        lines += [escape(summary(w, report.targets)), ""]
     if report.indicators:
-        lines += [f"## {t('title.indicators')}", ""]
-        rows = [[escape(s.target.name), escape(amount(s.actual, s.target.unit)),
-                 (s.actual_date.isoformat() if s.actual_date else t("none"))
-                 + (t("stale") if s.stale else "")] for s in report.indicators]
-        lines += _table([t("col.name"), t("col.actual"), t("col.as_of")], rows, {1})
+        lines += [f"## {w.t('title.indicators')}", ""]
+        rows = [[escape(s.target.name), escape(amount(w, s.actual, s.target.unit)),
+                 (s.actual_date.isoformat() if s.actual_date else w.t("none"))
+                 + (w.t("stale") if s.stale else "")] for s in report.indicators]
+        lines += _table([w.t("col.name"), w.t("col.actual"), w.t("col.as_of")], rows, {1})
         lines.append("")
     if records:
-        lines += [f"## {t('title.records')}", ""]
+        lines += [f"## {w.t('title.records')}", ""]
         names = names or {}
         rows = [[r.date.isoformat() if r.date else "", escape(names.get(r.series, r.series)),
-                 escape(amount(r.value, r.unit)), escape(r.vintage), escape(r.note),
+                 escape(amount(w, r.value, r.unit)), escape(r.vintage), escape(r.note),
                  escape(r.source)] for r in records]
-        lines += _table([t("col.date"), t("col.name"), t("col.value"), t("col.vintage"),
-                         t("col.note"), t("col.source")], rows, {2})
+        lines += _table([w.t("col.date"), w.t("col.name"), w.t("col.value"), w.t("col.vintage"),
+                         w.t("col.note"), w.t("col.source")], rows, {2})
         lines.append("")
     for warning in report.warnings:
-        lines += [f"> {escape(warning)}", ""]
+        lines += [f"> {escape(w.describe(warning))}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

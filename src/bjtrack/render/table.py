@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
@@ -10,9 +11,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bjtrack.domain.amounts import PERCENT
+from bjtrack.domain.amounts import PERCENT, format_amount
 from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict
-from bjtrack.render.i18n import get_lang, t
+from bjtrack.domain.records import RecordState
 from bjtrack.render.text import (
     amount,
     clean,
@@ -22,6 +23,7 @@ from bjtrack.render.text import (
     target_text,
     verdict_text,
 )
+from bjtrack.render.words import Words
 
 VERDICT_STYLE = {
     Verdict.ACHIEVED: "bold green",
@@ -52,14 +54,14 @@ def _bar(status: Status) -> Text:
     return bar
 
 
-def _verdict(status: Status) -> Text:
-    text = verdict_text(status)
+def _verdict(w: Words, status: Status) -> Text:
+    text = verdict_text(w, status)
     if status.stretch_met is not None and status.verdict in (Verdict.ACHIEVED,
                                                              Verdict.ON_TRACK):
         # the floor is met: say whether the stretch level (力争…) is too
-        text += t("stretch.badge.met" if status.stretch_met else "stretch.badge.not_met")
+        text += w.t("stretch.badge.met" if status.stretch_met else "stretch.badge.not_met")
     if status.stale:
-        text += t("stale")
+        text += w.t("stale")
     return Text(text, style=VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, ""))
 
 
@@ -75,41 +77,41 @@ def _layout(width: int) -> list[str]:
     return ["name", "actual", "verdict"]
 
 
-def _value(status: Status, column: str, width: int) -> Text:
+def _value(w: Words, status: Status, column: str, width: int) -> Text:
     target = status.target
     if column == "name":
         text = _cell(target.name)
-        detail = detail_text(status, stretch=False) if width >= 100 else ""
+        detail = detail_text(w, status, stretch=False) if width >= 100 else ""
         if detail:
             text.append("\n" + clean(detail), style="dim")
         return text
     if column == "target":
-        return _cell(target_text(target, status.target_value if target.relative_to else None))
+        return _cell(target_text(w, target, status.target_value if target.relative_to else None))
     if column == "actual":
-        shown = amount(status.actual, target.unit)
+        shown = amount(w, status.actual, target.unit)
         if width < 80:
-            shown += " / " + target_text(target)
+            shown += " / " + target_text(w, target)
         return _cell(shown)
     if column == "progress":
-        return _cell(percent(status.progress))
+        return _cell(percent(w, status.progress))
     if column == "elapsed":
         share = status.expected if status.expected is not None else status.time_elapsed
-        return _cell(percent(share))
+        return _cell(percent(w, share))
     if column == "done_time":
         if status.progress is None and target.unit == PERCENT and status.gap is not None:
-            return _cell(points_text(status.gap))  # a rate: its gap, as a narrow table has
+            return _cell(points_text(w, status.gap))  # a rate: its gap, as a narrow table has
         share = status.expected if status.expected is not None else status.time_elapsed
-        return _cell(f"{percent(status.progress)}/{percent(share)}")
+        return _cell(f"{percent(w, status.progress)}/{percent(w, share)}")
     if column == "bar":
         return _bar(status)
     if column == "verdict":
-        return _verdict(status)
+        return _verdict(w, status)
     if column == "projected":
         if status.no_progress:  # say so rather than project a standstill
-            return _cell(t("no_progress.short"))
-        return _cell(amount(status.projected, target.unit, exact=False))
+            return _cell(w.t("no_progress.short"))
+        return _cell(amount(w, status.projected, target.unit, exact=False))
     if column == "as_of":
-        return _cell(status.actual_date.isoformat() if status.actual_date else t("none"))
+        return _cell(status.actual_date.isoformat() if status.actual_date else w.t("none"))
     raise ValueError(column)
 
 
@@ -121,29 +123,29 @@ COMPACT_FROM = 150  # more targets than this: one plain line each (see compact_s
 _GAP = "  "
 
 
-def status_table(report: Report, plan: Plan, width: int) -> RenderableType:
+def status_table(w: Words, report: Report, plan: Plan, width: int) -> RenderableType:
     if len(report.targets) > COMPACT_FROM:
-        return compact_status(report, plan, width)
+        return compact_status(w, report, plan, width)
     columns = _layout(width)
-    title = t("title.status", plan=clean(plan.name or plan.path.name),
+    title = w.t("title.status", plan=clean(plan.name or plan.path.name),
               as_of=report.as_of.isoformat())
     table = Table(title=title, title_style="bold", expand=False, show_lines=False,
                   pad_edge=False)
     for column in columns:
-        table.add_column(t(f"col.{column}"), no_wrap=column in _NO_WRAP,
+        table.add_column(w.t(f"col.{column}"), no_wrap=column in _NO_WRAP,
                          justify="right" if column in _RIGHT else "left",
                          ratio=3 if column == "name" else None,
                          overflow="fold" if column in ("name", "target", "actual") else "ellipsis",
                          min_width=6 if column == "name" else None)
-    _add_grouped(table, report.targets, lambda s: [_value(s, c, width) for c in columns],
+    _add_grouped(table, report.targets, lambda s: [_value(w, s, c, width) for c in columns],
                  len(columns))
-    parts: list[RenderableType] = [table, Text(summary(report.targets))]
+    parts: list[RenderableType] = [table, Text(summary(w, report.targets))]
     if report.indicators:
-        parts.append(indicator_table(report.indicators))
+        parts.append(indicator_table(w, report.indicators))
     return Group(*parts)
 
 
-def compact_status(report: Report, plan: Plan, width: int) -> RenderableType:
+def compact_status(w: Words, report: Report, plan: Plan, width: int) -> RenderableType:
     """The status of a large plan (a city's or province's thousand indicators): one line per
     target with the same columns as the table, less the bar and the detail lines, aligned
     here rather than by Rich's table layout, which takes seconds for a thousand rows."""
@@ -155,11 +157,11 @@ def compact_status(report: Report, plan: Plan, width: int) -> RenderableType:
         if group and group != current:
             rows.append((clean(group), [], ""))
             current = group
-        cells = [clean(status.target.name) if c == "name" else _value(status, c, width).plain
+        cells = [clean(status.target.name) if c == "name" else _value(w, status, c, width).plain
                  for c in columns]
         rows.append((None, [c.replace("\n", " ") for c in cells],
                      VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
-    heads = [t(f"col.{c}") for c in columns]
+    heads = [w.t(f"col.{c}") for c in columns]
     sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
              for i, h in enumerate(heads)]
     over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width
@@ -173,7 +175,7 @@ def compact_status(report: Report, plan: Plan, width: int) -> RenderableType:
         over -= 1
     right = [c in _RIGHT for c in columns]
     out = Text(no_wrap=True, overflow="crop")
-    out.append(t("title.status", plan=clean(plan.name or plan.path.name),
+    out.append(w.t("title.status", plan=clean(plan.name or plan.path.name),
                  as_of=report.as_of.isoformat()) + "\n", style="bold")
     out.append(_line(heads, sizes, right) + "\n", style="bold")
     out.append("─" * min(width, sum(sizes) + len(_GAP) * (len(sizes) - 1)) + "\n")
@@ -186,10 +188,10 @@ def compact_status(report: Report, plan: Plan, width: int) -> RenderableType:
         out.append(_fit(cells[verdict], sizes[verdict], False), style=style)
         rest = _line(cells[verdict + 1:], sizes[verdict + 1:], right[verdict + 1:])
         out.append((_GAP + rest if rest else "").rstrip() + "\n")
-    out.append(summary(report.targets))
+    out.append(summary(w, report.targets))
     parts: list[RenderableType] = [out]
     if report.indicators:
-        parts.append(indicator_table(report.indicators))
+        parts.append(indicator_table(w, report.indicators))
     return Group(*parts)
 
 
@@ -219,78 +221,99 @@ def _add_grouped(table: Table, statuses: Sequence[Status],
         table.add_row(*row(status))  # type: ignore[operator]
 
 
-def summary(statuses: Iterable[Status]) -> str:
+def summary(w: Words, statuses: Iterable[Status]) -> str:
     counts: dict[Verdict, int] = {}
     total = 0
     for status in statuses:
         total += 1
         if status.verdict:
             counts[status.verdict] = counts.get(status.verdict, 0) + 1
-    sep = "，" if get_lang() == "zh" else ", "
-    parts = [f"{t('verdict.' + v.value)} {n}" for v in Verdict for n in [counts.get(v, 0)] if n]
-    return t("summary.one" if total == 1 else "summary", total=total, counts=sep.join(parts))
+    sep = "，" if w.zh else ", "
+    parts = [f"{w.t('verdict.' + v.value)} {n}" for v in Verdict for n in [counts.get(v, 0)] if n]
+    return w.t("summary.one" if total == 1 else "summary", total=total, counts=sep.join(parts))
 
 
-def indicator_table(statuses: Sequence[Status]) -> Table:
-    table = Table(title=t("title.indicators"), title_style="bold", pad_edge=False)
-    table.add_column(t("col.name"), ratio=3)
-    table.add_column(t("col.actual"), justify="right")
-    table.add_column(t("col.as_of"), no_wrap=True)
+def indicator_table(w: Words, statuses: Sequence[Status]) -> Table:
+    table = Table(title=w.t("title.indicators"), title_style="bold", pad_edge=False)
+    table.add_column(w.t("col.name"), ratio=3)
+    table.add_column(w.t("col.actual"), justify="right")
+    table.add_column(w.t("col.as_of"), no_wrap=True)
     for status in statuses:
-        date = status.actual_date.isoformat() if status.actual_date else t("none")
+        date = status.actual_date.isoformat() if status.actual_date else w.t("none")
         if status.stale:
-            date += t("stale")
-        table.add_row(_cell(status.target.name), _cell(amount(status.actual, status.target.unit)),
-                      _cell(date))
+            date += w.t("stale")
+        table.add_row(_cell(status.target.name),
+                      _cell(amount(w, status.actual, status.target.unit)), _cell(date))
     return table
 
 
-def targets_table(plan: Plan, width: int) -> Table:
-    table = Table(title=t("title.targets", plan=clean(plan.name or plan.path.name)),
+def targets_table(w: Words, plan: Plan, width: int) -> Table:
+    table = Table(title=w.t("title.targets", plan=clean(plan.name or plan.path.name)),
                   title_style="bold", show_lines=True, pad_edge=False)
-    table.add_column(t("col.id"), no_wrap=True)
-    table.add_column(t("col.name"), ratio=2)
-    table.add_column(t("col.target"), ratio=2)
-    table.add_column(t("col.period"), no_wrap=width >= 100)
+    table.add_column(w.t("col.id"), no_wrap=True)
+    table.add_column(w.t("col.name"), ratio=2)
+    table.add_column(w.t("col.target"), ratio=2)
+    table.add_column(w.t("col.period"), no_wrap=width >= 100)
     if width >= 100:
-        table.add_column(t("col.quote"), ratio=4)
+        table.add_column(w.t("col.quote"), ratio=4)
     for target in plan.targets:
-        period = _period_text(target)
-        cells = [_cell(target.id), _cell(target.name), _cell(target_text(target)), _cell(period)]
+        period = _period_text(w, target)
+        cells = [_cell(target.id), _cell(target.name), _cell(target_text(w, target)), _cell(period)]
         if width >= 100:
             cells.append(_cell(target.quote, "dim"))
         table.add_row(*cells)
     return table
 
 
-def _period_text(target: Target) -> str:
+def _period_text(w: Words, target: Target) -> str:
     if target.start and target.due:
         return f"{target.start.isoformat()} ~ {target.due.isoformat()}"
     if target.start:
         return f"{target.start.isoformat()} ~"
-    return t("none")
+    return w.t("none")
 
 
-def history_table(target: Target, records: Sequence[Record], width: int,
+def record_marks(w: Words, records: Sequence[Record], states: Mapping[str, RecordState]
+                 ) -> dict[str, tuple[str, bool]]:
+    """For `history --all`: what became of each record (with who and when for corrections),
+    and whether it is still current."""
+    marks: dict[str, tuple[str, bool]] = {}
+    for record in records:
+        state = states[record.id]
+        parts: list[str] = []
+        if record.revises or record.retracts:  # a correction: what it did, who, when
+            done = (w.t("state.revises", by=record.revises) if record.revises else
+                    w.t("state.retraction", by=record.retracts))
+            when = record.logged.date().isoformat() if record.logged else ""
+            who = " ".join(x for x in (record.by, when) if x)
+            parts.append(done + (w.t("state.who", who=who) if who else ""))
+        if state.state in ("replaced", "retracted"):
+            parts.append(w.t(f"state.{state.state}", by=state.by))
+        text = w.sep.join(parts) or w.t("state.current")
+        marks[record.id] = (text, state.state == "current")
+    return marks
+
+
+def history_table(w: Words, target: Target, records: Sequence[Record], width: int,
                   marks: Mapping[str, tuple[str, bool]] | None = None) -> Table:
     """marks (history --all): record id -> (what became of it, still current?)."""
-    table = Table(title=t("title.history", name=clean(target.name)), title_style="bold",
+    table = Table(title=w.t("title.history", name=clean(target.name)), title_style="bold",
                   pad_edge=False)
-    table.add_column(t("col.record"), no_wrap=True, style="dim")
-    table.add_column(t("col.date"), no_wrap=True)
-    table.add_column(t("col.value"), justify="right")
-    table.add_column(t("col.vintage"), no_wrap=True)
-    table.add_column(t("col.note"), ratio=2)
+    table.add_column(w.t("col.record"), no_wrap=True, style="dim")
+    table.add_column(w.t("col.date"), no_wrap=True)
+    table.add_column(w.t("col.value"), justify="right")
+    table.add_column(w.t("col.vintage"), no_wrap=True)
+    table.add_column(w.t("col.note"), ratio=2)
     if width >= 100:
-        table.add_column(t("col.source"), ratio=2)
+        table.add_column(w.t("col.source"), ratio=2)
     if marks is not None:
-        table.add_column(t("state.col"), ratio=2)
+        table.add_column(w.t("state.col"), ratio=2)
     for record in records:
         mark, live = marks.get(record.id, ("", True)) if marks is not None else ("", True)
         cells = [
             _cell(record.id),
             _cell(record.date.isoformat() if record.date else ""),
-            _cell(amount(record.value, record.unit or target.unit)),
+            _cell(amount(w, record.value, record.unit or target.unit)),
             _cell(record.vintage),
             _cell(record.note),
         ]
@@ -302,17 +325,28 @@ def history_table(target: Target, records: Sequence[Record], width: int,
     return table
 
 
-def periods_table(statuses: Sequence[Status]) -> Table:
+def periods_table(w: Words, statuses: Sequence[Status]) -> Table:
     target = statuses[0].target
-    table = Table(title=t("title.periods", name=clean(target.name)), title_style="bold",
+    table = Table(title=w.t("title.periods", name=clean(target.name)), title_style="bold",
                   pad_edge=False)
-    table.add_column(t("col.period"), no_wrap=True)
-    table.add_column(t("col.actual"), justify="right")
-    table.add_column(t("col.progress"), justify="right", no_wrap=True)
-    table.add_column(t("col.verdict"), no_wrap=True)
+    table.add_column(w.t("col.period"), no_wrap=True)
+    table.add_column(w.t("col.actual"), justify="right")
+    table.add_column(w.t("col.progress"), justify="right", no_wrap=True)
+    table.add_column(w.t("col.verdict"), no_wrap=True)
     for status in statuses:
         period = status.period
         label = f"{period.start.isoformat()} ~ {period.due.isoformat()}" if period else ""
-        table.add_row(_cell(label), _cell(amount(status.actual, target.unit)),
-                      _cell(percent(status.progress)), _verdict(status))
+        table.add_row(_cell(label), _cell(amount(w, status.actual, target.unit)),
+                      _cell(percent(w, status.progress)), _verdict(w, status))
+    return table
+
+
+def figures_table(w: Words, rows: Sequence[tuple[str, str, date, Decimal, str, str]]) -> Table:
+    """Figures found in a text: (series, name, date, value, unit, quote) each."""
+    table = Table(show_lines=False)
+    for key in ("col.id", "col.name", "col.date", "col.value", "col.quote"):
+        table.add_column(w.t(key), overflow="fold")
+    for series, name, day, value, unit, quote in rows:
+        table.add_row(series, name, day.isoformat(),
+                      format_amount(value, unit, exact=True, units=w.units), quote)
     return table

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bjtrack.domain.amounts import PERCENT, format_amount, format_points
 from bjtrack.domain.model import Kind, Status, Target, Verdict
-from bjtrack.render.i18n import t
+from bjtrack.render.words import Words
 
 # C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -26,122 +26,119 @@ COMPARISON_WORDS = {
 }
 
 
-def amount(value: Decimal | None, unit: str, exact: bool = True) -> str:
+def amount(w: Words, value: Decimal | None, unit: str, exact: bool = True) -> str:
     if value is None:
-        return t("none")
-    return format_amount(value, unit, exact=exact)
+        return w.t("none")
+    return format_amount(value, unit, exact=exact, units=w.units)
 
 
-def percent(share: Decimal | None) -> str:
+def percent(w: Words, share: Decimal | None) -> str:
     """A fraction as a percentage with one decimal: 0.4567 -> '45.7%'."""
     if share is None:
-        return t("none")
+        return w.t("none")
     return format_amount(share * 100, PERCENT, places=1)
 
 
-def target_text(target: Target, value: Decimal | None = None) -> str:
+def target_text(w: Words, target: Target, value: Decimal | None = None) -> str:
     """'超300亿元', '≥ 3.8万人', '与 gdp-growth 同步', '每年不少于3亿元'."""
-    from bjtrack.render.i18n import get_lang
-
-    words = COMPARISON_WORDS[get_lang()]
     if target.relative_to:
-        text = t("relative", series=target.relative_to)
+        text = w.t("relative", series=target.relative_to)
         if value is None:
             return text
-        return text + (f"（{format_amount(value, target.unit, exact=True)}）"
-                       if get_lang() == "zh" else
-                       f" ({format_amount(value, target.unit, exact=True)})")
+        figure = amount(w, value, target.unit)
+        return text + (f"（{figure}）" if w.zh else f" ({figure})")
     shown = value if value is not None else target.target
     if shown is None:
-        return t("none")
-    figure = format_amount(shown, target.unit, exact=True)
-    zh = get_lang() == "zh"
-    word = words[target.comparison]
-    if zh and target.hold and target.comparison in (">", ">="):
-        text = figure + "以上"  # 保持40%以上
-    elif zh and target.hold and target.comparison in ("<", "<="):
-        text = figure + "以下"
-    elif zh and target.comparison == "~":
-        text = figure + word
-    elif zh and target.every and target.comparison == ">=":
-        text = "不少于" + figure  # 每年不少于3亿元
-    else:
-        text = word + figure
+        return w.t("none")
+    text = _comparison(w, target, amount(w, shown, target.unit))
+    space = "" if w.zh else " "
     if target.hold:
-        text = t("hold") + ("" if zh else " ") + text
+        text = w.t("hold") + space + text
     if target.every:
-        text = t(f"every.{target.every}") + ("" if zh else " ") + text
+        text = w.t(f"every.{target.every}") + space + text
     if target.stretch is not None:
-        text += " / " + t("stretch", value=format_amount(target.stretch, target.unit, exact=True))
+        text += " / " + w.t("stretch", value=amount(w, target.stretch, target.unit))
     return text
 
 
-def verdict_text(status: Status) -> str:
+def _comparison(w: Words, target: Target, figure: str) -> str:
+    """The figure with its comparison: '超300亿元', '300亿元左右', '≥ 3.8万人'."""
+    word = COMPARISON_WORDS[w.lang][target.comparison]
+    if w.zh and target.hold and target.comparison in (">", ">="):
+        return figure + "以上"  # 保持40%以上
+    if w.zh and target.hold and target.comparison in ("<", "<="):
+        return figure + "以下"
+    if w.zh and target.comparison == "~":
+        return figure + word
+    if w.zh and target.every and target.comparison == ">=":
+        return "不少于" + figure  # 每年不少于3亿元
+    return word + figure
+
+
+def verdict_text(w: Words, status: Status) -> str:
     if status.verdict is None:
         return ""
-    return t(f"verdict.{status.verdict.value}")
+    return w.t(f"verdict.{status.verdict.value}")
 
 
-def gap_text(status: Status) -> str:
+def gap_text(w: Words, status: Status) -> str:
     """How far a rate is from its target, in percentage points."""
     if status.gap is None:
         return ""
     if status.gap == 0:
-        return t("gap.equal")
+        return w.t("gap.equal")
     points = format_points(abs(status.gap))
-    return t("gap.below" if status.gap < 0 else "gap.above", points=points)
+    return w.t("gap.below" if status.gap < 0 else "gap.above", points=points)
 
 
-def points_text(gap: Decimal) -> str:
+def points_text(w: Words, gap: Decimal) -> str:
     """A rate's gap to its target, signed, in percentage points: '-1.0pp', '+5.1个百分点'."""
     sign = "-" if gap < 0 else "+" if gap > 0 else "±"
-    return t("gap.short", sign=sign, points=format_points(abs(gap)))
+    return w.t("gap.short", sign=sign, points=format_points(abs(gap)))
 
 
-def detail_text(status: Status, stretch: bool = True) -> str:
+def detail_text(w: Words, status: Status, stretch: bool = True) -> str:
     """One line of what matters beyond the numbers: gap, stretch, what is still needed.
     stretch=False leaves the stretch out (for a table whose verdict already says it)."""
     target = status.target
     parts: list[str] = []
     if status.period is not None:  # a recurring target: which period is judged
-        parts.append(t("period.current", start=status.period.start.isoformat(),
+        parts.append(w.t("period.current", start=status.period.start.isoformat(),
                        due=status.period.due.isoformat()))
     if target.unit == PERCENT and status.gap is not None:
-        parts.append(gap_text(status))
+        parts.append(gap_text(w, status))
     if stretch and status.stretch_met is not None:
-        parts.append(t("stretch.met" if status.stretch_met else "stretch.not_met"))
+        parts.append(w.t("stretch.met" if status.stretch_met else "stretch.not_met"))
     if target.kind is Kind.ANNUAL:
-        parts.extend(_annual_detail(status))
+        parts.extend(_annual_detail(w, status))
     elif status.no_progress:
-        parts.append(t("no_progress"))
+        parts.append(w.t("no_progress"))
     elif status.remaining is not None and status.verdict not in (
             Verdict.MISSED, Verdict.ACHIEVED) and target.unit != PERCENT:
-        remaining = amount(status.remaining, target.unit, exact=False)
+        remaining = amount(w, status.remaining, target.unit, exact=False)
         if status.required_rate is not None:
-            parts.append(t("required", remaining=remaining,
-                           rate=amount(status.required_rate, target.unit, exact=False)))
+            parts.append(w.t("required", remaining=remaining,
+                           rate=amount(w, status.required_rate, target.unit, exact=False)))
         else:
-            parts.append(t("required.remaining", remaining=remaining))
-    from bjtrack.render.i18n import get_lang
-
-    return ("；" if get_lang() == "zh" else "; ").join(p for p in parts if p)
+            parts.append(w.t("required.remaining", remaining=remaining))
+    return w.sep.join(p for p in parts if p)
 
 
-def _annual_detail(status: Status) -> list[str]:
+def _annual_detail(w: Words, status: Status) -> list[str]:
     """A multi-year goal: the growth it needs a year, the growth so far, the next milestone."""
     if status.required_rate is None:
         return []
     if status.observed_rate is not None:
-        parts = [t("cagr", required=percent(status.required_rate),
-                   observed=percent(status.observed_rate))]
+        parts = [w.t("cagr", required=percent(w, status.required_rate),
+                   observed=percent(w, status.observed_rate))]
     else:
-        parts = [t("cagr.required", required=percent(status.required_rate))]
+        parts = [w.t("cagr.required", required=percent(w, status.required_rate))]
     if status.verdict in (Verdict.ACHIEVED, Verdict.MISSED):
         return parts
     after = status.actual_date or status.as_of
     upcoming = [(day, value) for day, value in status.milestones if day > after]
     if upcoming:
         day, value = upcoming[0]
-        parts.append(t("milestone", year=day.year,
-                       value=amount(value, status.target.unit, exact=False)))
+        parts.append(w.t("milestone", year=day.year,
+                       value=amount(w, value, status.target.unit, exact=False)))
     return parts

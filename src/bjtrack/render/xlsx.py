@@ -21,8 +21,8 @@ from rich.cells import cell_len
 from bjtrack.domain.amounts import PERCENT
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import display_scale
-from bjtrack.render.i18n import t
 from bjtrack.render.text import target_text, verdict_text
+from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -121,22 +121,26 @@ def _day(value: date | None) -> Cell:
     return (value, DATE_FORMAT) if value is not None else (None, None)
 
 
-def status_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[Verdict | None]]:
-    headers = [t("col.group"), t("col.name"), t("col.id"), t("col.target_text"),
-               t("col.target"), t("col.actual"), t("col.unit"), t("col.progress"),
-               t("col.elapsed"), t("col.verdict"), t("col.projected"), t("col.as_of"),
-               t("col.records"), t("col.quote")]
+STATUS_HEADERS = ("group", "name", "id", "target_text", "target", "actual", "unit", "progress",
+                  "elapsed", "verdict", "projected", "as_of", "records", "quote")
+RECORD_HEADERS = ("date", "name", "series", "value", "unit", "vintage", "entered", "note",
+                  "source", "by", "record")
+
+
+def status_rows(w: Words, report: Report
+                ) -> tuple[list[str], list[list[Cell]], list[Verdict | None]]:
+    headers = [w.t(f"col.{name}") for name in STATUS_HEADERS]
     rows: list[list[Cell]] = []
     verdicts: list[Verdict | None] = []
     for status in (*report.targets, *report.indicators):
         target = status.target
         scale, unit = scale_for(status)
         elapsed = status.expected if status.expected is not None else status.time_elapsed
-        verdict = verdict_text(status) + (t("stale") if status.stale else "")
+        verdict = verdict_text(w, status) + (w.t("stale") if status.stale else "")
         rows.append([
             (target.group, None), (target.name, None), (target.id, None),
-            (target_text(target, status.target_value if target.relative_to else None)
-             if not target.is_indicator else t("kind.indicator"), None),
+            (target_text(w, target, status.target_value if target.relative_to else None)
+             if not target.is_indicator else w.t("kind.indicator"), None),
             _amount(status.target_value, scale, unit), _amount(status.actual, scale, unit),
             (unit, None), _share(status.progress), _share(elapsed), (verdict, None),
             _amount(status.projected, scale, unit, exact=False), _day(status.actual_date),
@@ -146,11 +150,9 @@ def status_rows(report: Report) -> tuple[list[str], list[list[Cell]], list[Verdi
     return headers, rows, verdicts
 
 
-def record_rows(records: Sequence[Record], names: Mapping[str, str],
+def record_rows(w: Words, records: Sequence[Record], names: Mapping[str, str],
                 scales: Mapping[str, tuple[Decimal, str]]) -> tuple[list[str], list[list[Cell]]]:
-    headers = [t("col.date"), t("col.name"), t("col.series"), t("col.value"), t("col.unit"),
-               t("col.vintage"), t("col.entered"), t("col.note"), t("col.source"),
-               t("col.by"), t("col.record")]
+    headers = [w.t(f"col.{name}") for name in RECORD_HEADERS]
     rows: list[list[Cell]] = []
     for record in records:
         scale, unit = scales.get(record.series) or display_scale([], record.unit)
@@ -165,7 +167,7 @@ def record_rows(records: Sequence[Record], names: Mapping[str, str],
     return headers, rows
 
 
-def render(report: Report, plan: Plan, records: Sequence[Record],
+def render(w: Words, report: Report, plan: Plan, records: Sequence[Record],
            names: Mapping[str, str], generated: datetime | None = None) -> bytes:
     """The workbook, written in openpyxl's streaming mode (a year of weekly figures for
     every target is still quick)."""
@@ -173,24 +175,24 @@ def render(report: Report, plan: Plan, records: Sequence[Record],
 
     book = Workbook(write_only=True)
     name = plan.name or plan.path.name
-    title = t("title.status", plan=name, as_of=report.as_of.isoformat())
-    source = t("html.source", source=plan.source) if plan.source else ""
-    headers, rows, verdicts = status_rows(report)
+    title = w.t("title.status", plan=name, as_of=report.as_of.isoformat())
+    source = w.t("html.source", source=plan.source) if plan.source else ""
+    headers, rows, verdicts = status_rows(w, report)
     status_layout = Layout(
-        titles=(title, source or t("xlsx.no_source")),
-        wrapped=frozenset({headers.index(t("col.quote"))}),
-        fills={headers.index(t("col.verdict")): verdicts},
-        scroll_from=headers.index(t("col.id")))
-    _sheet(book, t("sheet.status"), headers, rows, status_layout)
+        titles=(title, source or w.t("xlsx.no_source")),
+        wrapped=frozenset({headers.index(w.t("col.quote"))}),
+        fills={headers.index(w.t("col.verdict")): verdicts},
+        scroll_from=headers.index(w.t("col.id")))
+    _sheet(book, w.t("sheet.status"), headers, rows, status_layout)
     scales = {s.target.series: scale_for(s) for s in (*report.indicators, *report.targets)}
-    record_headers, record_cells = record_rows(records, names, scales)
-    wrapped = {record_headers.index(t(k)) for k in ("col.note", "col.source", "col.entered")}
-    _sheet(book, t("sheet.records"), record_headers, record_cells,
+    record_headers, record_cells = record_rows(w, records, names, scales)
+    wrapped = {record_headers.index(w.t(k)) for k in ("col.note", "col.source", "col.entered")}
+    _sheet(book, w.t("sheet.records"), record_headers, record_cells,
            Layout(wrapped=frozenset(wrapped), scroll_from=1))
     props = book.properties
     props.title = title
-    props.subject = "；".join(p for p in (t("docx.as_of", date=report.as_of.isoformat()),
-                                          source) if p)
+    props.subject = w.sep.join(p for p in (w.t("docx.as_of", date=report.as_of.isoformat()),
+                                           source) if p)
     props.creator = "bjtrack"
     moment = generated or datetime.now()
     props.created = props.modified = (moment.astimezone(UTC).replace(tzinfo=None)

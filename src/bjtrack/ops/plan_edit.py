@@ -1,8 +1,7 @@
-"""Starting a plan, adding and editing targets, correcting records without losing history.
+"""`bjtrack init`, `target add` and `target edit`: starting a plan and editing its targets.
 
-Plan edits are validated with `store.load_plan` before the file is replaced atomically, so
-an invalid targets.toml is never left behind. Record corrections are appended records
-(`revises = <id>` or `retracts = <id>`): nothing already written is changed.
+Plan edits are validated with `plan_file.load_plan` before the file is replaced atomically, so
+an invalid targets.toml is never left behind.
 """
 
 from __future__ import annotations
@@ -11,20 +10,19 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bjtrack.domain import evaluation
 from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
-from bjtrack.domain.model import Plan, Record, Target
-from bjtrack.files import store
-from bjtrack.ops.actions import Loaded, read_value, resolve_target, unique_id
-from bjtrack.render.i18n import get_lang, t
+from bjtrack.domain.model import Plan, Target
+from bjtrack.files import paths, writing
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
+from bjtrack.ops.load import resolve_target
 
 EXAMPLES = ("binjiang-2022",)
-GITATTRIBUTES_LINE = f"{store.RECORDS_FILE} merge=union"
+GITATTRIBUTES_LINE = f"{paths.RECORDS_FILE} merge=union"
 GITIGNORE_LINES = ("*.lock",)  # and the records index folder, see init_plan
 
 # --------------------------------------------------------------------------- init
@@ -95,8 +93,8 @@ def example_files(name: str) -> tuple[str, str]:
 def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[Written]:
     """Write a new plan into `folder`: targets.toml, an empty (or the example's) records
     file, and the git settings a team needs. Refuses to overwrite a plan or records file."""
-    plan_path = folder / store.PLAN_FILE
-    records_path = folder / store.RECORDS_FILE
+    plan_path = folder / paths.PLAN_FILE
+    records_path = folder / paths.RECORDS_FILE
     existing = [p for p in (plan_path, records_path) if p.exists()]
     if existing:
         raise BjtrackError(*(problem("err.exists", hint_key="hint.exists", file=str(p))
@@ -106,7 +104,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     else:
         plan_text = BLANK_PLAN.replace("{name}", (name or folder.resolve().name)
                                        .replace("\\", "\\\\").replace('"', '\\"'))
-        records_text = store.RECORDS_HEADER
+        records_text = records_file.RECORDS_HEADER
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -114,11 +112,11 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
                                    file=str(folder))) from None
     written: list[Written] = []
     for path, text in ((plan_path, plan_text), (records_path, records_text)):
-        store.atomic_write(path, text.encode("utf-8"))
+        writing.atomic_write(path, text.encode("utf-8"))
         written.append(Written(path, "created"))
 
     for path, lines in ((folder / ".gitattributes", (GITATTRIBUTES_LINE,)),
-                        (folder / ".gitignore", (*GITIGNORE_LINES, store.CACHE_DIR + "/"))):
+                        (folder / ".gitignore", (*GITIGNORE_LINES, paths.CACHE_DIR + "/"))):
         result = _ensure_lines(path, lines)
         if result:
             written.append(result)
@@ -128,7 +126,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
 def _ensure_lines(path: Path, lines: Sequence[str]) -> Written | None:
     """Add `lines` to a small settings file unless they are already there."""
     if not path.exists():
-        store.atomic_write(path, "".join(x + "\n" for x in lines).encode("utf-8"))
+        writing.atomic_write(path, "".join(x + "\n" for x in lines).encode("utf-8"))
         return Written(path, "created")
     text = path.read_text(encoding="utf-8")
     present = {x.strip() for x in text.splitlines()}
@@ -136,7 +134,7 @@ def _ensure_lines(path: Path, lines: Sequence[str]) -> Written | None:
     if not missing:
         return None
     sep = "" if text.endswith("\n") or not text else "\n"
-    store.atomic_write(path, (text + sep + "".join(x + "\n" for x in missing)).encode("utf-8"))
+    writing.atomic_write(path, (text + sep + "".join(x + "\n" for x in missing)).encode("utf-8"))
     return Written(path, "appended")
 
 
@@ -166,7 +164,7 @@ def validated(path: Path, text: str) -> Plan:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        plan = store.load_plan(Path(tmp))
+        plan = plan_file.load_plan(Path(tmp))
     except BjtrackError as exc:
         raise BjtrackError(*(_relocate(p, tmp, path) for p in exc.problems)) from None
     finally:
@@ -184,16 +182,16 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
     if missing:
         raise UsageError(problem("err.missing_fields", hint_key="hint.target_add",
                                  keys=", ".join(missing)))
-    with store.locked(path):  # two people adding at once: neither addition is lost
+    with writing.locked(path):  # two people adding at once: neither addition is lost
         old = path.read_bytes().decode("utf-8")
-        plan = store.load_plan(path)
+        plan = plan_file.load_plan(path)
         if plan.by_id(str(fields["id"])):
             raise UsageError(problem("err.target_exists", hint_key="hint.target_edit",
                                      file=str(path), id=fields["id"]))
         sep = "" if not old or old.endswith("\n") else "\n"
         new = old + sep + "\n" + target_block(fields)
         checked = validated(path, new)
-        store.atomic_write(path, new.encode("utf-8"))
+        writing.atomic_write(path, new.encode("utf-8"))
     added = checked.by_id(str(fields["id"]))
     assert added is not None
     return added
@@ -244,12 +242,12 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
             except BjtrackError as exc:
                 problems = exc.problems
             else:
-                with store.locked(path):
+                with writing.locked(path):
                     if path.read_bytes() != original:
                         keep = True
                         raise BjtrackError(problem("err.changed_meanwhile", file=str(path),
                                                    hint_key="hint.kept", path=copy))
-                    store.atomic_write(path, edited)
+                    writing.atomic_write(path, edited)
                 return EditResult(True)
             line = next((p.line for p in problems if p.line), line)
             if not retry(problems):
@@ -287,159 +285,7 @@ def run_editor(copy: Path, line: int) -> int:
                                    editor=command[0], why=exc.strerror)) from None
 
 
-# --------------------------------------------------------------------------- records
-
-def find_record(records: Sequence[Record], ref: str) -> Record:
-    """A record by id or unique id prefix."""
-    ref = ref.strip().lower()
-    if not ref:
-        raise UsageError(problem("err.unknown_record", hint_key="hint.record_ids", ref=ref))
-    exact = [r for r in records if r.id == ref]
-    matches = exact or [r for r in records if r.id.startswith(ref)]
-    ids = sorted({r.id for r in matches})
-    if len(ids) > 1:
-        raise UsageError(problem("err.ambiguous_record", hint_key="hint.more_chars", ref=ref,
-                                 ids=", ".join(ids[:8])))
-    if not matches:
-        raise UsageError(problem("err.unknown_record", hint_key="hint.record_ids", ref=ref))
-    return matches[-1]
-
-
-@dataclass(frozen=True)
-class RecordState:
-    """Where a record stands after every correction."""
-
-    state: str  # "current", "replaced", "retracted", "retraction"
-    by: str = ""  # the record that replaced or retracted it (or that a retraction withdraws)
-
-
-def record_states(records: Sequence[Record]) -> dict[str, RecordState]:
-    """The state of every record id, for `history --all` and for corrections."""
-    retracted_by = {r.retracts: r.id for r in records if r.retracts}
-    live = [r for r in records if not r.retracts and r.id not in retracted_by]
-    replaced_by = {r.revises: r.id for r in live if r.revises}
-    states: dict[str, RecordState] = {}
-    for record in records:
-        if record.retracts:
-            states[record.id] = RecordState("retraction", record.retracts)
-        elif record.id in retracted_by:
-            states[record.id] = RecordState("retracted", retracted_by[record.id])
-        elif record.id in replaced_by:
-            states[record.id] = RecordState("replaced", replaced_by[record.id])
-        else:
-            states[record.id] = RecordState("current")
-    return states
-
-
-def _current_figure(loaded: Loaded, ref: str) -> Record:
-    records = loaded.records.records
-    record = find_record(records, ref)
-    state = record_states(records)[record.id]
-    if state.state == "retraction":
-        raise UsageError(problem("err.is_retraction", hint_key="hint.relog", id=record.id,
-                                 of=state.by))
-    if state.state == "retracted":
-        raise UsageError(problem("err.already_retracted", hint_key="hint.relog",
-                                 id=record.id, by=state.by))
-    if state.state == "replaced":
-        raise UsageError(problem("err.replaced", hint_key="hint.use_current", id=record.id,
-                                 by=state.by))
-    return record
-
-
-def _series_target(plan: Plan, series: str) -> Target:
-    for target in plan.targets:
-        if target.series == series:
-            return target
-    raise BjtrackError(problem("err.unknown_series", hint_key="hint.check", series=series))
-
-
-@dataclass(frozen=True)
-class Correction:
-    record: Record  # the record appended
-    old: Record  # the record it replaces or retracts
-    target: Target
-
-
-def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | None = None,
-          note: str | None = None, by: str = "") -> Correction:
-    """Append a replacement for a current record (`revises = <id>`)."""
-    old = _current_figure(loaded, ref)
-    target = _series_target(loaded.plan, old.series)
-    amount = read_value(loaded.plan, target, value)
-    new_day = day or old.date
-    new_note = old.note if note is None else note
-    if (amount.value, new_day, new_note) == (old.value, old.date, old.note):
-        raise UsageError(problem("err.amend_same", hint_key="hint.amend", id=old.id))
-    record = Record(
-        id=unique_id(loaded.id_taken), series=old.series, date=new_day, value=amount.value,
-        unit=amount.unit, entered=value.strip(), note=new_note, source=old.source,
-        logged=now, by=by, vintage=old.vintage, revises=old.id)
-    store.append_record(loaded.plan.records_path, record)
-    return Correction(record, old, target)
-
-
-def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str = ""
-            ) -> Correction:
-    """Append a retraction of a current record (`retracts = <id>`, no value), and of every
-    earlier figure it replaced: a figure removed from the record does not let the one it
-    corrected come back (`undo` of an amendment does, on purpose)."""
-    old = _current_figure(loaded, ref)
-    by_id = {r.id: r for r in loaded.records.records}
-    chain = [old]
-    while chain[-1].revises in by_id and by_id[chain[-1].revises] not in chain:
-        chain.append(by_id[chain[-1].revises])
-    if len(chain) == 1:
-        return _retract(loaded, old, now, why, by)
-    target = _series_target(loaded.plan, old.series)
-    ids: list[str] = []
-    while len(ids) < len(chain):
-        candidate = unique_id(loaded.id_taken)
-        if candidate not in ids:
-            ids.append(candidate)
-    records = [Record(id=new_id, series=r.series, date=None, value=None, note=why,
-                      logged=now, by=by, retracts=r.id) for new_id, r in zip(ids, chain,
-                                                                            strict=True)]
-    store.append_records(loaded.plan.records_path, records)
-    return Correction(records[0], old, target)
-
-
-def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> Correction:
-    target = _series_target(loaded.plan, old.series)
-    record = Record(id=unique_id(loaded.id_taken), series=old.series, date=None, value=None,
-                    note=why, logged=now, by=by, retracts=old.id)
-    store.append_record(loaded.plan.records_path, record)
-    return Correction(record, old, target)
-
-
-def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
-    """Retract the last current figure logged by `by` (an amendment's original returns)."""
-    current = {r.id for r in evaluation.effective(loaded.records.records)}
-    mine = [r for r in loaded.records.records if r.by == by and r.id in current]
-    if not mine:
-        raise BjtrackError(problem("err.nothing_to_undo", hint_key="hint.undo", by=by or "?"))
-    last = max(enumerate(mine), key=lambda item: (
-        item[1].logged.timestamp() if item[1].logged else float("-inf"), item[0]))[1]
-    return _retract(loaded, last, now, why, by)
-
-
-def record_marks(records: Sequence[Record]) -> dict[str, tuple[str, bool]]:
-    """For `history --all`: what became of each record (with who and when for corrections),
-    and whether it is still current."""
-    states = record_states(records)
-    marks: dict[str, tuple[str, bool]] = {}
-    sep = "；" if get_lang() == "zh" else "; "
-    for record in records:
-        state = states[record.id]
-        parts: list[str] = []
-        if record.revises or record.retracts:  # a correction: what it did, who, when
-            done = (t("state.revises", by=record.revises) if record.revises else
-                    t("state.retraction", by=record.retracts))
-            when = record.logged.date().isoformat() if record.logged else ""
-            who = " ".join(x for x in (record.by, when) if x)
-            parts.append(done + (t("state.who", who=who) if who else ""))
-        if state.state in ("replaced", "retracted"):
-            parts.append(t(f"state.{state.state}", by=state.by))
-        text = sep.join(parts) or t("state.current")
-        marks[record.id] = (text, state.state == "current")
-    return marks
+def edit_target(path: Path, ref: str, run_editor: EditorRun, retry: Retry) -> EditResult:
+    """`edit_plan` with the editor opened at the target `ref`."""
+    _, line = target_line(plan_file.load_plan(path), ref)
+    return edit_plan(path, line, run_editor, retry)

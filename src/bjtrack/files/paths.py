@@ -1,0 +1,94 @@
+"""Where the files are and how their text is read: the plan's name and folder, the derived
+files' folder, reading UTF-8 text with a problem for each way it can fail, and TOML errors
+placed at their line."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
+
+PLAN_FILE = "targets.toml"
+RECORDS_FILE = "records.toml"
+# Derived files (the records index, the remembered plan) live in this folder beside the
+# plan; `BJTRACK_NO_CACHE=1` turns them off.
+CACHE_DIR = ".bjtrack-cache"
+NO_CACHE_ENV = "BJTRACK_NO_CACHE"
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_END = re.compile(r"\(at end of document\)")
+
+
+def cache_enabled() -> bool:
+    return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
+
+
+def find_plan(explicit: str | None, cwd: Path) -> Path:
+    """The plan file: the one named, else targets.toml here or in a parent folder."""
+    if explicit:
+        path = Path(explicit)
+        if path.is_dir():
+            path = path / PLAN_FILE
+        if not path.is_file():
+            raise UsageError(problem("err.plan_not_found", hint_key="hint.plan_not_found",
+                                     path=explicit))
+        return path
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / PLAN_FILE
+        if candidate.is_file():
+            relative = Path(os.path.relpath(candidate, cwd))
+            return relative if len(str(relative)) < len(str(candidate)) else candidate
+    raise UsageError(problem("err.no_plan", hint_key="hint.no_plan", name=PLAN_FILE))
+
+
+def read_text(path: Path) -> str:
+    """The file's text; a problem naming the file when it is missing, unreadable or not
+    UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BjtrackError(problem("err.file_not_found", file=str(path))) from None
+    except UnicodeDecodeError as exc:
+        raise BjtrackError(problem("err.not_utf8_at", hint_key="hint.save_utf8",
+                                   file=str(path), byte=exc.start)) from None
+    except OSError as exc:
+        raise BjtrackError(cannot_read(path, exc)) from None
+
+
+def cannot_read(path: Path, exc: OSError) -> Problem:
+    return problem("err.cannot_read", file=str(path), why=exc.strerror or exc)
+
+
+def toml_problem(exc: tomllib.TOMLDecodeError, file: str, line_offset: int = 0,
+                 source: str = "") -> Problem:
+    """A TOML syntax error at its line (and column) of the file."""
+    text = str(exc)
+    match = _TOML_POSITION.search(text)
+    detail = _TOML_POSITION.sub("", text).strip()
+    line = int(match[1]) + line_offset if match else None
+    column = int(match[2]) if match else None
+    if match is None and _TOML_END.search(text):  # "(at end of document)": the last line
+        detail = _TOML_END.sub("", detail).strip()
+        line = len(source.splitlines()) + line_offset or None
+    return problem("err.toml", hint_key="hint.toml", file=file, line=line, column=column,
+                   detail=detail)
+
+
+def header_lines(text: str, header: str) -> list[int]:
+    """1-based line numbers of each `[[header]]` table, in order."""
+    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == header]
+
+
+def unknown_key(key: str, known: frozenset[str], where: str, file: str, line: int | None
+                ) -> Problem:
+    """An unknown key, with the closest known one or the list of them."""
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    if close:
+        return problem("err.unknown_key", hint_key="hint.did_you_mean_key", file=file,
+                       line=line, field=key, where=where, close=close[0])
+    return problem("err.unknown_key", hint_key="hint.known_keys", file=file, line=line,
+                   field=key, where=where, keys=", ".join(sorted(known)))

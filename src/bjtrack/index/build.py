@@ -1,0 +1,348 @@
+"""Reading the records file into the index's rows.
+
+A file written by `bjtrack log` and `bjtrack import` is read in one pass by one regular
+expression (`_scan_written`); any other layout block by block, each by the full parse's own
+rules (`files.records.to_record`), so the index holds exactly the records a full parse
+gives. A block neither accepts, other than a torn last one, makes the file Unusable here:
+it is then read in full, problems and all.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import sqlite3
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from io import BufferedReader
+from operator import add, itemgetter
+from pathlib import Path
+from typing import Any
+
+from bjtrack.domain.amounts import MAX_EXPONENT
+from bjtrack.domain.model import VINTAGES, Record
+from bjtrack.files.records import HEADER, RecordSet, decimal_text, incomplete, parse_records
+from bjtrack.files.records import to_record as _to_record
+from bjtrack.index.sqlite import (
+    COLUMNS,
+    FIELDS,
+    INDEX_NAMES,
+    INDEXES,
+    SCHEMA,
+    FileStat,
+    Unusable,
+    read_meta,
+)
+
+CHUNK = 1 << 22  # the file is read and indexed 4 MB at a time: memory stays flat
+_HEADER_LINE = b"\n" + HEADER.encode() + b"\n"
+_VINTAGES = ("", *VINTAGES)
+_DATETIME = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)?"
+_S = r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n'
+_BLOCK = (  # a whole block as `files.records.record_block` writes it, keys in its order
+    rf"(\[\[record\]\]\nid = {_S}series = {_S}date = (\d{{4}}-\d\d-\d\d)\n"
+    + "".join(f"(?:{key} = {_S})?" for key in ("entered", "unit", "vintage", "revises",
+                                               "note", "source", "by"))
+    + rf"(?:logged = ({_DATETIME})\n)?value = {_S}(?:\n|#[^\n]*\n)*)"
+)  # compiled when first needed (a command that reads nothing new never is)
+# A value Decimal keeps as written: no leading zero (so no exponent form), in range
+_PLAIN_NUMBER = re.compile(rf"-?[1-9][0-9]{{0,{MAX_EXPONENT}}}(?:\.[0-9]+)?")
+_MAX_UNITS = 1 << 62  # a value's digits as an integer, if below this (see sqlite._DDL)
+
+Row = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Records read from part of the file, and how far they reach."""
+
+    rows: list[Row]  # records as table rows, without their seq
+    end_bytes: int  # bytes of the scanned text (from its start) holding whole, clean blocks
+    lines: int  # newlines in those bytes
+    tail: RecordSet  # what the rest (a torn last block, if any) holds
+
+
+def decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Unusable("not UTF-8") from exc
+
+
+def shift(tail: RecordSet, offset: int) -> RecordSet:
+    if tail.torn_offset is None:
+        return tail
+    return RecordSet(tail.records, tail.problems, tail.torn, tail.torn_offset + offset)
+
+
+# --------------------------------------------------------------------------- updating
+
+def update(conn: sqlite3.Connection, path: Path) -> RecordSet:
+    """Under the write lock: verify what is indexed, add what was appended, or rebuild.
+    Returns the torn tail (if any) that the index leaves out."""
+    meta = read_meta(conn)
+    stat = FileStat.of(path)
+    checked = time.time_ns()
+    file = str(path)
+    with path.open("rb") as handle:
+        covered = int(meta.get("covered", "0"))
+        digest = _digest_of(handle, covered) if meta and covered <= stat.size else None
+        if digest is not None and digest.hexdigest() == meta.get("hash"):
+            lines, seq = int(meta["lines"]), int(meta["seq"])
+        else:
+            _clear(conn)
+            digest = hashlib.sha1(usedforsecurity=False)
+            covered, lines, seq = 0, 0, 0
+        handle.seek(covered)
+        covered, lines, seq, pending = _index_rest(conn, handle, file, (covered, lines, seq),
+                                                   digest)
+    scan = scan_text(decode(pending), file, lines, final=True, size=len(pending))
+    insert(conn, scan.rows, seq)
+    for sql in INDEXES:
+        conn.execute(sql)
+    end = scan.end_bytes
+    digest.update(memoryview(pending)[:end])
+    values = {
+        "schema": SCHEMA, "covered": str(covered + end), "lines": str(lines + scan.lines),
+        "seq": str(seq + len(scan.rows)), "hash": digest.hexdigest(),
+        "stat": stat.text(), "checked_ns": str(checked),
+    }
+    conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
+    return shift(scan.tail, covered + end)
+
+
+def _digest_of(handle: BufferedReader, size: int) -> Any:
+    """The hash of the file's first `size` bytes; None if it is shorter."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    buffer = memoryview(bytearray(min(CHUNK, size)))  # read into one buffer, reused
+    at = 0
+    while at < size:
+        got = handle.readinto(buffer[: size - at])
+        if not got:
+            return None
+        digest.update(buffer[:got])
+        at += got
+    return digest
+
+
+def _clear(conn: sqlite3.Connection) -> None:
+    """Empty the index for a rebuild; its indexes are built again once all rows are in."""
+    conn.execute("DELETE FROM records")
+    conn.execute("DELETE FROM series")
+    for name in INDEX_NAMES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+    conn.execute("PRAGMA cache_size = -65536")  # the rebuild and its indexes in memory
+
+
+def _index_rest(conn: sqlite3.Connection, handle: BufferedReader, file: str,
+                at: tuple[int, int, int], digest: Any) -> tuple[int, int, int, bytes]:
+    """Index the whole blocks of the file from where `handle` stands (byte, line and record
+    counts `at`), a piece of a few MB at a time, each piece ending where a `[[record]]`
+    header begins. Returns where the indexed bytes end, the line and record counts there,
+    and the bytes after them (from the last header on)."""
+    start, lines, seq = at
+    pending = b""
+    while chunk := handle.read(CHUNK):
+        pending += chunk
+        cut = pending.rfind(_HEADER_LINE)
+        if cut < 0:
+            continue
+        piece, pending = pending[: cut + 1], pending[cut + 1:]
+        scan = scan_text(decode(piece), file, lines, final=False, size=len(piece))
+        insert(conn, scan.rows, seq)
+        digest.update(piece)
+        start, lines, seq = start + len(piece), lines + scan.lines, seq + len(scan.rows)
+    return start, lines, seq, pending
+
+
+def insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
+    counts = Counter(map(itemgetter(2), rows))  # rows per series
+    marks = ", ".join("?" * (len(FIELDS) + 4))
+    numbered = zip(range(seq + 1, seq + 1 + len(rows)))  # (seq,) of each row
+    conn.executemany(f"INSERT INTO records ({COLUMNS}, units, exponent) VALUES ({marks})",
+                     map(add, numbered, rows))  # (seq, *row)
+    conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
+                     "DO UPDATE SET n = n + excluded.n", counts.items())
+
+
+# --------------------------------------------------------------------------- rows
+
+@functools.lru_cache(maxsize=4096)
+def _units(number: str | None) -> tuple[int | None, int | None]:
+    """A value's digits as a signed integer and its exponent: value = units × 10^exponent
+    (units None when too big to sum in SQLite's integers)."""
+    if number is None:
+        return None, None
+    sign, digits, exponent = Decimal(number).as_tuple()
+    assert isinstance(exponent, int)
+    units = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    return (units if abs(units) < _MAX_UNITS else None), exponent
+
+
+def _row(record: Record) -> Row:
+    number = str(record.value) if record.value is not None else None
+    return (record.origin.line if record.origin else 0, record.id, record.series,
+            record.date.isoformat() if record.date else None, number,
+            record.unit, record.entered, record.note, record.source,
+            str(record.logged) if record.logged else None, record.by,
+            record.vintage, record.revises, record.retracts, *_units(number))
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, line) of each `[[record]]` block: from its header to the next one."""
+    starts: list[tuple[int, int]] = []
+    pos, line = 0, 1
+    while True:
+        at = text.find(HEADER, pos)
+        if at < 0:
+            break
+        line += text.count("\n", pos, at)
+        pos = at + len(HEADER)
+        if (at == 0 or text[at - 1] == "\n") and text.startswith("\n", pos):
+            starts.append((at, line))
+    for n, (start, line) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
+        yield start, end, line
+
+
+def scan_text(text: str, file: str, line0: int, final: bool = True,
+              size: int | None = None) -> Scan:
+    """Read the blocks of `text` (which starts at line `line0 + 1` of the file).
+
+    All blocks but the last must be clean records, and the last one too or else it is left
+    as the tail, parsed by the same rules as a full parse (a torn record). Anything else
+    raises Unusable, and the file is read in full."""
+    written = scan_written(text, line0, size)
+    if written is not None:
+        return written
+    blocks = list(_blocks(text))
+    head_end = blocks[0][0] if blocks else len(text)
+    if not _only_comments(text[:head_end]):
+        raise Unusable("text before the first record")
+    rows: list[Row] = []
+    end = len(text) if not blocks else blocks[0][0]
+    for n, (start, stop, line) in enumerate(blocks):
+        is_last = final and n == len(blocks) - 1  # else a header follows in the file
+        row = read_block(text[start:stop], file, line0 + line)
+        if row is None or (is_last and not text.endswith("\n")):
+            if not is_last:
+                raise Unusable(f"record at line {line0 + line}")
+            break
+        rows.append(row)
+        end = stop
+    tail = RecordSet(())
+    if end < len(text):
+        tail = parse_records(text[end:], file)
+        if tail.problems or tail.records:
+            raise Unusable("damaged records")
+        tail = _shift_lines(tail, line0 + text.count("\n", 0, end))
+    return Scan(rows, len(text[:end].encode("utf-8")), text.count("\n", 0, end), tail)
+
+
+def _shift_lines(tail: RecordSet, lines: int) -> RecordSet:
+    torn = tail.torn
+    if torn is not None and torn.line is not None:
+        torn = replace(torn, line=torn.line + lines)
+    return RecordSet(tail.records, tail.problems, torn, tail.torn_offset)
+
+
+def _only_comments(text: str) -> bool:
+    return all(not line.strip() or line.lstrip().startswith("#")
+               for line in text.splitlines())
+
+
+def read_block(block: str, file: str, line: int) -> Row | None:
+    """One block as a table row, read by the full parse's rules; None if it is not a
+    clean, whole record."""
+    try:
+        data = tomllib.loads(block)
+    except tomllib.TOMLDecodeError:
+        return None
+    entries = data.get("record")
+    if set(data) != {"record"} or not isinstance(entries, list) or len(entries) != 1:
+        raise Unusable(f"unusual layout at line {line}")
+    entry = entries[0]
+    record, found = _to_record(entry, file, line)
+    if found is not None or record is None or incomplete(entry):
+        return None
+    return _row(record)
+
+
+@functools.cache
+def _blocks_pattern() -> re.Pattern[str]:
+    return re.compile(_BLOCK)
+
+
+def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
+    """`scan_text` of a text that is only comments, then whole blocks each exactly as
+    `bjtrack log` writes them (the usual file), read in one pass; None for anything else,
+    which `scan_text` then reads block by block. `size`: the text's length in UTF-8."""
+    first = text.find(HEADER + "\n")
+    if first < 0 or (first and text[first - 1] != "\n") or not _only_comments(text[:first]):
+        return None
+    # Each match starts where the last one ended or leaves a gap: the blocks fill the text
+    # from the first header exactly when their lengths add up to it.
+    found = _blocks_pattern().findall(text, first)
+    if sum(map(len, map(itemgetter(0), found))) != len(text) - first:
+        return None
+    rows: list[Row] = []
+    line = line0 + 1 + text.count("\n", 0, first)
+    # Each block checked as `to_record` checks it, with the dates and timestamps already
+    # found valid and each value's text remembered. findall gives "" for a group that did
+    # not match.
+    days: set[str] = set()
+    moments: dict[str, str] = {}  # a time as written: as `_row` writes it
+    numbers: dict[str, tuple[Any, ...] | None] = {}
+    append = rows.append
+    for (whole, rid, series, day, entered, unit, vintage, revises, note, source, by, logged,
+         value) in found:
+        if not rid or not series or vintage not in _VINTAGES:
+            return None
+        if day not in days:
+            if not _valid(date.fromisoformat, day):
+                return None
+            days.add(day)
+        moment = moments.get(logged) if logged else None
+        if logged and moment is None:
+            try:
+                moment = moments[logged] = str(datetime.fromisoformat(logged))
+            except ValueError:
+                return None
+        number = numbers.get(value, ())
+        if number == ():  # not seen yet
+            number = numbers[value] = _number(value)
+        if number is None:
+            return None
+        append((line, rid, series, day, number[0], unit, entered, note, source,
+                moment, by, vintage, revises, "", number[1], number[2]))
+        line += whole.count("\n")
+    if size is None:
+        size = len(text.encode("utf-8"))
+    return Scan(rows, size, text.count("\n"), RecordSet(()))
+
+
+def _valid(parse: Any, text: str) -> bool:
+    try:
+        parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(value: str) -> tuple[str, int | None, int | None] | None:
+    """A value's exact decimal text as the index keeps it, with its units and exponent;
+    None if the full parse rejects it (not a number, or out of range)."""
+    if _PLAIN_NUMBER.fullmatch(value):  # as str(Decimal(value)) gives it
+        whole, _, decimals = value.partition(".")
+        units = int(whole + decimals)
+        return value, (units if -_MAX_UNITS < units < _MAX_UNITS else None), -len(decimals)
+    number = decimal_text(value)
+    if number is None:
+        return None
+    return (str(number), *_units(str(number)))

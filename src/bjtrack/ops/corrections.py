@@ -1,0 +1,123 @@
+"""`bjtrack undo`, `amend` and `rm`: correcting records without losing history.
+
+A correction is an appended record (`revises = <id>` or `retracts = <id>`): nothing
+already written is changed. Which records are current is `domain.records`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bjtrack.domain.errors import BjtrackError, UsageError, problem
+from bjtrack.domain.model import Record, Target
+from bjtrack.domain.records import effective, record_states
+from bjtrack.files import writing
+from bjtrack.ops.load import Loaded, series_target, unique_id
+from bjtrack.ops.log import read_value
+
+
+@dataclass(frozen=True)
+class Correction:
+    record: Record  # the record appended
+    old: Record  # the record it replaces or retracts
+    target: Target
+
+
+def find_record(records: Sequence[Record], ref: str) -> Record:
+    """A record by id or unique id prefix."""
+    ref = ref.strip().lower()
+    if not ref:
+        raise UsageError(problem("err.unknown_record", hint_key="hint.record_ids", ref=ref))
+    exact = [r for r in records if r.id == ref]
+    matches = exact or [r for r in records if r.id.startswith(ref)]
+    ids = sorted({r.id for r in matches})
+    if len(ids) > 1:
+        raise UsageError(problem("err.ambiguous_record", hint_key="hint.more_chars", ref=ref,
+                                 ids=", ".join(ids[:8])))
+    if not matches:
+        raise UsageError(problem("err.unknown_record", hint_key="hint.record_ids", ref=ref))
+    return matches[-1]
+
+
+def _current_figure(loaded: Loaded, ref: str) -> Record:
+    records = loaded.records.records
+    record = find_record(records, ref)
+    state = record_states(records)[record.id]
+    if state.state == "retraction":
+        raise UsageError(problem("err.is_retraction", hint_key="hint.relog", id=record.id,
+                                 of=state.by))
+    if state.state == "retracted":
+        raise UsageError(problem("err.already_retracted", hint_key="hint.relog",
+                                 id=record.id, by=state.by))
+    if state.state == "replaced":
+        raise UsageError(problem("err.replaced", hint_key="hint.use_current", id=record.id,
+                                 by=state.by))
+    return record
+
+
+def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | None = None,
+          note: str | None = None, by: str = "") -> Correction:
+    """Append a replacement for a current record (`revises = <id>`)."""
+    old = _current_figure(loaded, ref)
+    target = series_target(loaded.plan, old.series)
+    amount = read_value(loaded.plan, target, value)
+    new_day = day or old.date
+    new_note = old.note if note is None else note
+    if (amount.value, new_day, new_note) == (old.value, old.date, old.note):
+        raise UsageError(problem("err.amend_same", hint_key="hint.amend", id=old.id))
+    record = Record(
+        id=unique_id(loaded.id_taken), series=old.series, date=new_day, value=amount.value,
+        unit=amount.unit, entered=value.strip(), note=new_note, source=old.source,
+        logged=now, by=by, vintage=old.vintage, revises=old.id)
+    writing.append_record(loaded.plan.records_path, record)
+    return Correction(record, old, target)
+
+
+def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str = ""
+            ) -> Correction:
+    """Append a retraction of a current record (`retracts = <id>`, no value), and of every
+    earlier figure it replaced: a figure removed from the record does not let the one it
+    corrected come back (`undo` of an amendment does, on purpose)."""
+    old = _current_figure(loaded, ref)
+    by_id = {r.id: r for r in loaded.records.records}
+    chain = [old]
+    while chain[-1].revises in by_id and by_id[chain[-1].revises] not in chain:
+        chain.append(by_id[chain[-1].revises])
+    if len(chain) == 1:
+        return _retract(loaded, old, now, why, by)
+    target = series_target(loaded.plan, old.series)
+    ids: list[str] = []
+    while len(ids) < len(chain):
+        candidate = unique_id(loaded.id_taken)
+        if candidate not in ids:
+            ids.append(candidate)
+    records = [Record(id=new_id, series=r.series, date=None, value=None, note=why,
+                      logged=now, by=by, retracts=r.id)
+               for new_id, r in zip(ids, chain, strict=True)]
+    writing.append_records(loaded.plan.records_path, records)
+    return Correction(records[0], old, target)
+
+
+def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> Correction:
+    target = series_target(loaded.plan, old.series)
+    record = Record(id=unique_id(loaded.id_taken), series=old.series, date=None, value=None,
+                    note=why, logged=now, by=by, retracts=old.id)
+    writing.append_record(loaded.plan.records_path, record)
+    return Correction(record, old, target)
+
+
+def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
+    """Retract the last current figure logged by `by` (an amendment's original returns)."""
+    current = {r.id for r in effective(loaded.records.records)}
+    mine = [r for r in loaded.records.records if r.by == by and r.id in current]
+    if not mine:
+        raise BjtrackError(problem("err.nothing_to_undo", hint_key="hint.undo", by=by or "?"))
+    last = max(enumerate(mine), key=lambda item: (
+        item[1].logged.timestamp() if item[1].logged else float("-inf"), item[0]))[1]
+    return _retract(loaded, last, now, why, by)
+
+
+def current_records(loaded: Loaded) -> list[Record]:
+    """The current figures, for completing a RECORD argument."""
+    return effective(loaded.records.records)

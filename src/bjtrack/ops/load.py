@@ -1,0 +1,156 @@
+"""A plan with its records, and finding a target in it: what every task starts from."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
+from bjtrack.domain.model import Plan, Record, Target
+from bjtrack.domain.records import effective
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
+from bjtrack.files import writing
+from bjtrack.index.cache import RecordIndex, Unusable, open_index
+from bjtrack.index.memo import load_plan
+
+
+class Loaded:
+    """A plan with its records as read from disk.
+
+    With an index (bjtrack.index.cache) the records are read from it only when asked for:
+    `status` and `log` query it for what they need; `records` gives them all."""
+
+    def __init__(self, plan: Plan, records: records_file.RecordSet | None = None,
+                 index: RecordIndex | None = None) -> None:
+        assert records is not None or index is not None
+        self.plan = plan
+        self.index = index
+        self._records = records
+
+    @property
+    def records(self) -> records_file.RecordSet:
+        if self._records is None:
+            assert self.index is not None
+            try:
+                self._records = self.index.record_set()
+            except Unusable:
+                self._records = read_records(self.plan.records_path)
+        return self._records
+
+    @property
+    def torn(self) -> Problem | None:
+        if self._records is None and self.index is not None:
+            return self.index.torn
+        return self.records.torn
+
+    def warnings(self) -> list[Problem]:
+        """What a report says before its figures: a torn last record set aside."""
+        torn = self.torn
+        return [torn] if torn else []
+
+    def indexed(self) -> RecordIndex | None:
+        """The index, while the records have not been read in full."""
+        return self.index if self._records is None else None
+
+    def on_day(self, series: str, day: date) -> list[Record]:
+        """The current records of a series dated `day`, in file order."""
+        index = self.indexed()
+        if index is not None:
+            try:
+                return index.on_day(series, day)
+            except Unusable:
+                pass
+        return [r for r in effective(self.records.records)
+                if r.series == series and r.date == day]
+
+    def series_records(self, series: str) -> list[Record]:
+        """Every record of a series (retracted and replaced ones too), in file order."""
+        index = self.indexed()
+        if index is not None:
+            try:
+                return index.series_records(series)
+            except Unusable:
+                pass
+        return [r for r in self.records.records if r.series == series]
+
+    def id_taken(self, record_id: str) -> bool:
+        index = self.indexed()
+        if index is not None:
+            try:
+                return index.has_id(record_id)
+            except Unusable:
+                pass
+        return any(r.id == record_id for r in self.records.records)
+
+
+def load(path: Path, strict: bool = True) -> Loaded:
+    """Read a plan and its records. With strict, a damaged record (other than a torn
+    last one, which is set aside with a warning) is an error."""
+    plan = load_plan(path)  # plan_file.load_plan, remembered while the file is unchanged
+    index = open_index(plan.records_path)  # holds no damaged record: nothing to report
+    if index is not None:
+        return Loaded(plan, index=index)
+    records = read_records(plan.records_path)
+    if strict and records.problems:
+        raise BjtrackError(*records.problems, problem("err.fix_records"))
+    return Loaded(plan, records)
+
+
+def read_records(path: Path) -> records_file.RecordSet:
+    """Every record of the file. Read without the lock, a block another command is
+    appending this moment looks damaged or torn: such a read is done again once that
+    command lets go of the lock, and what still looks damaged then is."""
+    records = records_file.load_records(path)
+    if not records.problems and records.torn is None:
+        return records
+    try:
+        with writing.locked(path):
+            return records_file.load_records(path)
+    except BjtrackError:  # no lock to be had here (a read-only folder): the first read
+        return records
+
+
+def read_plan(path: Path) -> Plan:
+    """The plan alone, for what needs no records (`targets`, `where`, `target edit`)."""
+    return plan_file.load_plan(path)
+
+
+def unique_id(taken: Callable[[str], bool]) -> str:
+    """A new record id that `taken` says no record of the file holds."""
+    while True:
+        candidate = records_file.new_record_id()
+        if not taken(candidate):
+            return candidate
+
+
+def resolve_target(plan: Plan, ref: str) -> Target:
+    """A target by id, series, exact name, or unique prefix of an id or name."""
+    ref = ref.strip()
+    for target in plan.targets:
+        if ref in (target.id, target.name):
+            return target
+    for target in plan.targets:
+        if ref == target.series:
+            return target
+    matches = [t for t in plan.targets if t.id.startswith(ref) or t.name.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        names = ", ".join(f"{t.id} ({t.name})" for t in matches[:8])
+        raise UsageError(problem("err.several_targets", hint_key="hint.type_more", ref=ref,
+                                 names=names))
+    choices = [t.id for t in plan.targets] + [t.name for t in plan.targets]
+    close = difflib.get_close_matches(ref, choices, n=3, cutoff=0.4)
+    raise UsageError(problem("err.unknown_target", ref=ref, names=", ".join(close),
+                             hint_key="hint.did_you_mean" if close else "hint.list_targets"))
+
+
+def series_target(plan: Plan, series: str) -> Target:
+    """The first target or indicator that reads a series."""
+    for target in plan.targets:
+        if target.series == series:
+            return target
+    raise BjtrackError(problem("err.unknown_series", hint_key="hint.check", series=series))
