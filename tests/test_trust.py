@@ -258,3 +258,15 @@ def test_leftovers_of_killed_runs_are_cleaned(cli: Runner, plan_dir: Path) -> No
                "--start", "2022-01-01", "--due", "2022-12-31", cwd=plan_dir).code == 0
     assert [p.name for p in leftovers if p.exists()] == []
     assert fresh.exists()
+
+
+def test_many_bad_import_rows_are_summarised(cli: Runner, plan_dir: Path) -> None:
+    sheet = plan_dir / "bad.csv"
+    sheet.write_text("指标,日期,数值\n" + "investment,2022-06-30,abc\n" * 20_000,
+                     encoding="utf-8")
+    result = cli("import", str(sheet), cwd=plan_dir)
+    assert result.code != 0
+    text = result.out + result.err
+    assert "19950 more bad row(s)" in text and "20000 bad row(s) of 20000" in text
+    assert len(text.splitlines()) < 200
+    assert not (plan_dir / "records.toml").exists()

@@ -28,6 +28,8 @@ from bjtrack.ops.log import read_value
 PROGRESS_EVERY = 1000
 _FIELDS = ("target", "date", "value", "note", "source", "vintage", "unit", "by")
 
+SHOWN_BAD_ROWS = 50  # the bad rows an import lists; the rest are counted
+
 
 @dataclass(frozen=True)
 class Conflict:
@@ -99,9 +101,14 @@ def _import(loaded: Loaded, path: Path, now: datetime, by: str, dry_run: bool,
     ignored, encoding = table.ignored, table.encoding
     del table, read  # the cells as read are no longer needed
     if rows.problems:
-        rows.problems.append(problem("err.import.rows", hint_key="hint.import.rows",
-                                     file=file, bad=len(rows.problems), total=total))
-        raise BjtrackError(*rows.problems)
+        bad = len(rows.problems)
+        shown = rows.problems[:SHOWN_BAD_ROWS]  # 20,000 bad rows are not 40,000 lines
+        if bad > SHOWN_BAD_ROWS:
+            shown.append(problem("err.import.more_rows", file=file,
+                                 more=bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
+        shown.append(problem("err.import.rows", hint_key="hint.import.rows",
+                             file=file, bad=bad, total=total))
+        raise BjtrackError(*shown)
     target = plan.records_path
     seen = _stat(target)
     settled = _settle(plan, target, rows)
