@@ -270,3 +270,18 @@ def test_many_bad_import_rows_are_summarised(cli: Runner, plan_dir: Path) -> Non
     assert "19950 more bad row(s)" in text and "20000 bad row(s) of 20000" in text
     assert len(text.splitlines()) < 200
     assert not (plan_dir / "records.toml").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "html"])
+def test_export_to_a_terminal_strips_escapes(cli: Runner, plan_dir: Path, fmt: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    note = "清屏\x1b[2J\x07\x1b]0;title\x07"
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", "--note", note,
+               cwd=plan_dir).code == 0
+    piped = cli("export", "--format", fmt, "--records", cwd=plan_dir)
+    assert piped.code == 0 and "\x1b[2J" in piped.out  # a pipe or file: exact
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    shown = cli("export", "--format", fmt, "--records", cwd=plan_dir)
+    assert shown.code == 0 and "清屏" in shown.out
+    assert "\x1b" not in shown.out and "\x07" not in shown.out

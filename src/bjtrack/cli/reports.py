@@ -12,6 +12,7 @@ import typer
 from bjtrack.cli.root import app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
 from bjtrack.render.i18n import help_text
+from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ def export(
                     template=layout)
     if target is None:
         assert isinstance(data, str)
+        if sys.stdout.isatty():  # a person reads it: no escape sequence reaches the screen
+            data = clean(data.replace("\r\n", "\n"))  # (a pipe gets every byte as is)
         sys.stdout.write(data)
         sys.stdout.flush()
         return
