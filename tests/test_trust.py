@@ -285,3 +285,17 @@ def test_export_to_a_terminal_strips_escapes(cli: Runner, plan_dir: Path, fmt: s
     shown = cli("export", "--format", fmt, "--records", cwd=plan_dir)
     assert shown.code == 0 and "清屏" in shown.out
     assert "\x1b" not in shown.out and "\x07" not in shown.out
+
+
+def test_record_in_another_unit_than_its_series_is_reported(cli: Runner,
+                                                            plan_dir: Path) -> None:
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
+    assert cli("check", cwd=plan_dir).code == 0
+    records = plan_dir / "records.toml"
+    text = records.read_text(encoding="utf-8")
+    records.write_text(text + '\n[[record]]\nid = "byhand01"\nseries = "investment"\n'
+                       'date = 2022-07-31\nunit = "美元"\nvalue = "2000000000"\n',
+                       encoding="utf-8")
+    result = cli("check", cwd=plan_dir)
+    assert result.code != 0
+    assert "byhand01 is in 美元" in result.out + result.err

@@ -49,6 +49,17 @@ def _unknown_series(plan: Plan, records: Sequence[Record], file: str) -> list[Pr
             for r in records if r.series not in known and not r.retracts]
 
 
+def _other_units(plan: Plan, records: Sequence[Record], file: str) -> list[Problem]:
+    """A figure in another unit than its series' (`unit = "美元"` in a 元 series, written by
+    hand): it would be added to the others as if it were in theirs."""
+    units = {t.series: plan.series_unit(t.series) for t in plan.targets}
+    return [problem("err.check.other_unit", hint_key="hint.check.other_unit", file=file,
+                    line=_line(r), id=r.id, series=r.series, unit=r.unit,
+                    expected=units[r.series])
+            for r in records if r.value is not None and units.get(r.series) is not None
+            and r.unit != units[r.series]]
+
+
 def _conflicts(plan: Plan, records: Sequence[Record], file: str) -> list[Problem]:
     by_key: dict[tuple[str, date | None], list[Record]] = {}
     sums = {t.series for t in plan.targets if t.aggregate == "sum"}
@@ -82,5 +93,6 @@ def check(path: Path, repair_at: datetime | None = None) -> CheckResult:
     problems += _duplicates(result.records, file)
     problems += _unknown_series(plan, result.records, file)
     problems += _conflicts(plan, result.records, file)
+    problems += _other_units(plan, result.records, file)
     return CheckResult(path, plan, len(result.records), tuple(problems), backup,
                        repair_at is not None)
