@@ -299,3 +299,37 @@ def test_record_in_another_unit_than_its_series_is_reported(cli: Runner,
     result = cli("check", cwd=plan_dir)
     assert result.code != 0
     assert "byhand01 is in 美元" in result.out + result.err
+
+
+_BY_HAND = '''
+[[record]]  # by hand
+id = "hand0001"
+series = "investment"
+date = 2022-03-31
+note = "粘贴的\u2028文字\u0085和\u2029段落"
+value = "10000000000"
+
+[[ record ]]
+id = "hand0002"
+series = "investment"
+date = 2022-06-30
+value = "15000000000"
+'''
+
+
+@pytest.mark.parametrize("tail", ["", "\n[[record]]\nid = \"torn0001\"\nseries = \"inv"])
+def test_index_and_full_parse_agree_on_hand_written_blocks(plan_dir: Path, tail: str) -> None:
+    """Header spellings TOML reads as one, and line separators other than "\\n" in a
+    note: the index and the full parse give the same records, torn tail and lines."""
+    from bjtrack.files import records as records_file
+    from bjtrack.index import cache
+    records = plan_dir / "records.toml"
+    records.write_text("# by hand\n" + _BY_HAND + tail, encoding="utf-8")
+    full = records_file.load_records(records)
+    indexed = cache.load_records(records)
+    assert [r.id for r in full.records] == ["hand0001", "hand0002"]
+    assert full.records == indexed.records
+    assert [r.origin.line for r in full.records if r.origin] == [3, 10]
+    assert (full.torn is None) == (tail == "") and full.torn == indexed.torn
+    if tail:
+        assert full.torn is not None and full.torn.line == 16

@@ -5,6 +5,7 @@ placed at their line."""
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import stat
@@ -96,14 +97,35 @@ def toml_problem(exc: tomllib.TOMLDecodeError, file: str, line_offset: int = 0,
     column = int(match[2]) if match else None
     if match is None and _TOML_END.search(text):  # "(at end of document)": the last line
         detail = _TOML_END.sub("", detail).strip()
-        line = len(source.splitlines()) + line_offset or None
+        line = len(split_lines(source)) + line_offset or None
     return problem("err.toml", hint_key="hint.toml", file=file, line=line, column=column,
                    detail=detail)
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of a TOML text, each with its "\n": split at "\n" only, as TOML does
+    (`str.splitlines` also splits at U+2028, U+0085, form feeds… that a note may hold)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+@functools.cache
+def _header_pattern(header: str) -> re.Pattern[str]:
+    name = re.escape(header.strip("[]"))
+    # `[[record]]`, `[[ record ]]`, `[[record]]  # by hand`: one header to TOML
+    return re.compile(rf"[ \t]*\[\[[ \t]*{name}[ \t]*\]\][ \t]*(?:#[^\n]*)?\r?\n?")
+
+
+def is_header(line: str, header: str) -> bool:
+    """Is this line (with or without its "\n") a `[[header]]` table header, in any of the
+    spellings TOML reads as the same?"""
+    return _header_pattern(header).fullmatch(line) is not None
+
+
 def header_lines(text: str, header: str) -> list[int]:
     """1-based line numbers of each `[[header]]` table, in order."""
-    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip() == header]
+    return [i for i, line in enumerate(split_lines(text), 1) if is_header(line, header)]
 
 
 def unknown_key(key: str, known: frozenset[str], where: str, file: str, line: int | None

@@ -26,7 +26,9 @@ from bjtrack.domain.model import VINTAGES, Record, Source
 from bjtrack.files.paths import (
     cannot_read,
     header_lines,
+    is_header,
     refuse_special,
+    split_lines,
     toml_problem,
     unknown_key,
 )
@@ -160,7 +162,7 @@ def incomplete(entry: object) -> bool:
 
 
 def _block_starts(all_lines: list[str]) -> list[int]:
-    starts = [i for i, line in enumerate(all_lines) if line.strip() == HEADER]
+    starts = [i for i, line in enumerate(all_lines) if is_header(line, HEADER)]
     last = all_lines[-1] if all_lines else ""
     if last.strip() and not last.endswith("\n") and HEADER.startswith(last.strip()) \
             and len(all_lines) - 1 not in starts:
@@ -170,7 +172,7 @@ def _block_starts(all_lines: list[str]) -> list[int]:
 
 def _parse_blocks(text: str, file: str) -> RecordSet:
     """Slow path for a file that does not parse whole: parse block by block."""
-    all_lines = text.splitlines(keepends=True)
+    all_lines = split_lines(text)
     starts = _block_starts(all_lines)
     problems: list[Problem] = []
     records: list[Record] = []

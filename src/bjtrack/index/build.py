@@ -262,8 +262,8 @@ def _shift_lines(tail: RecordSet, lines: int) -> RecordSet:
 
 
 def _only_comments(text: str) -> bool:
-    return all(not line.strip() or line.lstrip().startswith("#")
-               for line in text.splitlines())
+    return all(not line.strip(" \t\r") or line.lstrip(" \t").startswith("#")
+               for line in text.split("\n"))
 
 
 def read_block(block: str, file: str, line: int) -> Row | None:
