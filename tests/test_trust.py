@@ -333,3 +333,11 @@ def test_index_and_full_parse_agree_on_hand_written_blocks(plan_dir: Path, tail:
     assert (full.torn is None) == (tail == "") and full.torn == indexed.torn
     if tail:
         assert full.torn is not None and full.torn.line == 16
+
+
+@pytest.mark.parametrize("option", ["--note", "--source", "--by"])
+def test_text_options_not_utf8_are_an_error(cli: Runner, plan_dir: Path, option: str) -> None:
+    bad = b"ab\xffcd".decode("utf-8", "surrogateescape")  # as Python hands it over
+    result = cli("log", "investment", "1亿", "--date", "2022-02-01", option, bad, cwd=plan_dir)
+    assert result.code == 2 and "not UTF-8" in result.err
+    assert not (plan_dir / "records.toml").exists()

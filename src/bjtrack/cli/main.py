@@ -16,7 +16,7 @@ from rich.console import Console
 
 from bjtrack.cli import core, editing, extract, reports  # noqa: F401  (they register their commands)
 from bjtrack.cli.root import app
-from bjtrack.domain.errors import EXIT_DATA, EXIT_USAGE, BjtrackError
+from bjtrack.domain.errors import EXIT_DATA, EXIT_USAGE, BjtrackError, UsageError, problem
 from bjtrack.render.i18n import LANGS, detect_lang
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     words = Words(run_lang(args))
     err = Console(stderr=True, highlight=False)
     try:
+        _text_options_are_utf8(args)
         command = command_tree(words, _command_named(args))
         result = command.main(args=args, prog_name="bjtrack", standalone_mode=False)
         sys.stdout.flush()  # a full disk behind `>` shows here, inside the boundary
@@ -75,6 +76,26 @@ def main(argv: list[str] | None = None) -> None:
         _discard_stdout()
         sys.exit(EXIT_DATA)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+# Options whose text is written into the records or the plan: it must be UTF-8 (a
+# terminal in another encoding hands Python undecodable bytes as lone surrogates).
+_TEXT_OPTIONS = ("--note", "--name", "--source", "--by", "--why")
+
+
+def _text_options_are_utf8(args: list[str]) -> None:
+    for at, arg in enumerate(args):
+        option, equals, value = arg.partition("=")
+        if option in _TEXT_OPTIONS and not equals:
+            value = args[at + 1] if at + 1 < len(args) else ""
+        elif option not in _TEXT_OPTIONS:
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise UsageError(problem("err.option_not_utf8", hint_key="hint.option_not_utf8",
+                                     option=option, text=shown)) from None
 
 
 def _discard_stdout() -> None:
