@@ -341,3 +341,15 @@ def test_text_options_not_utf8_are_an_error(cli: Runner, plan_dir: Path, option:
     result = cli("log", "investment", "1亿", "--date", "2022-02-01", option, bad, cwd=plan_dir)
     assert result.code == 2 and "not UTF-8" in result.err
     assert not (plan_dir / "records.toml").exists()
+
+
+@pytest.mark.parametrize("where", ["targets.toml", "records.toml"])
+def test_brackets_nested_too_deep_are_a_toml_error(cli: Runner, plan_dir: Path,
+                                                   where: str) -> None:
+    deep = "x = " + "[" * 600 + "]" * 600 + "\n"
+    path = plan_dir / where
+    path.write_text((path.read_text(encoding="utf-8") if path.exists() else "") + deep,
+                    encoding="utf-8")
+    for command in ("status", "check"):
+        result = cli(command, cwd=plan_dir)
+        assert result.code != 0 and "nested too deeply" in result.out + result.err, command

@@ -11,6 +11,7 @@ import re
 import stat
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
 
@@ -85,6 +86,15 @@ def refuse_special(path: Path) -> None:
 
 def cannot_read(path: Path, exc: OSError) -> Problem:
     return problem("err.cannot_read", file=str(path), why=exc.strerror or exc)
+
+
+def loads_toml(text: str) -> dict[str, Any]:
+    """`tomllib.loads`, with brackets nested too deep for its recursion a TOML error like
+    any other (a RecursionError traceback otherwise)."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("brackets or tables nested too deeply") from None
 
 
 def toml_problem(exc: tomllib.TOMLDecodeError, file: str, line_offset: int = 0,

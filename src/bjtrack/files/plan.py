@@ -15,6 +15,7 @@ from bjtrack.files.paths import (
     RECORDS_FILE,
     header_lines,
     inside_folder,
+    loads_toml,
     read_text,
     toml_problem,
     unknown_key,
@@ -34,7 +35,7 @@ def load_plan(path: Path) -> Plan:
     file = str(path)
     text = read_text(path).removeprefix("\ufeff")  # Notepad's byte-order mark
     try:
-        data = tomllib.loads(text)
+        data = loads_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise BjtrackError(toml_problem(exc, file, source=text)) from None
     problems: list[Problem] = []

@@ -27,6 +27,7 @@ from bjtrack.files.paths import (
     cannot_read,
     header_lines,
     is_header,
+    loads_toml,
     refuse_special,
     split_lines,
     toml_problem,
@@ -103,7 +104,7 @@ _BOM = "\ufeff".encode()
 
 def parse_records(text: str, file: str) -> RecordSet:
     try:
-        data = tomllib.loads(text)
+        data = loads_toml(text)
     except tomllib.TOMLDecodeError:
         return _parse_blocks(text, file)
     entries = data.get("record", [])
@@ -180,7 +181,7 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
     torn_offset: int | None = None
     head = "".join(all_lines[: starts[0]] if starts else all_lines)
     try:
-        tomllib.loads(head)
+        loads_toml(head)
     except tomllib.TOMLDecodeError as exc:
         problems.append(toml_problem(exc, file, source=head))
     for n, begin in enumerate(starts):
@@ -189,7 +190,7 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
         is_last = n == len(starts) - 1
         offset = len("".join(all_lines[:begin]).encode("utf-8")) if is_last else None
         try:
-            entries = tomllib.loads(block).get("record", [{}])
+            entries = loads_toml(block).get("record", [{}])
             entry = entries[0] if entries else {}
         except tomllib.TOMLDecodeError as exc:
             bad = toml_problem(exc, file, line_offset=begin, source=block)

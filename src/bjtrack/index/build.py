@@ -27,6 +27,7 @@ from typing import Any
 
 from bjtrack.domain.amounts import MAX_EXPONENT
 from bjtrack.domain.model import VINTAGES, Record
+from bjtrack.files.paths import loads_toml
 from bjtrack.files.records import HEADER, RecordSet, decimal_text, incomplete, parse_records
 from bjtrack.files.records import to_record as _to_record
 from bjtrack.index.sqlite import (
@@ -270,7 +271,7 @@ def read_block(block: str, file: str, line: int) -> Row | None:
     """One block as a table row, read by the full parse's rules; None if it is not a
     clean, whole record."""
     try:
-        data = tomllib.loads(block)
+        data = loads_toml(block)
     except tomllib.TOMLDecodeError:
         return None
     entries = data.get("record")
