@@ -353,3 +353,15 @@ def test_brackets_nested_too_deep_are_a_toml_error(cli: Runner, plan_dir: Path,
     for command in ("status", "check"):
         result = cli(command, cwd=plan_dir)
         assert result.code != 0 and "nested too deeply" in result.out + result.err, command
+
+
+def test_xlsx_export_of_a_note_with_controls(cli: Runner, plan_dir: Path) -> None:
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", "--note",
+               "响铃\x07转义\x1b[2J", cwd=plan_dir).code == 0
+    out = plan_dir / "report.xlsx"
+    result = cli("export", "--format", "xlsx", "--records", "-o", str(out), cwd=plan_dir)
+    assert result.code == 0, result.err
+    from openpyxl import load_workbook
+    cells = [c.value for sheet in load_workbook(out) for row in sheet.iter_rows()
+             for c in row if isinstance(c.value, str)]
+    assert "响铃转义[2J" in cells

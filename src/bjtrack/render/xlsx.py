@@ -246,10 +246,18 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Se
     _rows(sheet, headers, rows, layout)
 
 
+def _legal(value: Any) -> Any:
+    """Text without the control characters a worksheet cannot hold (ESC, BEL… a note may
+    carry them): openpyxl refuses such a cell with an exception."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _styled(sheet: Any, value: Any, **style: Any) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=_legal(value))
     for key, setting in style.items():
         setattr(cell, key, setting)
     return cell
@@ -270,6 +278,7 @@ def _rows(sheet: Any, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
             if value is None or value == "":
                 out.append(None)
                 continue
+            value = _legal(value)
             if isinstance(value, str) and not value.startswith(FORMULA_START) \
                     and col not in layout.fills and col not in layout.wrapped:
                 out.append(value)  # plain text: the fast path
