@@ -365,3 +365,19 @@ def test_xlsx_export_of_a_note_with_controls(cli: Runner, plan_dir: Path) -> Non
     cells = [c.value for sheet in load_workbook(out) for row in sheet.iter_rows()
              for c in row if isinstance(c.value, str)]
     assert "响铃转义[2J" in cells
+
+
+def test_exported_long_note_imports_back(cli: Runner, plan_dir: Path,
+                                         tmp_path_factory: pytest.TempPathFactory) -> None:
+    note = "长" * 200_000  # 600 KB in UTF-8: over csv's 128 KB field limit
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", "--note", note,
+               cwd=plan_dir).code == 0
+    sheet = plan_dir / "out.csv"
+    exported = cli("export", "--format", "csv", "--records", "-o", str(sheet), cwd=plan_dir)
+    assert exported.code == 0, exported.err
+    other = tmp_path_factory.mktemp("other")
+    from conftest import SMALL_PLAN
+    (other / "targets.toml").write_text(SMALL_PLAN, encoding="utf-8")
+    result = cli("import", str(sheet), cwd=other)
+    assert result.code == 0, result.err
+    assert note in (other / "records.toml").read_text(encoding="utf-8")

@@ -106,6 +106,8 @@ def _decode(path: Path) -> tuple[str, str]:
 def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     first = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first.count) if first else ","
+    # a cell may be as long as the file (an exported 10 MB note): not csv's 128 KB
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, [])
 
