@@ -381,3 +381,16 @@ def test_exported_long_note_imports_back(cli: Runner, plan_dir: Path,
     result = cli("import", str(sheet), cwd=other)
     assert result.code == 0, result.err
     assert note in (other / "records.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("dates", ['every = "year"\nstart = 9999-01-01',
+                                   'derive = "yoy"\nseries = "gdp"\nstart = "0001"'])
+def test_plan_dates_at_the_ends_of_the_calendar(cli: Runner, tmp_path: Path,
+                                                dates: str) -> None:
+    (tmp_path / "targets.toml").write_text(
+        f'[[target]]\nid = "rev"\nname = "收入"\ntarget = "5%"\nkind = "rate"\n{dates}\n\n'
+        '[[target]]\nid = "gdp"\nname = "地区生产总值"\nunit = "亿元"\n', encoding="utf-8")
+    for command in ("check", "status"):
+        result = cli(command, cwd=tmp_path)
+        assert result.code != 0 and "between the years 1000 and 9000" in \
+            result.out + result.err, command

@@ -23,6 +23,7 @@ TARGET_KEYS = frozenset({
     "derive", "pace",
 })
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")  # fullmatch: `$` would allow a last "\n"
+FIRST_YEAR, LAST_YEAR = 1000, 9000  # the years a plan's dates may name
 
 
 @dataclass
@@ -44,6 +45,16 @@ class Fields:
             fields=(*found.fields, ("_in_key", key))))
 
     def date_value(self, value: object, key: str) -> date | None:
+        found = self._date(value, key)
+        if found is not None and not FIRST_YEAR <= found.year <= LAST_YEAR:
+            # a period, pace or year-on-year reading reaches a year or more past the
+            # date: year 1 or 9999 would fail there, in status, not here
+            self.add("err.plan.date_range", "hint.plan.date_range", field=key,
+                     low=FIRST_YEAR, high=LAST_YEAR)
+            return None
+        return found
+
+    def _date(self, value: object, key: str) -> date | None:
         if isinstance(value, datetime):
             return value.date()
         if isinstance(value, date):
