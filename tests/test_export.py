@@ -151,7 +151,7 @@ def test_json_is_status_plus_records(cli: Runner, logged: Path) -> None:
 def test_markdown_has_a_row_per_target_under_chinese_headers(cli: Runner, logged: Path
                                                                ) -> None:
     text = export(cli, logged, "markdown", lang="zh")
-    header = "| 指标 | 目标 | 实际 | 完成率 | 时间进度 | 状态 | 截至 |"
+    header = "| 指标 | 目标 | 实际 | 完成率 | 时间进度(月) | 状态 | 截至 |"
     tables = text.split(header)[1:]
     assert len(tables) == 3  # one per group of the shipped plan
     rows = [line for table in tables for line in table.split("\n\n")[0].splitlines()

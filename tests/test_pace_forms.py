@@ -254,10 +254,10 @@ def test_approximate_amount_is_achieved_only_when_the_period_is_over(
 
 
 @pytest.mark.parametrize(("value", "verdict"), [
-    ("150", Verdict.ON_TRACK),  # projects to 302.5亿: within 300亿 ± 15亿
-    ("156", Verdict.ON_TRACK),  # projects to 314.6亿: just within
-    ("157", Verdict.BEHIND),  # projects to 316.6亿: heading over the band
-    ("135", Verdict.AT_RISK),  # projects to 272.2亿: short, judged like any floor
+    ("150", Verdict.ON_TRACK),  # 6 of 12 months: projects to 300亿, within 300亿 ± 15亿
+    ("157", Verdict.ON_TRACK),  # projects to 314亿: just within
+    ("158", Verdict.BEHIND),  # projects to 316亿: heading over the band
+    ("135", Verdict.AT_RISK),  # projects to 270亿: short, judged like any floor
     ("130", Verdict.BEHIND),
 ])
 def test_approximate_amount_mid_year_is_judged_on_its_projection(value: str,
@@ -382,7 +382,7 @@ def test_a_stretch_easier_than_the_floor_is_refused(cli: Runner, tmp_path: Path)
 
 # =========================================================================== 4. ceilings
 
-MARCH_14 = date(2022, 3, 14)  # 73 of 365 days: exactly a fifth of the year
+MARCH_14 = date(2022, 3, 14)  # 73 of 365 days: exactly a fifth of the year (time = "days")
 
 
 @pytest.mark.parametrize(("comparison", "value", "verdict"), [
@@ -393,7 +393,7 @@ MARCH_14 = date(2022, 3, 14)  # 73 of 365 days: exactly a fifth of the year
     ("<=", "100.01", Verdict.BEHIND),  # already over the ceiling
 ])
 def test_flow_ceiling_before_due(comparison: str, value: str, verdict: Verdict) -> None:
-    tg = target(target=100 * YI, comparison=comparison)
+    tg = target(target=100 * YI, comparison=comparison, time="days")
     status = judge(tg, [rec(MARCH_14, D(value) * YI)], date(2022, 4, 1))
     assert status.verdict is verdict
     assert status.time_elapsed == D("0.2")
@@ -422,7 +422,8 @@ def test_ceiling_without_data(as_of: date) -> None:
                                                 ("34.01", Verdict.BEHIND)])
 def test_level_ceiling_falling_from_its_baseline(value: str, verdict: Verdict) -> None:
     """PM2.5 控制在30以内 from 35: a fifth of the year in, 34 projects to exactly 30."""
-    tg = target(kind=Kind.LEVEL, unit="", target=D(30), baseline=D(35), comparison="<=")
+    tg = target(kind=Kind.LEVEL, unit="", target=D(30), baseline=D(35), comparison="<=",
+                time="days")
     assert judge(tg, [rec(MARCH_14, value)], date(2022, 4, 1)).verdict is verdict
 
 
@@ -447,8 +448,9 @@ due = 2022-12-31
 """)
     log(cli, folder, "debt", "20亿", "--date", "2022-03-14")
     row = status_json(cli, folder, "2022-04-01")["debt"]
+    # 2 months and 14 of March's 31 days: 20亿 projects to 97.89亿
     assert (row["verdict"], row["projected"], row["gap"]) == (
-        "on_track", 10000000000, -8000000000)
+        "on_track", Decimal("9789473684.21"), -8000000000)
     log(cli, folder, "debt", "101亿", "--date", "2022")
     assert status_json(cli, folder, "2023-01-01")["debt"]["verdict"] == "missed"
     assert "不超过100亿元" in table(cli, folder, "2023-01-01")
@@ -768,7 +770,7 @@ def test_seasonal_pace_from_last_years_shape() -> None:
     assert status.expected == D("0.4") and status.verdict is Verdict.ON_TRACK
     linear = judge(target(pace="last-year"), [rec(date(2022, 6, 30), 120 * YI)],
                    date(2022, 7, 20))  # no figures a year earlier: a straight line
-    assert linear.expected == D("0.495890") and linear.verdict is Verdict.BEHIND
+    assert linear.expected == D("0.5") and linear.verdict is Verdict.BEHIND  # 6 of 12 months
 
 
 def test_seasonal_pace_through_the_cli(cli: Runner, tmp_path: Path) -> None:

@@ -18,8 +18,8 @@ from bjtrack.domain.periods import (
     ONE,
     ZERO,
     cagr,
+    elapsed,
     fraction,
-    linear_elapsed,
     months_between,
     period_for,
     recurring_periods,
@@ -151,8 +151,10 @@ def _target_status(target: Target, series: Series, as_of: date, plan: Plan) -> S
     after_due = as_of > target.due
     base = Status(target=target, as_of=as_of, verdict=Verdict.NO_DATA, records=len(window),
                   target_value=target.target)
+    basis = plan.time_basis(target)
     if target.kind in (Kind.FLOW, Kind.LEVEL) and not target.hold:
-        base = evolve(base, time_elapsed=fraction(linear_elapsed(target.start, target.due, end)))
+        base = evolve(base, time_elapsed=fraction(elapsed(target.start, target.due, end, basis)),
+                      time_basis=basis)
     if not window:
         return base
     latest = window[-1]
@@ -266,7 +268,7 @@ class _Pace:
 
 
 def _pace(target: Target, goal: Decimal, window: Sequence[Record], after_due: bool,
-          series: Series) -> _Pace:
+          series: Series, basis: str) -> _Pace:
     assert target.start is not None and target.due is not None
     actual = _aggregate(target, window)
     day = _date(window[-1])
@@ -274,11 +276,11 @@ def _pace(target: Target, goal: Decimal, window: Sequence[Record], after_due: bo
     if baseline is None:
         baseline = ZERO if target.kind is Kind.FLOW else (
             _value(window[0]) if len(window) > 1 else None)
-    elapsed = linear_elapsed(target.start, target.due, day)
+    gone = elapsed(target.start, target.due, day, basis, partial=True)
     seasonal = _expected(target, day, series)
-    expected = elapsed if seasonal is None else seasonal
+    expected = gone if seasonal is None else seasonal
     ok = meets(actual, goal, target.comparison, tolerance_of(target, goal))
-    pace = _Pace(actual, goal, day, baseline, elapsed, expected, ok, after_due)
+    pace = _Pace(actual, goal, day, baseline, gone, expected, ok, after_due)
     if baseline is None or goal == baseline:
         return pace
     moved = actual - baseline
@@ -326,7 +328,7 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
                   after_due: bool, series: Series, plan: Plan) -> Status:
     """Flows and levels: progress against the target and against the time elapsed."""
     assert target.due is not None
-    pace = _pace(target, goal, window, after_due, series)
+    pace = _pace(target, goal, window, after_due, series, plan.time_basis(target))
     actual = pace.actual
     remaining = required = None
     if not target.is_ceiling and not pace.ok and goal - actual > 0:

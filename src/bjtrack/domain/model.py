@@ -89,6 +89,7 @@ class Target:
     every: str | None = None  # "year", "quarter", "month": one period each, from start
     derive: str | None = None  # "yoy": the rate is derived from level records
     pace: tuple[Decimal, ...] | str | None = None  # 12 monthly shares or "last-year"
+    time: str | None = None  # 时间进度 "months" or "days"; None: the plan's
     quote: str = ""
     group: str = ""
     unit_note: str = ""
@@ -115,6 +116,10 @@ class Plan:
     stale_days: int = 45
     cagr_on_track: Decimal = Decimal("0.95")
     cagr_at_risk: Decimal = Decimal("0.6")
+    time: str = "months"  # 时间进度 in whole months (as reports count it) or "days"
+
+    def time_basis(self, target: Target) -> str:
+        return target.time or self.time
 
     def by_id(self, target_id: str) -> Target | None:
         for target in self.targets:
@@ -175,6 +180,7 @@ class Status:
     target_value: Decimal | None = None  # resolved (relative targets take the other series)
     progress: Decimal | None = None
     time_elapsed: Decimal | None = None
+    time_basis: str | None = None  # "months" or "days": how time_elapsed is counted
     expected: Decimal | None = None  # expected progress by the figure's date (seasonal pace)
     stale: bool = False
     projected: Decimal | None = None

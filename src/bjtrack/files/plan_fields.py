@@ -20,8 +20,9 @@ from bjtrack.files.paths import unknown_key
 TARGET_KEYS = frozenset({
     "id", "name", "target", "comparison", "start", "due", "kind", "aggregate", "baseline",
     "hold", "series", "quote", "group", "unit_note", "unit", "stretch", "tolerance", "every",
-    "derive", "pace",
+    "derive", "pace", "time", "rate",
 })
+TIME_BASES = ("months", "days")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -140,6 +141,7 @@ def parse_target(entry: object, at: Fields) -> Target | None:
     derive = _derive(entry, at)
     pace = _pace(entry.get("pace"), at)
     series = _series(entry, target_id, at)
+    time = time_basis(entry.get("time"), at)
     if len(at.problems) > before:
         return None
     return Target(
@@ -147,7 +149,7 @@ def parse_target(entry: object, at: Fields) -> Target | None:
         target=goal.amount.value if goal.amount else None, relative_to=goal.relative_to,
         comparison=comparison, start=start, due=due, aggregate=aggregate,
         baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance, every=every,
-        derive=derive, pace=pace,
+        derive=derive, pace=pace, time=time,
         quote=at.str_field(entry, "quote"),
         group=at.str_field(entry, "group"),
         unit_note=at.str_field(entry, "unit_note"),
@@ -359,6 +361,16 @@ def _pace(raw: object, at: Fields) -> tuple[Decimal, ...] | str | None:
             return tuple(shares)
     at.add("err.plan.pace", "hint.plan.pace")
     return None
+
+
+def time_basis(raw: object, at: Fields) -> str | None:
+    """时间进度 counted in whole "months" (the default, as reports do) or "days"."""
+    if raw is None:
+        return None
+    if raw not in TIME_BASES:
+        at.add("err.plan.time", "hint.plan.time")
+        return None
+    return str(raw)
 
 
 def _series(entry: Mapping[str, Any], target_id: str, at: Fields) -> str:

@@ -49,6 +49,7 @@ def status_fields(status: Status) -> dict[str, Any]:
         "records": status.records,
         "progress": status.progress,
         "time_elapsed": status.time_elapsed,
+        "time_basis": status.time_basis,
         "expected_progress": status.expected,
         "stale": status.stale,
         "verdict": status.verdict.value if status.verdict else None,

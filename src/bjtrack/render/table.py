@@ -118,6 +118,13 @@ _NO_WRAP = {"progress", "elapsed", "done_time", "bar", "verdict", "as_of", "proj
 _RIGHT = {"actual", "progress", "elapsed", "done_time", "projected"}
 
 
+def _heading(w: Words, column: str, plan: Plan) -> str:
+    """A column's heading; 时间进度 says whether it counts whole months or days."""
+    if column == "elapsed" and plan.time == "days":
+        return w.t("col.elapsed.days")
+    return w.t(f"col.{column}")
+
+
 COMPACT_FROM = 150  # more targets than this: one plain line each (see compact_status)
 _GAP = "  "
 
@@ -131,7 +138,7 @@ def status_table(w: Words, report: Report, plan: Plan, width: int) -> Renderable
     table = Table(title=title, title_style="bold", expand=False, show_lines=False,
                   pad_edge=False)
     for column in columns:
-        table.add_column(w.t(f"col.{column}"), no_wrap=column in _NO_WRAP,
+        table.add_column(_heading(w, column, plan), no_wrap=column in _NO_WRAP,
                          justify="right" if column in _RIGHT else "left",
                          ratio=3 if column == "name" else None,
                          overflow="fold" if column in ("name", "target", "actual") else "ellipsis",
@@ -160,7 +167,7 @@ def compact_status(w: Words, report: Report, plan: Plan, width: int) -> Renderab
                  for c in columns]
         rows.append((None, [c.replace("\n", " ") for c in cells],
                      VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
-    heads = [w.t(f"col.{c}") for c in columns]
+    heads = [_heading(w, c, plan) for c in columns]
     sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
              for i, h in enumerate(heads)]
     over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width

@@ -1,0 +1,123 @@
+"""Targets judged the way a government's 计划执行情况 report judges them (issue 12):
+时间进度 in whole months, 左右 with a direction, ranges, 完成率 of growth rates, unfinished
+years, share changes and ranks, as `status` shows them to the user."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Runner
+
+YEAR = """\
+start = 2022-01-01
+due = 2022-12-31
+"""
+
+
+def write_plan(folder: Path, targets: str, plan: str = "") -> Path:
+    (folder / "targets.toml").write_text(
+        f'[plan]\nname = "conventions"\n{plan}\n{targets}', encoding="utf-8")
+    return folder
+
+
+def target(tid: str, name: str, goal: str, extra: str = "") -> str:
+    return f'[[target]]\nid = "{tid}"\nname = "{name}"\ntarget = "{goal}"\n{extra}\n{YEAR}\n'
+
+
+def log(cli: Runner, folder: Path, *args: str) -> str:
+    result = cli("log", *args, cwd=folder)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def status(cli: Runner, folder: Path, as_of: str) -> dict[str, dict[str, Any]]:
+    result = cli("status", "--as-of", as_of, "--format", "json", cwd=folder)
+    assert result.code == 0, result.err
+    data = json.loads(result.out, parse_float=Decimal)
+    return {row["id"]: row for row in data["targets"]}
+
+
+def table(cli: Runner, folder: Path, as_of: str, lang: str) -> str:
+    result = cli("--lang", lang, "status", "--as-of", as_of, cwd=folder,
+                 env={"COLUMNS": "160"})
+    assert result.code == 0, result.err
+    return result.out
+
+
+# --------------------------------------------------------------------------- 时间进度
+
+@pytest.mark.parametrize(("month", "shown"), [
+    ("2022-06", "0.5"), ("2022-09", "0.75"), ("2022-04", "0.333333"), ("2022-03", "0.25"),
+    ("2022-12", "1")])
+def test_time_is_counted_in_whole_months_as_reports_do(
+        cli: Runner, tmp_path: Path, month: str, shown: str) -> None:
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元"))
+    log(cli, folder, "inv", "100亿", "--date", month)
+    row = status(cli, folder, "2023-01-20" if month == "2022-12" else "2022-12-20")["inv"]
+    assert row["time_elapsed"] == Decimal(shown)
+    assert row["time_basis"] == "months"
+
+
+def test_half_the_target_at_june_is_double_half(cli: Runner, tmp_path: Path) -> None:
+    """双过半: 50% done by a 1—6月 figure is on pace (by days it was 49.6%)."""
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元"))
+    log(cli, folder, "inv", "150亿", "--date", "2022-06")
+    row = status(cli, folder, "2022-07-20")["inv"]
+    assert row["progress"] == Decimal("0.5") and row["time_elapsed"] == Decimal("0.5")
+    assert row["verdict"] == "on_track"
+    zh = table(cli, folder, "2022-07-20", "zh")
+    assert "时间进度(月)" in zh and "50.0%" in zh
+    assert "Time (months)" in table(cli, folder, "2022-07-20", "en")
+
+
+def test_with_no_record_the_months_completed_by_the_as_of_date(
+        cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元"))
+    assert status(cli, folder, "2022-07-20")["inv"]["time_elapsed"] == Decimal("0.5")
+    assert status(cli, folder, "2022-07-31")["inv"]["time_elapsed"] == Decimal("0.583333")
+
+
+def test_a_quarter_is_counted_in_months_too(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, '[[target]]\nid = "q"\nname = "季度投资"\n'
+                        'target = "90亿元"\nstart = 2022-01-01\nevery = "quarter"\n')
+    log(cli, folder, "q", "20亿", "--date", "2022-05")
+    assert status(cli, folder, "2022-06-10")["q"]["time_elapsed"] == Decimal("0.666667")
+
+
+def test_a_plan_may_count_days(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元"), 'time = "days"')
+    log(cli, folder, "inv", "150亿", "--date", "2022-06")
+    row = status(cli, folder, "2022-07-20")["inv"]
+    assert row["time_elapsed"] == Decimal(str(round(181 / 365, 6)))
+    assert row["time_basis"] == "days"
+    assert "时间进度(日)" in table(cli, folder, "2022-07-20", "zh")
+
+
+def test_a_target_may_count_days_on_its_own(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元", 'time = "days"'))
+    log(cli, folder, "inv", "150亿", "--date", "2022-06")
+    assert status(cli, folder, "2022-07-20")["inv"]["time_basis"] == "days"
+
+
+def test_time_must_be_months_or_days(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元"), 'time = "weeks"')
+    result = cli("status", cwd=folder)
+    assert result.code != 0 and 'time must be "months"' in result.err
+
+
+def test_seasonal_pace_weights_whole_months(cli: Runner, tmp_path: Path) -> None:
+    pace = "pace = [5, 6, 8, 8, 8, 10, 8, 8, 9, 9, 9, 12]"
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元", pace))
+    log(cli, folder, "inv", "135亿", "--date", "2022-06")
+    row = status(cli, folder, "2022-07-20")["inv"]
+    assert row["expected_progress"] == Decimal("0.45")
+    assert row["verdict"] == "on_track"
+    log(cli, folder, "inv", "140亿", "--date", "2022-07-15")
+    # a figure dated within July takes July's share by its days, as its 时间进度 does
+    row = status(cli, folder, "2022-07-20")["inv"]
+    assert row["expected_progress"] == Decimal("0.488710")
