@@ -467,6 +467,7 @@ at_risk_band = 0.8
 stale_days = 60
 cagr_on_track = 0.9
 cagr_at_risk = "0.5"
+time = "days"
 
 [[target]]
 id = "gdp"
@@ -500,6 +501,7 @@ baseline = "7万家"
 start = 2024-01-01
 due = 2024-12-31
 pace = "last-year"
+time = "months"
 
 [[target]]
 id = "share"

@@ -159,7 +159,7 @@ def test_markdown_has_a_row_per_target_under_chinese_headers(cli: Runner, logged
     targets = status_json(cli, logged)["targets"]
     assert isinstance(targets, list)
     assert len(rows) == len(targets) == 12
-    assert "| 区内全年投资 | 超300亿元 | 150亿元 | 50.0% | 49.6% | 进度正常 | 2022-06-30 |" in rows
+    assert "| 区内全年投资 | 超300亿元 | 150亿元 | 50.0% | 50.0% | 进度正常 | 2022-06-30 |" in rows
     assert "## 产业续航" in text
 
 

@@ -956,7 +956,6 @@ due = 2022-12-31
     ('pace = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1]', "pace must be"),
     ('stretch = "8万人"', "stretch '8万人' is not in the target's unit"),
     ('comparison = "about"', "comparison must be one of"),
-    ('comparison = ">="\ntolerance = "1%"', "tolerance applies only to comparison"),
     ('comparison = "~"\ntolerance = "-1%"', "tolerance must not be negative"),
     ('comparison = "~"\ntolerance = "5万人"', "tolerance '5万人' is not in the target's unit"),
 ])

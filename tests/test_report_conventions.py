@@ -121,3 +121,62 @@ def test_seasonal_pace_weights_whole_months(cli: Runner, tmp_path: Path) -> None
     # a figure dated within July takes July's share by its days, as its 时间进度 does
     row = status(cli, folder, "2022-07-20")["inv"]
     assert row["expected_progress"] == Decimal("0.488710")
+
+
+# --------------------------------------------------------------------------- 左右
+
+@pytest.mark.parametrize(("value", "verdict", "within", "zh"), [
+    ("10.7%", "achieved", False, "已完成"),  # 重庆 2016: 10%左右, grew 10.7%: 达到预期目标
+    ("10%", "achieved", False, "已完成"),
+    ("9.6%", "achieved", True, "基本完成"),  # within the 0.5 pp slack
+    ("9.5%", "achieved", True, "基本完成"),
+    ("9.4%", "missed", False, "未完成"),
+])
+def test_about_a_floor_is_met_from_the_slack_up(
+        cli: Runner, tmp_path: Path, value: str, verdict: str, within: bool, zh: str) -> None:
+    folder = write_plan(tmp_path, target("gdp-growth", "地区生产总值增长", "10%左右"))
+    log(cli, folder, "gdp-growth", value, "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["gdp-growth"]
+    assert (row["verdict"], row["within_tolerance"]) == (verdict, within)
+    assert row["comparison"] == ">=" and row["tolerance"] == Decimal("0.5")
+    shown = table(cli, folder, "2023-03-01", "zh")
+    assert zh in shown and "10.0%左右" in shown
+    if within:
+        assert "met within tolerance" in table(cli, folder, "2023-03-01", "en")
+
+
+@pytest.mark.parametrize(("value", "verdict", "within"), [
+    ("2.0%", "achieved", False), ("3.4%", "achieved", True), ("3.5%", "achieved", True),
+    ("3.6%", "missed", False)])
+def test_about_a_ceiling_is_met_up_to_the_slack(
+        cli: Runner, tmp_path: Path, value: str, verdict: str, within: bool) -> None:
+    folder = write_plan(tmp_path, target("cpi", "居民消费价格涨幅", "3%左右",
+                                         'comparison = "<="'))
+    log(cli, folder, "cpi", value, "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["cpi"]
+    assert (row["verdict"], row["within_tolerance"]) == (verdict, within)
+    assert "3.0%左右以内" in table(cli, folder, "2023-03-01", "zh")
+
+
+def test_about_within_a_ceiling_in_the_plans_own_words(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("cpi", "居民消费价格涨幅", "3%左右以内"))
+    log(cli, folder, "cpi", "3.4%", "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["cpi"]
+    assert (row["comparison"], row["verdict"], row["within_tolerance"]) == ("<=", "achieved",
+                                                                            True)
+
+
+def test_the_two_sided_band_stays_with_tilde(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("g", "地区生产总值增长", "10%", 'comparison = "~"'))
+    log(cli, folder, "g", "10.7%", "--date", "2022")
+    assert status(cli, folder, "2023-03-01")["g"]["verdict"] == "missed"
+
+
+def test_a_tolerance_with_any_comparison(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元",
+                                         'tolerance = "10%"'))
+    log(cli, folder, "inv", "275亿", "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["inv"]
+    assert (row["verdict"], row["within_tolerance"]) == ("achieved", True)
+    log(cli, folder, "inv", "265亿", "--date", "2022", "--revise")
+    assert status(cli, folder, "2023-03-01")["inv"]["verdict"] == "missed"

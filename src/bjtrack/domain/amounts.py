@@ -201,6 +201,19 @@ _COMPARISON_SUFFIXES = (("及以上", ">="), ("以上", ">="), ("以下", "<="),
 _FILLER_PREFIXES = ("力争", "确保", "争取", "实现", "增长", "保持")
 
 
+def split_approx(text: str) -> tuple[bool, str]:
+    """Take the words of an approximate level (左右, 约) out of an amount as a plan writes it:
+    '6%左右' -> (True, '6%'), '3%左右以内' -> (True, '3%以内'), '300亿元' -> (False, …).
+    Which way the slack goes is the comparison's business, not these words'."""
+    rest = normalise_text(text)
+    approx = "左右" in rest
+    rest = rest.replace("左右", "")
+    for word in ("约", "大约"):
+        if rest.startswith(word):
+            rest, approx = rest[len(word):], True
+    return approx, rest.strip()
+
+
 def split_comparison(text: str) -> tuple[str | None, str]:
     """Separate the words of a comparison from an amount as a plan writes it:
     '超300亿元' -> ('>', '300亿元'), '40%以上' -> ('>=', '40%'), '力争8%' -> (None, '8%').

@@ -61,6 +61,22 @@ def meets(value: Decimal, target: Decimal, comparison: str, tolerance: Decimal =
     return abs(value - target) <= tolerance
 
 
+def slack_meets(target: Target, value: Decimal, goal: Decimal) -> tuple[bool, bool]:
+    """(met, met only within the tolerance). A floor written 左右 (or given a tolerance) is
+    met from goal − tolerance up, overshoot included; a ceiling up to goal + tolerance;
+    `~` is the two-sided band."""
+    tolerance = tolerance_of(target, goal)
+    if meets(value, goal, target.comparison, tolerance):
+        return True, False
+    if target.tolerance is None or target.comparison == "~":
+        return False, False
+    if target.comparison in (">", ">="):
+        slack = value >= goal - tolerance
+    else:
+        slack = value <= goal + tolerance
+    return slack, slack
+
+
 def tolerance_of(target: Target, value: Decimal) -> Decimal:
     if target.tolerance is not None:
         return target.tolerance
@@ -208,19 +224,20 @@ def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], statu
                   after_due: bool) -> Status:
     """Rates, relative targets and `hold` targets: the latest figure against the target."""
     actual = _value(window[-1])
-    tolerance = tolerance_of(target, goal)
+    within = False
     if target.hold:
-        broken = any(not meets(_value(r), goal, target.comparison, tolerance) for r in window)
+        broken = any(not slack_meets(target, _value(r), goal)[0] for r in window)
         verdict = Verdict.BREACHED if broken else (
             Verdict.ACHIEVED if after_due else Verdict.ON_TRACK)
     else:
-        ok = meets(actual, goal, target.comparison, tolerance)
+        ok, within = slack_meets(target, actual, goal)
         if after_due:
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
             verdict = Verdict.ON_TRACK if ok else Verdict.BEHIND
     return evolve(status, verdict=verdict, actual=actual, gap=actual - goal,
-                  stretch_met=_stretch_met(target, actual), time_elapsed=None)
+                  stretch_met=_stretch_met(target, actual), time_elapsed=None,
+                  within_tolerance=within)
 
 
 def _aggregate(target: Target, window: Sequence[Record]) -> Decimal:
@@ -261,6 +278,7 @@ class _Pace:
     elapsed: Decimal
     expected: Decimal
     ok: bool  # the target is met now
+    within: bool  # … only within its tolerance
     after_due: bool
     progress: Decimal | None = None
     projected: Decimal | None = None
@@ -279,8 +297,8 @@ def _pace(target: Target, goal: Decimal, window: Sequence[Record], after_due: bo
     gone = elapsed(target.start, target.due, day, basis, partial=True)
     seasonal = _expected(target, day, series)
     expected = gone if seasonal is None else seasonal
-    ok = meets(actual, goal, target.comparison, tolerance_of(target, goal))
-    pace = _Pace(actual, goal, day, baseline, gone, expected, ok, after_due)
+    ok, within = slack_meets(target, actual, goal)
+    pace = _Pace(actual, goal, day, baseline, gone, expected, ok, within, after_due)
     if baseline is None or goal == baseline:
         return pace
     moved = actual - baseline
@@ -296,7 +314,7 @@ def _ceiling_verdict(target: Target, pace: _Pace) -> Verdict:
     (下降…) is not behind for being above it mid-way; a flow over its cap projects over."""
     assert target.due is not None
     broken = not pace.ok if pace.projected is None else \
-        not meets(pace.projected, pace.goal, target.comparison)
+        not slack_meets(target, pace.projected, pace.goal)[0]
     if pace.after_due and pace.day < target.due:  # the period is over but its last figure
         return Verdict.MISSED if broken else Verdict.ACHIEVED  # is not in: where it led
     if pace.after_due:
@@ -342,6 +360,7 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
         expected=fraction(pace.expected) if target.pace is not None else None,
         projected=pace.projected, gap=actual - goal, stretch_met=_stretch_met(target, actual),
         remaining=remaining, required_rate=required, no_progress=pace.no_progress,
+        within_tolerance=pace.within,
     )
 
 
@@ -381,7 +400,7 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
         for k in range(1, int(years) + 1):
             milestones.append((add_years(base_day, k), baseline * (ONE + required) ** k))
     projected = baseline * (ONE + observed) ** years if observed is not None else None
-    ok = meets(actual, goal, target.comparison, tolerance_of(target, goal))
+    ok, within = slack_meets(target, actual, goal)
     verdict = _annual_verdict(target, ok, day.year >= target.due.year, as_of >= target.due,
                               observed, required, plan)
     progress = (actual - baseline) / (goal - baseline) if goal != baseline else None
@@ -392,7 +411,7 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
         projected=projected, gap=actual - goal, stretch_met=_stretch_met(target, actual),
         required_rate=_optional(required), observed_rate=_optional(observed),
         remaining=goal - actual if not ok and not target.is_ceiling and goal > actual else None,
-        milestones=tuple(milestones),
+        milestones=tuple(milestones), within_tolerance=within,
     )
 
 

@@ -85,7 +85,8 @@ class Target:
     baseline: Decimal | None = None
     hold: bool = False
     stretch: Decimal | None = None
-    tolerance: Decimal | None = None
+    tolerance: Decimal | None = None  # slack: "~" a band; a floor or ceiling 左右 one way
+    approx: bool = False  # written 左右 / 约: met within `tolerance` of the level
     every: str | None = None  # "year", "quarter", "month": one period each, from start
     derive: str | None = None  # "yoy": the rate is derived from level records
     pace: tuple[Decimal, ...] | str | None = None  # 12 monthly shares or "last-year"
@@ -192,6 +193,7 @@ class Status:
     period: Period | None = None
     milestones: tuple[tuple[date, Decimal], ...] = ()
     no_progress: bool = False
+    within_tolerance: bool = False  # met only thanks to the tolerance (基本完成)
 
 
 @dataclass(frozen=True)

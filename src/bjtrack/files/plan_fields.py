@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bjtrack.domain.amounts import PERCENT, Amount, parse_amount, split_comparison
+from bjtrack.domain.amounts import PERCENT, Amount, parse_amount, split_approx, split_comparison
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import InputError, Problem, problem
 from bjtrack.domain.evaluation import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
@@ -108,8 +108,9 @@ class _Goal:
 
     amount: Amount | None
     relative_to: str | None
-    worded: str | None  # a comparison the target's own words state (超, 以上, 左右)
+    worded: str | None  # a comparison the target's own words state (超, 以上, 以内)
     unit: str
+    approx: bool  # 左右 / 约: met within a tolerance
     text: object  # the target as written, less the words of its comparison
 
 
@@ -136,7 +137,7 @@ def parse_target(entry: object, at: Fields) -> Target | None:
     baseline = _unit_amount(entry, "baseline", goal.unit, at)
     stretch = _unit_amount(entry, "stretch", goal.unit, at)
     tolerance = _tolerance(entry, goal.unit, goal.amount.value if goal.amount else None,
-                           comparison, at)
+                           comparison == "~" or goal.approx, at)
     _check_stretch(entry, stretch, goal, comparison, at)
     derive = _derive(entry, at)
     pace = _pace(entry.get("pace"), at)
@@ -148,7 +149,8 @@ def parse_target(entry: object, at: Fields) -> Target | None:
         id=target_id, name=name.strip(), kind=kind, unit=goal.unit, series=series,
         target=goal.amount.value if goal.amount else None, relative_to=goal.relative_to,
         comparison=comparison, start=start, due=due, aggregate=aggregate,
-        baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance, every=every,
+        baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance,
+        approx=goal.approx or (tolerance is not None and comparison != "~"), every=every,
         derive=derive, pace=pace, time=time,
         quote=at.str_field(entry, "quote"),
         group=at.str_field(entry, "group"),
@@ -179,10 +181,13 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
     amount: Amount | None = None
     relative_to: str | None = None
     worded: str | None = None
+    approx = False
     raw_target = entry.get("target")
     if isinstance(raw_target, str) and raw_target.startswith("series:"):
         relative_to = raw_target.removeprefix("series:").strip()
     elif raw_target is not None:
+        if isinstance(raw_target, str):
+            approx, raw_target = split_approx(raw_target)
         worded, raw_target = at.worded(raw_target, "target")
         amount = at.amount_value(raw_target, "target")
     declared_unit: str | None = None
@@ -194,7 +199,7 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
         at.add("err.plan.unit_disagrees", "hint.plan.unit_disagrees", unit=entry["unit"],
                target=raw_target)
     unit = amount.unit if amount else (declared_unit or "")
-    return _Goal(amount, relative_to, worded, unit, raw_target)
+    return _Goal(amount, relative_to, worded, unit, approx, raw_target)
 
 
 def _comparison(entry: Mapping[str, Any], worded: str | None, at: Fields) -> str:
@@ -289,24 +294,22 @@ def _check_stretch(entry: Mapping[str, Any], stretch: Decimal | None, goal: _Goa
                stretch=entry["stretch"], target=goal.text)
 
 
-def _tolerance(entry: Mapping[str, Any], unit: str, goal: Decimal | None, comparison: str,
+def _tolerance(entry: Mapping[str, Any], unit: str, goal: Decimal | None, approx: bool,
                at: Fields) -> Decimal | None:
-    """The tolerance of an approximate (~, 左右) target in the target's unit.
+    """The tolerance of an approximate (~, 左右) target in the target's unit: the band of
+    `~`, or the slack of a floor or ceiling written 左右 (or given a tolerance).
 
     Given in the target's unit it is used as is; given as a % on an amount target it is
-    that share of the target. Left out, a rate gets ±0.5 percentage point and an amount
-    ±5% of the target."""
+    that share of the target. Left out, a rate gets 0.5 percentage point and an amount
+    5% of the target."""
     if "tolerance" not in entry:
-        if comparison != "~":
+        if not approx:
             return None
         if unit == PERCENT:
             return DEFAULT_RATE_TOLERANCE
         return abs(goal) * DEFAULT_AMOUNT_TOLERANCE if goal is not None else None
     value = at.amount_value(entry["tolerance"], "tolerance")
     if value is None:
-        return None
-    if comparison != "~":
-        at.add("err.plan.tolerance_approx", "hint.plan.tolerance_approx")
         return None
     if value.value < 0:
         at.add("err.plan.tolerance_negative", "hint.plan.tolerance_negative")

@@ -56,6 +56,7 @@ def status_fields(status: Status) -> dict[str, Any]:
         "projected": computed(status.projected),
         "gap": status.gap,
         "stretch_met": status.stretch_met,
+        "within_tolerance": status.within_tolerance,
         "remaining": computed(status.remaining),
         "required_rate": status.required_rate if target.kind.value == "annual"
         else computed(status.required_rate),

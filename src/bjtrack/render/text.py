@@ -64,6 +64,10 @@ def target_text(w: Words, target: Target, value: Decimal | None = None) -> str:
 def _comparison(w: Words, target: Target, figure: str) -> str:
     """The figure with its comparison: '超300亿元', '300亿元左右', '≥ 3.8万人'."""
     word = COMPARISON_WORDS[w.lang][target.comparison]
+    if target.approx and target.comparison != "~":  # 6%左右 (a floor), 3%左右以内 (a ceiling)
+        if not w.zh:
+            return word + "~" + figure
+        return figure + ("左右以内" if target.is_ceiling else "左右")
     if w.zh and target.hold and target.comparison in (">", ">="):
         return figure + "以上"  # 保持40%以上
     if w.zh and target.hold and target.comparison in ("<", "<="):
@@ -78,6 +82,8 @@ def _comparison(w: Words, target: Target, figure: str) -> str:
 def verdict_text(w: Words, status: Status) -> str:
     if status.verdict is None:
         return ""
+    if status.within_tolerance and status.verdict is Verdict.ACHIEVED:
+        return w.t("verdict.achieved.within")  # 基本完成: met within the 左右 slack
     return w.t(f"verdict.{status.verdict.value}")
 
 
