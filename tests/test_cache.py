@@ -514,7 +514,7 @@ due = 2024-12-31
 [[target]]
 id = "derived"
 name = "增长（推算）"
-target = "6%"
+target = "6%—6.5%"
 kind = "rate"
 derive = "yoy"
 series = "gdp-level"

@@ -180,3 +180,34 @@ def test_a_tolerance_with_any_comparison(cli: Runner, tmp_path: Path) -> None:
     assert (row["verdict"], row["within_tolerance"]) == ("achieved", True)
     log(cli, folder, "inv", "265亿", "--date", "2022", "--revise")
     assert status(cli, folder, "2023-03-01")["inv"]["verdict"] == "missed"
+
+
+# --------------------------------------------------------------------------- ranges
+
+@pytest.mark.parametrize("written", ["5%—5.5%", "5%-5.5%", "5~5.5%", "5%到5.5%", "增长5%—5.5%",
+                                     "5%～5.5%"])
+@pytest.mark.parametrize(("value", "verdict", "stretch_met"), [
+    ("4.9%", "missed", False), ("5.2%", "achieved", False), ("5.5%", "achieved", True),
+    ("5.6%", "achieved", True)])
+def test_a_range_is_a_floor_and_a_stretch_level(
+        cli: Runner, tmp_path: Path, written: str, value: str, verdict: str,
+        stretch_met: bool) -> None:
+    folder = write_plan(tmp_path, target("g", "地区生产总值增长", written))
+    log(cli, folder, "g", value, "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["g"]
+    assert (row["target"], row["stretch"]) == (Decimal("5"), Decimal("5.5"))
+    assert (row["verdict"], row["stretch_met"]) == (verdict, stretch_met)
+
+
+def test_a_range_is_shown_as_written(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("g", "地区生产总值增长", "5%—5.5%"))
+    log(cli, folder, "g", "5.2%", "--date", "2022")
+    zh = table(cli, folder, "2023-03-01", "zh")
+    assert "5.0%—5.5%" in zh and "已完成（未达力争）" in zh
+    assert "stretch not met" in table(cli, folder, "2023-03-01", "en")
+
+
+def test_a_range_upside_down_is_refused(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("g", "地区生产总值增长", "5.5%—5%"))
+    result = cli("check", cwd=folder)
+    assert result.code != 0 and "not a range from a lower to a higher level" in result.out

@@ -87,6 +87,7 @@ class Target:
     stretch: Decimal | None = None
     tolerance: Decimal | None = None  # slack: "~" a band; a floor or ceiling 左右 one way
     approx: bool = False  # written 左右 / 约: met within `tolerance` of the level
+    ranged: bool = False  # written as a range (5%—5.5%): target the lower, stretch the upper
     every: str | None = None  # "year", "quarter", "month": one period each, from start
     derive: str | None = None  # "yoy": the rate is derived from level records
     pace: tuple[Decimal, ...] | str | None = None  # 12 monthly shares or "last-year"

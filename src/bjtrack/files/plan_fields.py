@@ -10,7 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bjtrack.domain.amounts import PERCENT, Amount, parse_amount, split_approx, split_comparison
+from bjtrack.domain.amounts import (
+    PERCENT,
+    Amount,
+    parse_amount,
+    split_approx,
+    split_comparison,
+    split_range,
+)
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import InputError, Problem, problem
 from bjtrack.domain.evaluation import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
@@ -112,6 +119,7 @@ class _Goal:
     unit: str
     approx: bool  # 左右 / 约: met within a tolerance
     text: object  # the target as written, less the words of its comparison
+    upper: Amount | None = None  # a range's upper bound (5%—5.5%): the stretch level
 
 
 def parse_target(entry: object, at: Fields) -> Target | None:
@@ -136,6 +144,8 @@ def parse_target(entry: object, at: Fields) -> Target | None:
     hold = _hold(entry, at)
     baseline = _unit_amount(entry, "baseline", goal.unit, at)
     stretch = _unit_amount(entry, "stretch", goal.unit, at)
+    if goal.upper is not None and "stretch" not in entry:
+        stretch = goal.upper.value  # 5%—5.5%: the upper bound is the stretch level
     tolerance = _tolerance(entry, goal.unit, goal.amount.value if goal.amount else None,
                            comparison == "~" or goal.approx, at)
     _check_stretch(entry, stretch, goal, comparison, at)
@@ -150,7 +160,8 @@ def parse_target(entry: object, at: Fields) -> Target | None:
         target=goal.amount.value if goal.amount else None, relative_to=goal.relative_to,
         comparison=comparison, start=start, due=due, aggregate=aggregate,
         baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance,
-        approx=goal.approx or (tolerance is not None and comparison != "~"), every=every,
+        approx=goal.approx or (tolerance is not None and comparison != "~"),
+        ranged=goal.upper is not None and "stretch" not in entry, every=every,
         derive=derive, pace=pace, time=time,
         quote=at.str_field(entry, "quote"),
         group=at.str_field(entry, "group"),
@@ -182,6 +193,7 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
     relative_to: str | None = None
     worded: str | None = None
     approx = False
+    upper: Amount | None = None
     raw_target = entry.get("target")
     if isinstance(raw_target, str) and raw_target.startswith("series:"):
         relative_to = raw_target.removeprefix("series:").strip()
@@ -189,6 +201,10 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
         if isinstance(raw_target, str):
             approx, raw_target = split_approx(raw_target)
         worded, raw_target = at.worded(raw_target, "target")
+        bounds = split_range(raw_target) if isinstance(raw_target, str) else None
+        if bounds is not None:
+            raw_target = bounds[0]
+            upper = at.amount_value(bounds[1], "target")
         amount = at.amount_value(raw_target, "target")
     declared_unit: str | None = None
     if "unit" in entry:
@@ -199,7 +215,9 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
         at.add("err.plan.unit_disagrees", "hint.plan.unit_disagrees", unit=entry["unit"],
                target=raw_target)
     unit = amount.unit if amount else (declared_unit or "")
-    return _Goal(amount, relative_to, worded, unit, approx, raw_target)
+    if amount and upper and (upper.unit != amount.unit or upper.value < amount.value):
+        at.add("err.plan.range", "hint.plan.range", target=entry.get("target"))
+    return _Goal(amount, relative_to, worded, unit, approx, raw_target, upper)
 
 
 def _comparison(entry: Mapping[str, Any], worded: str | None, at: Fields) -> str:
@@ -284,8 +302,8 @@ def _unit_amount(entry: Mapping[str, Any], key: str, unit: str, at: Fields
 def _check_stretch(entry: Mapping[str, Any], stretch: Decimal | None, goal: _Goal,
                    comparison: str, at: Fields) -> None:
     """The stretch level (力争…) lies beyond the floor, never short of it."""
-    if stretch is None or goal.amount is None:
-        return
+    if stretch is None or goal.amount is None or "stretch" not in entry:
+        return  # a range's upper bound is checked with the range
     floor = goal.amount.value
     easier = (stretch < floor if comparison in (">", ">=") else
               stretch > floor if comparison in ("<", "<=") else False)

@@ -56,7 +56,9 @@ def target_text(w: Words, target: Target, value: Decimal | None = None) -> str:
         text = w.t("hold") + space + text
     if target.every:
         text = w.t(f"every.{target.every}") + space + text
-    if target.stretch is not None:
+    if target.stretch is not None and target.ranged:  # 5.0%—5.5%
+        text += ("—" if w.zh else "–") + amount(w, target.stretch, target.unit)
+    elif target.stretch is not None:
         text += " / " + w.t("stretch", value=amount(w, target.stretch, target.unit))
     return text
 
