@@ -508,6 +508,7 @@ id = "share"
 name = "比重"
 target = "40%"
 hold = true
+rate = "level"
 start = 2024-01-01
 due = 2024-12-31
 

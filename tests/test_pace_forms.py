@@ -19,7 +19,7 @@ import pytest
 
 from bjtrack.domain import evaluation
 from bjtrack.domain.model import Kind, Plan, Record, Status, Target, Verdict
-from bjtrack.domain.periods import recurring_periods
+from bjtrack.domain.periods import fraction, recurring_periods
 from conftest import Runner
 
 D = Decimal
@@ -95,10 +95,13 @@ def check_error(cli: Runner, folder: Path) -> str:
     (">", "6.1", AFTER, Verdict.ACHIEVED),
 ])
 def test_rate_edges(comparison: str, value: str, as_of: date, verdict: Verdict) -> None:
-    status = judge(rate("6", comparison=comparison), [rec(DUE, value)], as_of)
+    tg = rate("6", comparison=comparison)
+    status = judge(tg, [rec(DUE, value)], as_of)
     assert status.verdict is verdict
     assert status.gap == D(value) - 6
-    assert status.progress is None and status.time_elapsed is None and status.projected is None
+    # named 目标, not 增长: a rate other than growth, 完成率 = actual / target (no ceiling's)
+    assert status.progress == (None if tg.is_ceiling else fraction(D(value) / 6))
+    assert status.time_elapsed is None and status.projected is None
 
 
 @pytest.mark.parametrize("as_of", [date(2022, 6, 30), AFTER])
@@ -179,7 +182,8 @@ def test_rate_through_the_cli(cli: Runner, tmp_path: Path) -> None:
     rows = status_json(cli, folder, "2024-08-01")
     growth = rows["gdp-growth"]
     assert (growth["kind"], growth["verdict"], growth["gap"]) == ("rate", "behind", D("-1"))
-    assert growth["progress"] is None and growth["time_elapsed"] is None
+    # 完成率 of a growth rate: (100 + 5.0) / (100 + 6)
+    assert growth["progress"] == D("0.990566") and growth["time_elapsed"] is None
     assert growth["required_rate"] is None and growth["observed_rate"] is None
     derived = rows["gdp-growth-derived"]
     assert (derived["actual"], derived["verdict"], derived["gap"]) == (

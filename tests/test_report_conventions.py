@@ -211,3 +211,29 @@ def test_a_range_upside_down_is_refused(cli: Runner, tmp_path: Path) -> None:
     folder = write_plan(tmp_path, target("g", "地区生产总值增长", "5.5%—5%"))
     result = cli("check", cwd=folder)
     assert result.code != 0 and "not a range from a lower to a higher level" in result.out
+
+
+# --------------------------------------------------------------------------- 完成率 of rates
+
+@pytest.mark.parametrize(("name", "goal", "value", "extra", "progress", "shown"), [
+    ("地区生产总值增长", "6.5%", "5.0%", "", "0.985915", "98.6%"),  # (100+5.0)/(100+6.5)
+    ("规上工业增加值增速", "6%", "6%", "", "1", "100.0%"),
+    ("研发投入增幅", "10%", "12%", "", "1.018182", "101.8%"),
+    ("数字经济增加值占比", "40%", "30%", "", "0.75", "75.0%"),  # a share: actual/target
+    ("消费增长贡献率", "60%", "45%", 'rate = "level"', "0.75", "75.0%"),
+    ("投资", "10%", "5%", 'rate = "growth"', "0.954545", "95.5%"),
+])
+def test_the_progress_of_a_rate_as_reports_state_it(
+        cli: Runner, tmp_path: Path, name: str, goal: str, value: str, extra: str,
+        progress: str, shown: str) -> None:
+    folder = write_plan(tmp_path, target("r", name, goal, extra))
+    log(cli, folder, "r", value, "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["r"]
+    assert row["progress"] == Decimal(progress)
+    assert shown in table(cli, folder, "2023-03-01", "zh")
+
+
+def test_rate_must_be_growth_or_level(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("r", "增长", "6%", 'rate = "share"'))
+    result = cli("check", cwd=folder)
+    assert result.code != 0 and 'rate must be "growth"' in result.out

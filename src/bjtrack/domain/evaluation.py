@@ -237,7 +237,18 @@ def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], statu
             verdict = Verdict.ON_TRACK if ok else Verdict.BEHIND
     return evolve(status, verdict=verdict, actual=actual, gap=actual - goal,
                   stretch_met=_stretch_met(target, actual), time_elapsed=None,
-                  within_tolerance=within)
+                  within_tolerance=within, progress=_optional(rate_progress(target, actual, goal)))
+
+
+def rate_progress(target: Target, actual: Decimal, goal: Decimal) -> Decimal | None:
+    """完成率 of a rate as reports state it: of a growth rate (100 + actual) / (100 + target)
+    (5.0% of 增长6.5% is 98.6%), of a share or other rate actual / target. None for a
+    ceiling, a `hold`, or a target of 0 (or −100%)."""
+    if target.unit != PERCENT or target.is_ceiling or target.hold:
+        return None
+    if target.is_growth:
+        return (100 + actual) / (100 + goal) if goal != -100 else None
+    return actual / goal if goal != 0 else None
 
 
 def _aggregate(target: Target, window: Sequence[Record]) -> Decimal:

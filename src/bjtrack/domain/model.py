@@ -58,6 +58,7 @@ def evolve(obj: _T, **changes: Any) -> _T:
 
 
 COMPARISONS = (">", ">=", "<", "<=", "~")
+GROWTH_WORDS = ("增长", "增速", "增幅")  # a rate target so named is a growth rate
 VINTAGES = ("预计", "初步", "核实")  # estimate, preliminary, final
 
 
@@ -92,6 +93,7 @@ class Target:
     derive: str | None = None  # "yoy": the rate is derived from level records
     pace: tuple[Decimal, ...] | str | None = None  # 12 monthly shares or "last-year"
     time: str | None = None  # 时间进度 "months" or "days"; None: the plan's
+    rate: str | None = None  # a rate: "growth" or "level"; None: growth if its name says so
     quote: str = ""
     group: str = ""
     unit_note: str = ""
@@ -100,6 +102,13 @@ class Target:
     @property
     def is_indicator(self) -> bool:
         return self.target is None and self.relative_to is None
+
+    @property
+    def is_growth(self) -> bool:
+        """A growth rate (增长6%): its 完成率 is (100 + actual) / (100 + target)."""
+        if self.rate is not None:
+            return self.rate == "growth"
+        return any(word in self.name for word in GROWTH_WORDS)
 
     @property
     def is_ceiling(self) -> bool:

@@ -153,6 +153,7 @@ def parse_target(entry: object, at: Fields) -> Target | None:
     pace = _pace(entry.get("pace"), at)
     series = _series(entry, target_id, at)
     time = time_basis(entry.get("time"), at)
+    rate = _rate(entry.get("rate"), at)
     if len(at.problems) > before:
         return None
     return Target(
@@ -162,7 +163,7 @@ def parse_target(entry: object, at: Fields) -> Target | None:
         baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance,
         approx=goal.approx or (tolerance is not None and comparison != "~"),
         ranged=goal.upper is not None and "stretch" not in entry, every=every,
-        derive=derive, pace=pace, time=time,
+        derive=derive, pace=pace, time=time, rate=rate,
         quote=at.str_field(entry, "quote"),
         group=at.str_field(entry, "group"),
         unit_note=at.str_field(entry, "unit_note"),
@@ -382,6 +383,16 @@ def _pace(raw: object, at: Fields) -> tuple[Decimal, ...] | str | None:
             return tuple(shares)
     at.add("err.plan.pace", "hint.plan.pace")
     return None
+
+
+def _rate(raw: object, at: Fields) -> str | None:
+    """A rate target's sort: "growth" (增长6%) or "level" (a share, 比重40%)."""
+    if raw is None:
+        return None
+    if raw not in ("growth", "level"):
+        at.add("err.plan.rate", "hint.plan.rate")
+        return None
+    return str(raw)
 
 
 def time_basis(raw: object, at: Fields) -> str | None:

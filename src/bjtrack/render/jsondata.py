@@ -48,6 +48,7 @@ def status_fields(status: Status) -> dict[str, Any]:
         "actual_date": status.actual_date,
         "records": status.records,
         "progress": status.progress,
+        "rate": ("growth" if target.is_growth else "level") if target.unit == "%" else None,
         "time_elapsed": status.time_elapsed,
         "time_basis": status.time_basis,
         "expected_progress": status.expected,

@@ -97,7 +97,7 @@ def _value(w: Words, status: Status, column: str, width: int) -> Text:
         share = status.expected if status.expected is not None else status.time_elapsed
         return _cell(percent(w, share))
     if column == "done_time":
-        if status.progress is None and target.unit == PERCENT and status.gap is not None:
+        if target.unit == PERCENT and status.gap is not None:
             return _cell(points_text(w, status.gap))  # a rate: its gap, as a narrow table has
         share = status.expected if status.expected is not None else status.time_elapsed
         return _cell(f"{percent(w, status.progress)}/{percent(w, share)}")
