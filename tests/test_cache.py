@@ -22,7 +22,9 @@ from typing import Any
 import pytest
 
 from bjtrack.domain import evaluation, reads
-from bjtrack.files import store
+from bjtrack.domain.model import Target
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
 from bjtrack.index import build, cache, memo
 from bjtrack.ops import load as loading
 from bjtrack.ops.status import status_report
@@ -346,7 +348,7 @@ def test_windows_give_the_full_report(big: Path, as_of: date) -> None:
     loaded = loading.load(big / "targets.toml")
     assert loaded.index is not None
     windowed = status_report(loaded, as_of)
-    everything = store.load_records(records_path).records
+    everything = records_file.load_records(records_path).records
     assert windowed == evaluation.report(loaded.plan, everything, as_of)
     assert loaded.records.records == everything  # read in full on demand, same records
     loaded.index.close()
@@ -364,7 +366,7 @@ def test_figures_are_the_windows_status_reads(cli: Runner, big: Path, edited: bo
     loaded = loading.load(big / "targets.toml")
     index = loaded.index
     assert index is not None
-    everything = store.load_records(big / "records.toml").records
+    everything = records_file.load_records(big / "records.toml").records
     for as_of in (date(2020, 2, 29), date(2024, 12, 31), date(2025, 6, 30)):
         spans = reads.reads(loaded.plan.targets, as_of)
         with index.snapshot():
@@ -434,7 +436,7 @@ def test_sums_read_from_the_index_are_exact(cli: Runner, big: Path,
         assert (thin[0].date, thin[-1].date, thin[-1].value) == \
             (whole[0].date, whole[-1].date, whole[-1].value)
     assert status_report(loaded, date(2025, 6, 30)) == evaluation.report(
-        loaded.plan, store.load_records(big / "records.toml").records, date(2025, 6, 30))
+        loaded.plan, records_file.load_records(big / "records.toml").records, date(2025, 6, 30))
     index.close()
 
 
@@ -447,7 +449,7 @@ def _first_id(folder: Path, series: str) -> str:
 def test_plan_remembered_equals_the_parsed_plan(big: Path, shipped: Path) -> None:
     for folder in (big, shipped):
         path = folder / "targets.toml"
-        parsed = store.load_plan(path)
+        parsed = plan_file.load_plan(path)
         assert memo.load_plan(path) == parsed  # parsed, then remembered
         saved = path.parent / cache.CACHE_DIR / "targets.toml.plan.pickle"
         assert saved.is_file()
@@ -549,7 +551,7 @@ unit = "亿元"
 def test_plan_with_every_field_remembered(tmp_path: Path) -> None:
     path = tmp_path / "targets.toml"
     path.write_text(EVERY_FIELD, encoding="utf-8")
-    parsed = store.load_plan(path)
+    parsed = plan_file.load_plan(path)
     assert memo.load_plan(path) == parsed  # parsed, then remembered
     again = memo.load_plan(path)
     assert (tmp_path / cache.CACHE_DIR / "targets.toml.plan.pickle").is_file()
@@ -559,7 +561,7 @@ def test_plan_with_every_field_remembered(tmp_path: Path) -> None:
             value = getattr(remembered, field.name)
             assert (type(value), value) == (type(getattr(read, field.name)),
                                             getattr(read, field.name)), field.name
-    defaults = {f.name: f.default for f in dataclasses.fields(store.Target)}
+    defaults = {f.name: f.default for f in dataclasses.fields(Target)}
     assert all(any(getattr(t, name) != default for t in parsed.targets)
                for name, default in defaults.items() if name != "unit"), \
         "each field of a target is set somewhere in this plan"

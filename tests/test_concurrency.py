@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack.files import store
+from bjtrack.files import records as records_file
 from bjtrack.ops import load as loading
 from bjtrack.ops.log import log_value
 from bjtrack.ops.status import status_report
@@ -203,9 +203,9 @@ def test_lock_is_released_after_each_append(plan_dir: Path, count: int) -> None:
     loaded = loading.load(plan_dir / "targets.toml")
     for i in range(count):
         log_value(loaded, "investment", f"{i + 1}亿", _day(i), NOW)
-    code = ("import sys, time; from pathlib import Path; from bjtrack.files import store\n"
+    code = ("import sys, time; from pathlib import Path; from bjtrack.files import writing\n"
             "t = time.monotonic()\n"
-            f"with store.locked(Path({str(path)!r})): pass\n"
+            f"with writing.locked(Path({str(path)!r})): pass\n"
             "sys.exit(0 if time.monotonic() - t < 5 else 1)")
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
-    assert len(store.load_records(path).records) == count
+    assert len(records_file.load_records(path).records) == count

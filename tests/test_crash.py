@@ -24,7 +24,10 @@ from pathlib import Path
 import pytest
 
 from bjtrack.cli import main
-from bjtrack.files import store
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
+from bjtrack.files import repair as repairing
+from bjtrack.files import writing
 from conftest import Runner
 
 SCALE = 10 if os.environ.get("BJTRACK_SLOW") else 1
@@ -37,7 +40,7 @@ BIG = 10 * 1024 * 1024
 
 
 def _records(path: Path) -> list[tuple[object, ...]]:
-    result = store.load_records(path)
+    result = records_file.load_records(path)
     return [(r.id, r.series, r.date, r.value, r.note, r.entered) for r in result.records]
 
 
@@ -62,10 +65,11 @@ def _assert_cut_handled(path: Path, before: bytes, after: bytes, end: int, repai
     committed = _records_of(before)
     path.write_bytes(cut)
     # What every command reads (through the cache) for some cuts; the parser for the rest.
-    result = store.load_records(path) if repair else store.parse_record_bytes(cut, str(path))
+    result = (records_file.load_records(path) if repair
+              else records_file.parse_record_bytes(cut, str(path)))
     assert result.problems == (), (end - len(before), result.problems)
     got = [(r.id, r.series, r.date, r.value, r.note, r.entered) for r in result.records]
-    tail = store.check_tail(path)
+    tail = writing.check_tail(path)
     if result.torn is None:
         assert tail is None
         if got == _records_of(after) and got != committed:
@@ -83,13 +87,13 @@ def _assert_cut_handled(path: Path, before: bytes, after: bytes, end: int, repai
     assert result.torn.line == tail.line == _torn_line(cut, result.torn_offset)
     if not repair:
         return
-    backup = store.repair(path, "t")
+    backup = repairing.repair(path, "t")
     assert backup is not None
     fixed = path.read_bytes()
     assert _kept_all(fixed, backup.read_bytes(), cut)
     assert fixed.startswith(before.rstrip(b"\n"))
     assert _comments_only(fixed[len(before.rstrip(b"\n")):])  # nothing but comments kept
-    assert store.load_records(path).torn is None
+    assert records_file.load_records(path).torn is None
     assert _records(path) == committed
     backup.unlink()
 
@@ -106,7 +110,7 @@ def _kept_all(fixed: bytes, fragment: bytes, damaged: bytes) -> bool:
 
 
 def _records_of(data: bytes) -> list[tuple[object, ...]]:
-    result = store.parse_record_bytes(data, "records.toml")
+    result = records_file.parse_record_bytes(data, "records.toml")
     return [(r.id, r.series, r.date, r.value, r.note, r.entered) for r in result.records]
 
 
@@ -271,7 +275,7 @@ def _outcome(path: Path, before: bytes, committed: list[tuple[object, ...]],
     assert after.startswith(before), "bytes already committed were changed"
     if after == before:
         return "unchanged"
-    result = store.load_records(path)
+    result = records_file.load_records(path)
     assert result.problems == ()
     records = [(r.id, r.series, r.date, r.value, r.note, r.entered) for r in result.records]
     assert records[: len(committed)] == committed
@@ -283,12 +287,12 @@ def _outcome(path: Path, before: bytes, committed: list[tuple[object, ...]],
         assert new(records[len(committed):]), records[len(committed):]
         return "complete"
     assert records == committed
-    assert store.check_tail(path) is not None
-    backup = store.repair(path, "k")
+    assert writing.check_tail(path) is not None
+    backup = repairing.repair(path, "k")
     assert backup is not None
     assert _kept_all(path.read_bytes(), backup.read_bytes(), after)
     assert _records(path) == committed
-    assert store.load_records(path).torn is None
+    assert records_file.load_records(path).torn is None
     backup.unlink()
     return "torn"
 
@@ -432,12 +436,12 @@ def test_sigkill_during_target_add(plan_dir: Path) -> None:
     counts = {"unchanged": 0, "complete": 0, "killed": 0}
     for trial in range(1, PLAN_KILLS):
         before = path.read_bytes()
-        ids = [t.id for t in store.load_plan(path).targets]
+        ids = [t.id for t in plan_file.load_plan(path).targets]
         run = _run(argv(trial), rng.uniform(0.3, 1.3) * full.seconds)
         assert run.code in (0, -signal.SIGKILL), run
         counts["killed"] += run.code == -signal.SIGKILL
         after = path.read_bytes()
-        now = [t.id for t in store.load_plan(path).targets]
+        now = [t.id for t in plan_file.load_plan(path).targets]
         if after == before:
             counts["unchanged"] += 1
             assert now == ids
@@ -468,8 +472,8 @@ def test_sigkill_during_init(tmp_path: Path) -> None:
         for name, data in present.items():
             assert data == made[name], name  # whole, never half-written
         if "targets.toml" in present:
-            store.load_plan(folder / "targets.toml")
-            assert store.load_records(folder / "records.toml").records == ()
+            plan_file.load_plan(folder / "targets.toml")
+            assert records_file.load_records(folder / "records.toml").records == ()
         counts["none" if not present else
                "complete" if set(present) == set(made) else "partial"] += 1
     print("init kills:", counts)

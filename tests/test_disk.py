@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from bjtrack.domain.errors import BjtrackError
-from bjtrack.files import store
+from bjtrack.files import records as records_file
+from bjtrack.files import writing
 from conftest import SMALL_PLAN, Result, Runner
 
 FULL = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -132,7 +133,7 @@ def test_atomic_write_on_a_full_disk_removes_its_temp_file(tmp_path: Path,
 
     monkeypatch.setattr(os, "fsync", fsync)
     with pytest.raises(BjtrackError) as caught:
-        store.atomic_write(target, b"new\n" * 100_000)
+        writing.atomic_write(target, b"new\n" * 100_000)
     assert "No space left on device" in str(caught.value)
     assert str(target) in str(caught.value)
     assert [p.name for p in tmp_path.iterdir()] == ["targets.toml"]
@@ -251,7 +252,7 @@ def read_only(tmp_path: Path) -> Iterator[tuple[Path, Callable[[], None]]]:
         pytest.skip("running as root without mount: permissions would not bind")
     (folder / "targets.toml").write_text(SMALL_PLAN, encoding="utf-8")
     (folder / "records.toml").write_text(
-        store.RECORDS_HEADER + '\n[[record]]\nid = "a1"\nseries = "investment"\n'
+        records_file.RECORDS_HEADER + '\n[[record]]\nid = "a1"\nseries = "investment"\n'
         'date = 2022-06-30\nvalue = "15000000000"\n', encoding="utf-8")
 
     def lock_down() -> None:

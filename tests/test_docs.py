@@ -23,8 +23,6 @@ from conftest import REPO, Runner
 COMMANDS_DOC = REPO / "docs" / "commands.md"
 README = REPO / "README.md"
 README_LIMIT = 250
-# Linked from the README but written in another change (issue 11): accepted while missing.
-PENDING = {REPO / "docs" / "ARCHITECTURE.md"}
 
 _HEADING = re.compile(r"(#{1,6}) +(.*?)\s*#*\s*$")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
@@ -171,8 +169,6 @@ def test_relative_links_lead_somewhere(doc: Path) -> None:
     for link in relative_links(text):
         path, _, anchor = link.partition("#")
         target = (doc.parent / path).resolve() if path else doc
-        if target in PENDING and not target.exists():
-            continue
         assert target.exists(), f"{doc.name}: {link} leads nowhere"
         assert REPO in target.parents or target == REPO, f"{doc.name}: {link} leaves the repo"
         if anchor and target.suffix == ".md":

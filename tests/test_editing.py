@@ -15,7 +15,9 @@ import pytest
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import BjtrackError, Problem
 from bjtrack.domain.model import Record
-from bjtrack.files import store
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
+from bjtrack.files import writing
 from bjtrack.ops import plan_edit
 from bjtrack.render.words import Words
 from conftest import REPO, Runner, records_text
@@ -58,7 +60,7 @@ def test_init_blank_writes_a_plan_records_and_git_settings(cli: Runner, tmp_path
     assert result.out == ""
     assert "records.toml merge=union" in (folder / ".gitattributes").read_text().splitlines()
     assert (folder / ".gitignore").read_text().splitlines() == ["*.lock", ".bjtrack-cache/"]
-    assert (folder / "records.toml").read_text(encoding="utf-8") == store.RECORDS_HEADER
+    assert (folder / "records.toml").read_text(encoding="utf-8") == records_file.RECORDS_HEADER
     assert (folder / "targets.toml").stat().st_mode & 0o044  # readable by the team, not 0600
     checked = cli("check", cwd=folder)
     assert checked.code == 0, checked.err
@@ -75,9 +77,9 @@ def test_blank_plan_explains_every_key(tmp_path: Path) -> None:
     plan_edit.init_plan(tmp_path, name='名 "quoted"')
     text = (tmp_path / "targets.toml").read_text(encoding="utf-8")
     commented = set(re.findall(r"^#\s*(\w+)\s*=", text, re.M))
-    assert store.TARGET_KEYS <= commented, store.TARGET_KEYS - commented
-    assert (store.PLAN_KEYS - {"name"}) <= commented, store.PLAN_KEYS - commented
-    assert store.load_plan(tmp_path / "targets.toml").name == '名 "quoted"'
+    assert plan_file.TARGET_KEYS <= commented, plan_file.TARGET_KEYS - commented
+    assert (plan_file.PLAN_KEYS - {"name"}) <= commented, plan_file.PLAN_KEYS - commented
+    assert plan_file.load_plan(tmp_path / "targets.toml").name == '名 "quoted"'
 
 
 def test_init_refuses_to_overwrite(cli: Runner, plan_dir: Path) -> None:
@@ -311,7 +313,7 @@ def test_edit_plan_reopens_until_valid(plan_dir: Path) -> None:
     assert result.changed and len(asked) == 1
     assert "malformed TOML" in ENGLISH.text(asked[0][0]) and asked[0][0].file == str(path)
     assert lines[0] == 5 and lines[1] == asked[0][0].line  # re-opened at the problem
-    assert store.load_plan(path).by_id("investment").name == "全区投资"  # type: ignore[union-attr]
+    assert plan_file.load_plan(path).by_id("investment").name == "全区投资"  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------- where
@@ -323,7 +325,7 @@ def test_where_prints_the_files_in_use(cli: Runner, plan_dir: Path) -> None:
     assert en.code == 0
     assert en.out == (f"plan\t{plan_dir / 'targets.toml'}\n"
                       f"records\t{plan_dir / 'records.toml'} (not created yet)\n")
-    (plan_dir / "records.toml").write_text(store.RECORDS_HEADER, encoding="utf-8")
+    (plan_dir / "records.toml").write_text(records_file.RECORDS_HEADER, encoding="utf-8")
     zh = cli("--lang", "zh", "where", cwd=sub)
     assert zh.out == (f"计划文件\t{plan_dir / 'targets.toml'}\n"
                       f"记录文件\t{plan_dir / 'records.toml'}\n")
@@ -433,7 +435,7 @@ def test_rm_retracts_with_a_reason(cli: Runner, plan_dir: Path) -> None:
 def test_record_ids_accept_unique_prefixes_only(cli: Runner, plan_dir: Path) -> None:
     path = plan_dir / "records.toml"
     for rid, day in (("abc111", "2022-03-31"), ("abc222", "2022-04-30")):
-        store.append_record(path, Record(id=rid, series="investment", date=parse_date(day),
+        writing.append_record(path, Record(id=rid, series="investment", date=parse_date(day),
                                          value=Decimal(100), unit="元"))
     ambiguous = cli("--lang", "en", "rm", "abc", cwd=plan_dir)
     assert ambiguous.code == 2 and "'abc' matches several records: abc111, abc222" in ambiguous.err
@@ -446,10 +448,10 @@ def test_record_ids_accept_unique_prefixes_only(cli: Runner, plan_dir: Path) -> 
 def test_short_records_are_written_as_tables(tmp_path: Path) -> None:
     path = tmp_path / "records.toml"
     figure = Record(id="a1", series="s", date=parse_date("2022-06"), value=Decimal(1))
-    store.append_record(path, figure)
-    store.append_record(path, Record(id="b2", series="s", date=None, value=None,
+    writing.append_record(path, figure)
+    writing.append_record(path, Record(id="b2", series="s", date=None, value=None,
                                      retracts="a1"))
-    loaded = store.load_records(path)
+    loaded = records_file.load_records(path)
     assert loaded.problems == () and loaded.torn is None
     assert [r.id for r in loaded.records] == ["a1", "b2"]
     assert path.read_text(encoding="utf-8").splitlines().count("[[record]]") == 2
@@ -496,7 +498,7 @@ def test_targets_added_at_once_are_all_kept(plan_dir: Path) -> None:
         cwd=plan_dir, stderr=subprocess.PIPE, text=True) for n in range(6)]
     for run in runs:
         assert run.wait(timeout=60) == 0, run.stderr.read() if run.stderr else ""
-    plan = store.load_plan(plan_dir / "targets.toml")
+    plan = plan_file.load_plan(plan_dir / "targets.toml")
     assert {f"t{n}" for n in range(6)} <= {t.id for t in plan.targets}
 
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from bjtrack.domain.amounts import Amount, format_amount, parse_amount
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import BjtrackError
-from bjtrack.files import store
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
 from bjtrack.render.words import Words
 from conftest import REPO, Runner
 
@@ -189,7 +190,7 @@ def test_mutated_plan_loads_or_fails_clearly(tmp_path: Path, seed: int, count: i
     path.write_text(_mutate(text, random.Random(seed), count), encoding="utf-8",
                     errors="surrogatepass")
     try:
-        plan = store.load_plan(path)
+        plan = plan_file.load_plan(path)
     except BjtrackError as exc:
         _assert_clear(exc, str(path))
         for problem in exc.problems:
@@ -207,7 +208,7 @@ def test_mutated_records_load_or_fail_clearly(tmp_path: Path, seed: int, count: 
     path.write_text(_mutate(text, random.Random(seed), count), encoding="utf-8",
                     errors="surrogatepass")
     try:
-        result = store.load_records(path)
+        result = records_file.load_records(path)
     except BjtrackError as exc:
         _assert_clear(exc, str(path))
         return
@@ -327,7 +328,7 @@ def test_ten_megabyte_note_with_controls_and_bidi(cli: Runner, plan_dir: Path) -
     result = cli("log", "investment", "１５０亿", "--date", "2022年6月", "--note", note,
                  cwd=plan_dir)
     assert result.code == 0, result.err[:500]
-    records = store.load_records(plan_dir / "records.toml").records
+    records = records_file.load_records(plan_dir / "records.toml").records
     assert [r.note for r in records] == [note]
     assert records[0].value == Decimal(15_000_000_000)
     history = cli("history", "investment", "--format", "json", cwd=plan_dir)

@@ -3,8 +3,9 @@
 Chromium talks the protocol over two pipes (--remote-debugging-pipe: it reads commands on
 fd 3 and writes replies and events on fd 4, each message ending in a NUL byte), so no
 websocket library and no port are needed. The test opens the exported file, waits for it
-to load, and checks what a reader sees: the summary, a drawn chart per target, Chinese
-text set in a CJK font, no console error and no request other than the file itself."""
+to load, and checks what a reader sees: the summary, a drawn chart per target with figures
+(none for the others), axes and labels, a hostile name shown as text, Chinese text set in a
+CJK font, no console error and no request other than the file itself."""
 
 from __future__ import annotations
 
@@ -147,6 +148,10 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
 
 @pytest.fixture
 def report(cli: Runner, shipped: Path) -> Path:
+    plan = shipped / "targets.toml"  # a hostile name, as a plan file could hold one
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        'name = "区内全年投资"', 'name = "区内全年投资<script>alert(1)</script>"'),
+        encoding="utf-8")
     (shipped / "figures.csv").write_text(
         "target,date,value,note,source\n"
         "investment,2022-03,90亿,,\n"
@@ -183,27 +188,47 @@ def test_report_in_a_real_browser(browser: Browser, report: Path) -> None:
     assert "进度正常" in summary and "滞后" in summary and "未完成" in summary
     assert "共 12 项目标" in browser.evaluate("document.querySelector('.total').innerText")
 
-    charts = browser.evaluate(
+    sections = browser.evaluate(
         "[...document.querySelectorAll('section.target')].map(s => {"
-        " const svg = s.querySelector('.chart svg'); const box = svg.getBoundingClientRect();"
-        " return {id: s.id, width: box.width, height: box.height,"
-        "  paths: svg.querySelectorAll('path').length,"
-        "  points: svg.querySelectorAll('[id$=\"-actual\"] use').length,"
-        "  target: svg.querySelectorAll('[id$=\"-target\"] path').length,"
-        "  pace: svg.querySelectorAll('[id$=\"-pace\"] path').length,"
-        "  ticks: [...svg.querySelectorAll('text')].map(t => t.textContent).join(' ')}; })")
-    assert len(charts) == 12
-    for chart in charts:
-        assert chart["width"] > 300 and chart["height"] > 80, chart
-        assert chart["paths"] >= 3, chart
-        assert "2022-0" in chart["ticks"], chart
-    by_id = {c["id"]: c for c in charts}
-    assert by_id["t-investment"]["points"] == 2  # one marker per figure
-    assert by_id["t-firms-total"]["points"] == 2
-    assert by_id["t-digital-revenue"]["points"] == 0
-    assert all(c["target"] == 1 for c in charts)  # every target has its line
-    assert by_id["t-investment"]["pace"] == 1
-    assert by_id["t-industry-share"]["pace"] == 0  # a share held above a floor has no pace
+        " const svg = s.querySelector('.chart svg');"
+        " if (!svg) return {id: s.id, chart: false,"
+        "   note: s.querySelector('p.meta:last-child')?.innerText};"
+        " const box = svg.getBoundingClientRect(); const ys = svg.querySelectorAll("
+        "  '.y-axis text:not(.unit)'); const labels = [...ys].sort((a, b) =>"
+        "  b.getBoundingClientRect().top - a.getBoundingClientRect().top);"
+        " const axis = svg.querySelector('.axis').getBoundingClientRect();"
+        " const zero = labels[0].getBoundingClientRect();"
+        " return {id: s.id, chart: true, width: box.width, height: box.height,"
+        "  title: svg.querySelector('title').textContent,"
+        "  dots: svg.querySelectorAll('.actual circle').length,"
+        "  target: svg.querySelectorAll('.target-line path').length,"
+        "  pace: svg.querySelectorAll('.pace').length,"
+        "  cut: svg.querySelectorAll('.axis-break').length,"
+        "  bottom: labels[0].textContent,"
+        "  bottom_at_axis: Math.abs((zero.top + zero.bottom) / 2 - axis.bottom) < 4,"
+        "  texts: [...svg.querySelectorAll('text')].map(t => t.textContent)}; })")
+    assert len(sections) == 12
+    by_id = {s["id"]: s for s in sections}
+    drawn = {"t-talent", "t-investment", "t-new-firms", "t-firms-total", "t-industry-share"}
+    assert {s["id"] for s in sections if s["chart"]} == drawn  # the targets with figures
+    for section in sections:
+        if not section["chart"]:  # no empty chart: the records table says there is none
+            assert section["note"] == "暂无数据记录", section
+            continue
+        assert section["width"] > 500 and 150 < section["height"] < 260, section
+        assert section["target"] == 1, section  # every target has its line
+        assert "2022-07" in section["texts"], section  # months as the report writes them
+    investment = by_id["t-investment"]
+    assert investment["title"] == "区内全年投资<script>alert(1)</script>"  # shown, not run
+    assert investment["dots"] == 2  # one dot per figure
+    assert investment["pace"] == 1
+    assert investment["bottom"] == "0" and investment["bottom_at_axis"]  # amounts from zero
+    assert investment["cut"] == 0
+    assert "150亿元" in investment["texts"] and "目标 300亿元" in investment["texts"]
+    assert by_id["t-firms-total"]["dots"] == 2 and by_id["t-firms-total"]["bottom"] == "0"
+    share = by_id["t-industry-share"]  # a share held above a floor: no pace, a cut axis
+    assert share["pace"] == 0
+    assert share["bottom"] != "0" and share["cut"] == 2  # the cut is drawn on the axis
 
     # the hostile note is shown as text, never run
     notes = browser.evaluate("[...document.querySelectorAll('.records td')]"

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bjtrack.domain.model import Plan, Record
-from bjtrack.files import records, store
+from bjtrack.files import records, writing
 from bjtrack.index import cache
 from bjtrack.ops import importing
 from bjtrack.ops import load as loading
@@ -241,7 +241,7 @@ def test_fast_writer_writes_what_the_serializer_writes(note: str, source: str, e
                     logged=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), vintage="初步")
     assert records.record_block(record) == records.serialized_block(record)
     assert records.framed_block(record) == records.framed(record, records.serialized_block(record))
-    parsed = store.parse_records(records.record_block(record), "x").records
+    parsed = records.parse_records(records.record_block(record), "x").records
     assert parsed and parsed[0].note == note and parsed[0].value == value
 
 
@@ -329,7 +329,7 @@ def test_every_kind_of_bad_cell_and_header(cli: Runner, plan_dir: Path) -> None:
 
 
 # A records file holding a current figure, a retracted one and a replaced one.
-HELD = store.RECORDS_HEADER + """
+HELD = records.RECORDS_HEADER + """
 [[record]]
 id = "a1"
 series = "investment"
@@ -373,7 +373,7 @@ SHEET = [["指标", "日期", "数值"],
 def _held(folder: Path) -> list[tuple[object, ...]]:
     """The records of the file as a full parse reads them, less their random ids."""
     return [(r.series, r.date, r.value, r.entered, r.retracts != "", r.revises != "")
-            for r in store.load_records(folder / "records.toml").records]
+            for r in records.load_records(folder / "records.toml").records]
 
 
 @pytest.mark.parametrize("cached", [True, False])
@@ -436,7 +436,7 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
     result = importing.import_file(loaded, sheet, now)
     assert calls == [2, 1]
     assert (len(result.added), result.duplicates) == (1, 1)
-    assert [r.value for r in store.load_records(plan_dir / "records.toml").records] == [
+    assert [r.value for r in records.load_records(plan_dir / "records.toml").records] == [
         Decimal(15000000000), Decimal(22000000000)]
 
 
@@ -461,7 +461,7 @@ def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
             assert loaded.index is not None
             assert loaded.index.ids_taken(["a1", "zz", "b2", "a3"]) == {"a1", "b2", "a3"}
         result = importing.import_file(loaded, sheet, datetime(2022, 8, 1, tzinfo=UTC))
-        ids = [r.id for r in store.load_records(plan_dir / "records.toml").records]
+        ids = [r.id for r in records.load_records(plan_dir / "records.toml").records]
         assert len(result.added) == 4 and len(set(ids)) == len(ids) == 9
 
 
@@ -470,14 +470,14 @@ def test_a_big_file_is_copied_byte_for_byte_before_the_new_records(tmp_path: Pat
     now = datetime(2022, 8, 1, tzinfo=UTC)
     new = [Record(id=f"r{i:09d}", series="investment", date=date(2022, 1, 1) + timedelta(i),
                   value=Decimal(i), entered=str(i), logged=now) for i in range(3)]
-    store.append_records(path, [Record(id="first", series="x", date=date(2022, 1, 1),
+    writing.append_records(path, [Record(id="first", series="x", date=date(2022, 1, 1),
                                        value=Decimal(1), logged=now)] * 2)
     old = path.read_bytes()
-    assert old.startswith(store.RECORDS_HEADER.encode() + b"\n# first")
+    assert old.startswith(records.RECORDS_HEADER.encode() + b"\n# first")
     old += "".join(f"# 长备注 {i}\n" for i in range(200_000)).encode()  # several MB
     path.write_bytes(old)
     os.chmod(path, 0o640)
-    store.append_records(path, new, render=records.framed_block)
+    writing.append_records(path, new, render=records.framed_block)
     blocks = "".join("\n" + records.framed(r, records.serialized_block(r)) for r in new)
     assert path.read_bytes() == old + blocks.encode()
     assert path.stat().st_mode & 0o777 == 0o640

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bjtrack.files import store
+from bjtrack.files import records as records_file
 from bjtrack.render.table import clean
 from conftest import Runner
 
@@ -90,13 +90,13 @@ def test_clean_leaves_no_control_or_bidi_character(text: str) -> None:
 @pytest.mark.parametrize("note", FORGERIES)
 def test_a_note_cannot_forge_a_record(cli: Runner, plan_dir: Path, note: str) -> None:
     _log(cli, plan_dir, note, source=note)
-    records = store.load_records(plan_dir / "records.toml").records
+    records = records_file.load_records(plan_dir / "records.toml").records
     assert len(records) == 1
     assert records[0].note == note and records[0].source == note
     assert records[0].value == 15_000_000_000
     assert cli("check", cwd=plan_dir).code == 0
     _log(cli, plan_dir, "next", date="2022-07", value="160亿")  # appends still line up
-    assert [r.note for r in store.load_records(plan_dir / "records.toml").records] == [
+    assert [r.note for r in records_file.load_records(plan_dir / "records.toml").records] == [
         note, "next"]
 
 
@@ -108,7 +108,7 @@ def test_any_note_survives_the_round_trip(cli: Runner, plan_dir: Path, note: str
     path.unlink(missing_ok=True)
     (plan_dir / ".bjtrack-cache").mkdir(exist_ok=True)
     _log(cli, plan_dir, note)
-    records = store.load_records(path).records
+    records = records_file.load_records(path).records
     assert [(r.note, r.value) for r in records] == [(note, 15_000_000_000)]
 
 
@@ -123,7 +123,7 @@ def test_an_imported_note_cannot_forge_a_record(cli: Runner, plan_dir: Path, not
         writer.writerow(["investment", "2022-07-31", "160亿", "plain"])
     result = cli("import", str(sheet), cwd=plan_dir)
     assert result.code == 0, result.err
-    records = store.load_records(plan_dir / "records.toml").records
+    records = records_file.load_records(plan_dir / "records.toml").records
     assert [r.note for r in records] == [note.strip(), "plain"]  # cells are trimmed
     assert cli("check", cwd=plan_dir).code == 0
 
@@ -234,7 +234,7 @@ def test_import_reads_only_the_file_given(cli: Runner, plan_dir: Path, tmp_path:
         mp.undo()
     assert result.code == 0, result.err
     assert not [p for p in opened if "secret" in str(p)], opened
-    values = [r.value for r in store.load_records(plan_dir / "records.toml").records]
+    values = [r.value for r in records_file.load_records(plan_dir / "records.toml").records]
     assert values == [15_000_000_000, 16_000_000_000]
 
 

@@ -983,7 +983,7 @@ due = 2022-12-31
 # =========================================================================== shipped plan
 
 def test_the_shipped_plan_uses_the_forms_its_wording_calls_for() -> None:
-    from bjtrack.files.store import load_plan
+    from bjtrack.files.plan import load_plan
 
     plan = load_plan(Path(__file__).resolve().parent.parent / "targets.toml")
     fund = plan.by_id("two-chain-fund")  # 每年安排专项资金不少于3亿元

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bjtrack.domain.model import Record
-from bjtrack.files import store
+from bjtrack.files import writing
 from conftest import Runner, records_text
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -117,7 +117,7 @@ def test_check_reports_duplicate_ids_after_a_merge(cli: Runner, repo: Path) -> N
     taken = tomllib.loads(records_text(repo))["record"][0]["id"]
     git(repo, "checkout", "-q", "-B", "bob", "main")
     # bob's script reused amy's id for a different figure
-    store.append_record(repo / "records.toml", Record(
+    writing.append_record(repo / "records.toml", Record(
         id=taken, series="new-firms", date=date(2022, 5, 31), value=Decimal(5000), unit="家",
         by="bob script", logged=datetime(2022, 6, 2, 9, 0, tzinfo=UTC)))
     git(repo, "commit", "-q", "-am", "bob")

@@ -26,12 +26,12 @@ def _interactive() -> bool:
 
 def complete_record(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for RECORD: ids of the current records, newest first."""
-    from bjtrack.files import store
+    from bjtrack.files import paths
     from bjtrack.ops.corrections import current_records
     from bjtrack.ops.load import load
 
     try:
-        path = store.find_plan(ctx.find_root().params.get("file"), Path.cwd())
+        path = paths.find_plan(ctx.find_root().params.get("file"), Path.cwd())
         current = current_records(load(path, strict=False))
     except (BjtrackError, OSError):
         return []

@@ -14,7 +14,7 @@ from typing import Any, Protocol, cast
 import typer
 from rich.console import Console
 
-from bjtrack.cli import core, editing, reports  # noqa: F401  (they register their commands)
+from bjtrack.cli import core, editing, extract, reports  # noqa: F401  (they register their commands)
 from bjtrack.cli.root import app
 from bjtrack.domain.errors import EXIT_DATA, EXIT_USAGE, BjtrackError
 from bjtrack.render.i18n import LANGS, detect_lang

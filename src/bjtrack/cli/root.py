@@ -49,7 +49,7 @@ class Session:
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
 
     def plan_path(self) -> Path:
-        from bjtrack.files.store import find_plan
+        from bjtrack.files.paths import find_plan
 
         return find_plan(self.file, Path.cwd())
 
@@ -165,11 +165,11 @@ def who() -> str:
 
 def complete_target(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for TARGET: ids and names of the plan in use (cheap: no records)."""
-    from bjtrack.files import store
-
+    from bjtrack.files import paths
+    from bjtrack.files import plan as plan_file
     root_params = ctx.find_root().params
     try:
-        plan = store.load_plan(store.find_plan(root_params.get("file"), Path.cwd()))
+        plan = plan_file.load_plan(paths.find_plan(root_params.get("file"), Path.cwd()))
     except (BjtrackError, OSError):
         return []
     out: list[tuple[str, str]] = []

@@ -10,7 +10,9 @@ from pathlib import Path
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import Plan, Record
 from bjtrack.domain.records import effective
-from bjtrack.files import store
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
+from bjtrack.files import repair as repairing
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,13 @@ def check(path: Path, repair_at: datetime | None = None) -> CheckResult:
     repaired first (the damaged one kept beside it, named by that time)."""
     backup = None
     if repair_at is not None:
-        records_path = store.load_plan(path).records_path
-        backup = store.repair(records_path, repair_at.strftime("%Y%m%d%H%M%S"))
+        records_path = plan_file.load_plan(path).records_path
+        backup = repairing.repair(records_path, repair_at.strftime("%Y%m%d%H%M%S"))
     try:
-        plan = store.load_plan(path)
+        plan = plan_file.load_plan(path)
     except BjtrackError as exc:
         return CheckResult(path, None, 0, tuple(exc.problems), backup, repair_at is not None)
-    result = store.load_records(plan.records_path)
+    result = records_file.load_records(plan.records_path)
     problems = list(result.problems)
     if result.torn:
         problems.append(result.torn)

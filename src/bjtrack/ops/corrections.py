@@ -12,7 +12,7 @@ from datetime import date, datetime
 from bjtrack.domain.errors import BjtrackError, UsageError, problem
 from bjtrack.domain.model import Record, Target
 from bjtrack.domain.records import effective, record_states
-from bjtrack.files import store
+from bjtrack.files import writing
 from bjtrack.ops.load import Loaded, series_target, unique_id
 from bjtrack.ops.log import read_value
 
@@ -70,7 +70,7 @@ def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | No
         id=unique_id(loaded.id_taken), series=old.series, date=new_day, value=amount.value,
         unit=amount.unit, entered=value.strip(), note=new_note, source=old.source,
         logged=now, by=by, vintage=old.vintage, revises=old.id)
-    store.append_record(loaded.plan.records_path, record)
+    writing.append_record(loaded.plan.records_path, record)
     return Correction(record, old, target)
 
 
@@ -95,7 +95,7 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
     records = [Record(id=new_id, series=r.series, date=None, value=None, note=why,
                       logged=now, by=by, retracts=r.id)
                for new_id, r in zip(ids, chain, strict=True)]
-    store.append_records(loaded.plan.records_path, records)
+    writing.append_records(loaded.plan.records_path, records)
     return Correction(records[0], old, target)
 
 
@@ -103,7 +103,7 @@ def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> C
     target = series_target(loaded.plan, old.series)
     record = Record(id=unique_id(loaded.id_taken), series=old.series, date=None, value=None,
                     note=why, logged=now, by=by, retracts=old.id)
-    store.append_record(loaded.plan.records_path, record)
+    writing.append_record(loaded.plan.records_path, record)
     return Correction(record, old, target)
 
 

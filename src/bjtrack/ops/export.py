@@ -10,7 +10,7 @@ from pathlib import Path
 from bjtrack.domain.errors import UsageError, problem
 from bjtrack.domain.model import Snapshot
 from bjtrack.domain.records import by_series
-from bjtrack.files import store
+from bjtrack.files import writing
 from bjtrack.ops.load import Loaded
 from bjtrack.ops.status import status_report
 
@@ -58,7 +58,7 @@ def _same(path: Path, other: Path) -> bool:
 def write_output(path: Path, data: str | bytes) -> None:
     """Write the whole file at once (temp file + rename): never a half-written export."""
     existed = os.path.lexists(path)
-    store.atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
+    writing.atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
     if not existed:
         mask = os.umask(0)
         os.umask(mask)

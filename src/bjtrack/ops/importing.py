@@ -17,7 +17,8 @@ from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built
 from bjtrack.domain.records import effective
-from bjtrack.files import store
+from bjtrack.files import records as records_file
+from bjtrack.files import writing
 from bjtrack.files.records import framed_block, new_ids
 from bjtrack.files.tables import read_table
 from bjtrack.index import cache
@@ -106,11 +107,11 @@ def _import(loaded: Loaded, path: Path, now: datetime, by: str, dry_run: bool,
     settled = _settle(plan, target, rows)
     written = False
     if settled.added and not dry_run:
-        with store.locked(target):
+        with writing.locked(target):
             if _stat(target) != seen:  # written meanwhile: look again at what it holds
                 settled = _settle(plan, target, rows)
             if settled.added:
-                store.write_records(target, settled.added, render=framed_block)
+                writing.write_records(target, settled.added, render=framed_block)
                 written = True
     return ImportResult(tuple(settled.added), settled.duplicates, total,
                         tuple(settled.conflicts), ignored, encoding, written)
@@ -317,7 +318,7 @@ def _recorded(path: Path, records: list[Record]) -> tuple[list[Identity], set[st
             pass
         finally:
             index.close()
-    every = store.load_records(path).records
+    every = records_file.load_records(path).records
     ids = {r.id for r in records}
     return [r.identity for r in effective(every)], {r.id for r in every if r.id in ids}
 

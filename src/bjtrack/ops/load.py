@@ -10,7 +10,9 @@ from pathlib import Path
 from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
 from bjtrack.domain.model import Plan, Record, Target
 from bjtrack.domain.records import effective
-from bjtrack.files import store
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
+from bjtrack.files import writing
 from bjtrack.index.cache import RecordIndex, Unusable, open_index
 from bjtrack.index.memo import load_plan
 
@@ -21,7 +23,7 @@ class Loaded:
     With an index (bjtrack.index.cache) the records are read from it only when asked for:
     `status` and `log` query it for what they need; `records` gives them all."""
 
-    def __init__(self, plan: Plan, records: store.RecordSet | None = None,
+    def __init__(self, plan: Plan, records: records_file.RecordSet | None = None,
                  index: RecordIndex | None = None) -> None:
         assert records is not None or index is not None
         self.plan = plan
@@ -29,13 +31,13 @@ class Loaded:
         self._records = records
 
     @property
-    def records(self) -> store.RecordSet:
+    def records(self) -> records_file.RecordSet:
         if self._records is None:
             assert self.index is not None
             try:
                 self._records = self.index.record_set()
             except Unusable:
-                self._records = store.load_records(self.plan.records_path)
+                self._records = read_records(self.plan.records_path)
         return self._records
 
     @property
@@ -87,25 +89,39 @@ class Loaded:
 def load(path: Path, strict: bool = True) -> Loaded:
     """Read a plan and its records. With strict, a damaged record (other than a torn
     last one, which is set aside with a warning) is an error."""
-    plan = load_plan(path)  # store.load_plan, remembered while the file is unchanged
+    plan = load_plan(path)  # plan_file.load_plan, remembered while the file is unchanged
     index = open_index(plan.records_path)  # holds no damaged record: nothing to report
     if index is not None:
         return Loaded(plan, index=index)
-    records = store.load_records(plan.records_path)
+    records = read_records(plan.records_path)
     if strict and records.problems:
         raise BjtrackError(*records.problems, problem("err.fix_records"))
     return Loaded(plan, records)
 
 
+def read_records(path: Path) -> records_file.RecordSet:
+    """Every record of the file. Read without the lock, a block another command is
+    appending this moment looks damaged or torn: such a read is done again once that
+    command lets go of the lock, and what still looks damaged then is."""
+    records = records_file.load_records(path)
+    if not records.problems and records.torn is None:
+        return records
+    try:
+        with writing.locked(path):
+            return records_file.load_records(path)
+    except BjtrackError:  # no lock to be had here (a read-only folder): the first read
+        return records
+
+
 def read_plan(path: Path) -> Plan:
     """The plan alone, for what needs no records (`targets`, `where`, `target edit`)."""
-    return store.load_plan(path)
+    return plan_file.load_plan(path)
 
 
 def unique_id(taken: Callable[[str], bool]) -> str:
     """A new record id that `taken` says no record of the file holds."""
     while True:
-        candidate = store.new_record_id()
+        candidate = records_file.new_record_id()
         if not taken(candidate):
             return candidate
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bjtrack.domain.amounts import PERCENT, Amount, base_unit, parse_amount
 from bjtrack.domain.errors import InputError, UsageError, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target
-from bjtrack.files import store
+from bjtrack.files import writing
 from bjtrack.ops.load import Loaded, resolve_target, unique_id
 
 
@@ -65,5 +65,5 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
         entered=value.strip(), note=note, source=source, logged=now, by=by,
         vintage=vintage, revises=revised.id if revised else "",
     )
-    store.append_record(plan.records_path, record)
+    writing.append_record(plan.records_path, record)
     return LogResult(record, target, revised=revised)

@@ -1,6 +1,6 @@
 """`bjtrack init`, `target add` and `target edit`: starting a plan and editing its targets.
 
-Plan edits are validated with `store.load_plan` before the file is replaced atomically, so
+Plan edits are validated with `plan_file.load_plan` before the file is replaced atomically, so
 an invalid targets.toml is never left behind.
 """
 
@@ -16,11 +16,13 @@ from typing import Any
 
 from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
 from bjtrack.domain.model import Plan, Target
-from bjtrack.files import store
+from bjtrack.files import paths, writing
+from bjtrack.files import plan as plan_file
+from bjtrack.files import records as records_file
 from bjtrack.ops.load import resolve_target
 
 EXAMPLES = ("binjiang-2022",)
-GITATTRIBUTES_LINE = f"{store.RECORDS_FILE} merge=union"
+GITATTRIBUTES_LINE = f"{paths.RECORDS_FILE} merge=union"
 GITIGNORE_LINES = ("*.lock",)  # and the records index folder, see init_plan
 
 # --------------------------------------------------------------------------- init
@@ -94,8 +96,8 @@ def example_files(name: str) -> tuple[str, str]:
 def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[Written]:
     """Write a new plan into `folder`: targets.toml, an empty (or the example's) records
     file, and the git settings a team needs. Refuses to overwrite a plan or records file."""
-    plan_path = folder / store.PLAN_FILE
-    records_path = folder / store.RECORDS_FILE
+    plan_path = folder / paths.PLAN_FILE
+    records_path = folder / paths.RECORDS_FILE
     existing = [p for p in (plan_path, records_path) if p.exists()]
     if existing:
         raise BjtrackError(*(problem("err.exists", hint_key="hint.exists", file=str(p))
@@ -105,7 +107,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     else:
         plan_text = BLANK_PLAN.replace("{name}", (name or folder.resolve().name)
                                        .replace("\\", "\\\\").replace('"', '\\"'))
-        records_text = store.RECORDS_HEADER
+        records_text = records_file.RECORDS_HEADER
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -113,11 +115,11 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
                                    file=str(folder))) from None
     written: list[Written] = []
     for path, text in ((plan_path, plan_text), (records_path, records_text)):
-        store.atomic_write(path, text.encode("utf-8"))
+        writing.atomic_write(path, text.encode("utf-8"))
         written.append(Written(path, "created"))
 
     for path, lines in ((folder / ".gitattributes", (GITATTRIBUTES_LINE,)),
-                        (folder / ".gitignore", (*GITIGNORE_LINES, store.CACHE_DIR + "/"))):
+                        (folder / ".gitignore", (*GITIGNORE_LINES, paths.CACHE_DIR + "/"))):
         result = _ensure_lines(path, lines)
         if result:
             written.append(result)
@@ -127,7 +129,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
 def _ensure_lines(path: Path, lines: Sequence[str]) -> Written | None:
     """Add `lines` to a small settings file unless they are already there."""
     if not path.exists():
-        store.atomic_write(path, "".join(x + "\n" for x in lines).encode("utf-8"))
+        writing.atomic_write(path, "".join(x + "\n" for x in lines).encode("utf-8"))
         return Written(path, "created")
     text = path.read_text(encoding="utf-8")
     present = {x.strip() for x in text.splitlines()}
@@ -135,7 +137,7 @@ def _ensure_lines(path: Path, lines: Sequence[str]) -> Written | None:
     if not missing:
         return None
     sep = "" if text.endswith("\n") or not text else "\n"
-    store.atomic_write(path, (text + sep + "".join(x + "\n" for x in missing)).encode("utf-8"))
+    writing.atomic_write(path, (text + sep + "".join(x + "\n" for x in missing)).encode("utf-8"))
     return Written(path, "appended")
 
 
@@ -165,7 +167,7 @@ def validated(path: Path, text: str) -> Plan:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        plan = store.load_plan(Path(tmp))
+        plan = plan_file.load_plan(Path(tmp))
     except BjtrackError as exc:
         raise BjtrackError(*(_relocate(p, tmp, path) for p in exc.problems)) from None
     finally:
@@ -183,16 +185,16 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
     if missing:
         raise UsageError(problem("err.missing_fields", hint_key="hint.target_add",
                                  keys=", ".join(missing)))
-    with store.locked(path):  # two people adding at once: neither addition is lost
+    with writing.locked(path):  # two people adding at once: neither addition is lost
         old = path.read_bytes().decode("utf-8")
-        plan = store.load_plan(path)
+        plan = plan_file.load_plan(path)
         if plan.by_id(str(fields["id"])):
             raise UsageError(problem("err.target_exists", hint_key="hint.target_edit",
                                      file=str(path), id=fields["id"]))
         sep = "" if not old or old.endswith("\n") else "\n"
         new = old + sep + "\n" + target_block(fields)
         checked = validated(path, new)
-        store.atomic_write(path, new.encode("utf-8"))
+        writing.atomic_write(path, new.encode("utf-8"))
     added = checked.by_id(str(fields["id"]))
     assert added is not None
     return added
@@ -243,12 +245,12 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
             except BjtrackError as exc:
                 problems = exc.problems
             else:
-                with store.locked(path):
+                with writing.locked(path):
                     if path.read_bytes() != original:
                         keep = True
                         raise BjtrackError(problem("err.changed_meanwhile", file=str(path),
                                                    hint_key="hint.kept", path=copy))
-                    store.atomic_write(path, edited)
+                    writing.atomic_write(path, edited)
                 return EditResult(True)
             line = next((p.line for p in problems if p.line), line)
             if not retry(problems):
@@ -288,5 +290,5 @@ def run_editor(copy: Path, line: int) -> int:
 
 def edit_target(path: Path, ref: str, run_editor: EditorRun, retry: Retry) -> EditResult:
     """`edit_plan` with the editor opened at the target `ref`."""
-    _, line = target_line(store.load_plan(path), ref)
+    _, line = target_line(plan_file.load_plan(path), ref)
     return edit_plan(path, line, run_editor, retry)

@@ -1,20 +1,17 @@
 """Charts of a target: its figures against the target and the expected pace line.
 
-`chart_for` turns a Status and the series' records into plain data (`Chart`); `svg_chart`
-draws it with matplotlib for the HTML report (imported only there) and `terminal_chart`
-draws it with Rich for `bjtrack history --chart`. Values stay Decimal until drawn.
+`chart_for` turns a Status and the series' records into plain data (`Chart`);
+`terminal_chart` draws it with Rich for `bjtrack history --chart`, and render/svgchart.py
+writes it as SVG text for the HTML report. Values stay Decimal until drawn.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
 
 from rich.text import Text
 
@@ -30,7 +27,6 @@ TARGET_COLOUR = "#c0392b"
 PACE_COLOUR = "#7f8c8d"
 
 _SCALES = (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
-_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,8 @@ class Chart:
     due: date | None
     unit: str  # axis unit as a person writes it: 亿元, 万人, %, 家
     scale: Decimal  # divide base-unit values by this to draw them in `unit`
-    from_zero: bool = False  # a flow: the axis starts at zero
+    from_zero: bool = False  # a flow: the terminal chart's axis starts at zero
+    base_unit: str = ""  # the target's unit, for figures written as the report writes them
 
     @property
     def empty(self) -> bool:
@@ -86,7 +83,8 @@ def chart_for(status: Status, records: Sequence[Record]) -> Chart:
     values = [v for _, v in points] + [v for _, v in path] + ([goal] if goal is not None else [])
     scale, unit = display_scale(values, target.unit)
     from_zero = target.kind is Kind.FLOW and all(v >= 0 for v in values)
-    return Chart(tuple(points), goal, tuple(path), start, due, unit, scale, from_zero)
+    return Chart(tuple(points), goal, tuple(path), start, due, unit, scale, from_zero,
+                 target.unit)
 
 
 def _pace_line(status: Status, start: date | None, due: date | None, goal: Decimal | None
@@ -145,56 +143,6 @@ def _y_range(chart: Chart) -> tuple[Decimal | None, Decimal | None]:
     return (low if chart.from_zero and low == 0 else low - pad), high + pad
 
 
-# --------------------------------------------------------------------------- SVG
-
-def svg_chart(chart: Chart, salt: str) -> str:
-    """The chart as an inline <svg> element (matplotlib, text kept as text).
-
-    `salt` makes the element ids of this chart unique within one HTML page."""
-    import matplotlib
-    import numpy as np
-    from matplotlib import dates as mdates
-    from matplotlib.figure import Figure
-
-    def days(values: Sequence[date]) -> np.ndarray[Any, np.dtype[np.datetime64]]:
-        return np.array([d.isoformat() for d in values], dtype="datetime64[D]")
-
-    scale = chart.scale
-    fig = Figure(figsize=(7.2, 2.3), dpi=96)
-    ax = fig.subplots()
-    if chart.pace:
-        ax.plot(days([d for d, _ in chart.pace]), [float(v / scale) for _, v in chart.pace],
-                linestyle=":", linewidth=1.6, color=PACE_COLOUR, gid=f"{salt}-pace")
-    if chart.target is not None:
-        ax.axhline(float(chart.target / scale), linestyle="--", linewidth=1.4,
-                   color=TARGET_COLOUR, gid=f"{salt}-target")
-    if chart.points:
-        ax.plot(days([d for d, _ in chart.points]),
-                [float(v / scale) for _, v in chart.points],
-                marker="o", markersize=4.5, linewidth=1.8, color=ACTUAL_COLOUR,
-                gid=f"{salt}-actual")
-    first, last = _x_range(chart)
-    if first is not None and last is not None:
-        margin = timedelta(days=max(1, (last - first).days // 40))  # whole markers at the ends
-        ax.set_xlim(*days([first - margin, last + margin]))
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]
-    ax.tick_params(labelsize=8)
-    ax.grid(True, linewidth=0.4, alpha=0.5)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    low, high = _y_range(chart)
-    if low is not None and high is not None:
-        ax.set_ylim(float(low / scale), float(high / scale))
-    fig.subplots_adjust(left=0.085, right=0.985, top=0.96, bottom=0.12)
-    out = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
-        fig.savefig(out, format="svg", metadata={"Date": None})
-    text = out.getvalue()
-    return _METADATA.sub("", text[text.index("<svg"):])
-
-
 # --------------------------------------------------------------------------- terminal
 
 def terminal_chart(chart: Chart, width: int, height: int = 12,
@@ -245,23 +193,36 @@ def terminal_chart(chart: Chart, width: int, height: int = 12,
     for day, value in chart.points:
         put(row_of(value), col_of(day), "●", "bold " + ACTUAL_COLOUR, 4)
 
-    out = Text()
     marks = {0: high, rows - 1: low}
     if chart.target is not None:
         marks[row_of(chart.target)] = chart.target
+    out = _terminal_rows(grid, {r: _number(v, scale) for r, v in marks.items()}, gutter)
+    out.append_text(_terminal_footer(chart, labels, " " * gutter, cols, lo_day, hi_day))
+    return out
+
+
+def _terminal_rows(grid: Sequence[Sequence[tuple[str, str]]], marks: dict[int, str],
+                   gutter: int) -> Text:
+    """The terminal chart's rows, each after its y-axis label (`marks`, by row) if any."""
+    out = Text()
     for r, line in enumerate(grid):
-        label = _number(marks[r], scale) if r in marks else ""
-        out.append(label.rjust(gutter - 1) + " ", style="dim")
+        out.append(marks.get(r, "").rjust(gutter - 1) + " ", style="dim")
         out.append("│", style="dim")
         for char, style in line:
             out.append(char, style=style or None)
         out.append("\n")
-    axis = " " * gutter + "└" + "─" * cols
-    out.append(axis + "\n", style="dim")
+    return out
+
+
+def _terminal_footer(chart: Chart, labels: tuple[str, ...], indent: str, cols: int,
+                     lo_day: date, hi_day: date) -> Text:
+    """Under the terminal chart: the time axis, its first and last dates, the legend."""
+    out = Text()
+    out.append(indent + "└" + "─" * cols + "\n", style="dim")
     first, last = lo_day.isoformat(), hi_day.isoformat()
     gap = max(1, cols + 1 - len(first) - len(last))
-    out.append(" " * gutter + first + " " * gap + last + "\n", style="dim")
-    out.append(" " * gutter)
+    out.append(indent + first + " " * gap + last + "\n", style="dim")
+    out.append(indent)
     out.append("● " + labels[0], style=ACTUAL_COLOUR)
     if chart.target is not None:
         out.append("   ")

@@ -1,8 +1,8 @@
 """HTML export: one self-contained page (no script, no network) for a browser and A4 print.
 
-A summary of the verdicts, then each target with its figures, a chart (inline SVG drawn by
-matplotlib, see render/chart.py) and its records with their sources; then the indicators.
-Every piece of user text goes through `escape`."""
+A summary of the verdicts, then each target with its figures, a chart when it has figures
+(inline SVG written as text, see render/svgchart.py) and its records with their sources; then
+the indicators. Every piece of user text goes through `escape`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,8 @@ import html
 from collections.abc import Mapping, Sequence
 
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
-from bjtrack.render.chart import (
-    ACTUAL_COLOUR,
-    PACE_COLOUR,
-    TARGET_COLOUR,
-    chart_for,
-    svg_chart,
-)
+from bjtrack.render.chart import ACTUAL_COLOUR, PACE_COLOUR, TARGET_COLOUR, chart_for
+from bjtrack.render.svgchart import svg_chart
 from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
 from bjtrack.render.words import Words
 
@@ -157,8 +152,9 @@ def _target(w: Words, status: Status, series: Sequence[Record]) -> str:
     parts.append(_figures(w, status))
     if detail:
         parts.append(f'<p class="meta">{escape(detail)}</p>')
-    parts.append(f'<div class="chart">{svg_chart(chart, salt=target.id)}</div>')
-    parts.append(_legend(w, chart.unit, chart.target is not None, bool(chart.pace)))
+    if chart.points:  # no figure, no chart: the records table says so
+        parts.append(f'<div class="chart">{svg_chart(w, chart, target.id, target.name)}</div>')
+        parts.append(_legend(w, chart.unit, chart.target is not None, bool(chart.pace)))
     parts.append(_records(w, shown, target.unit))
     parts.append("</section>")
     return "\n".join(parts)

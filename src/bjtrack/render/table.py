@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
@@ -10,7 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bjtrack.domain.amounts import PERCENT
+from bjtrack.domain.amounts import PERCENT, format_amount
 from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict
 from bjtrack.domain.records import RecordState
 from bjtrack.render.text import (
@@ -344,4 +345,15 @@ def periods_table(w: Words, statuses: Sequence[Status]) -> Table:
         label = f"{period.start.isoformat()} ~ {period.due.isoformat()}" if period else ""
         table.add_row(_cell(label), _cell(amount(w, status.actual, target.unit)),
                       _cell(percent(w, status.progress)), _verdict(w, status))
+    return table
+
+
+def figures_table(w: Words, rows: Sequence[tuple[str, str, date, Decimal, str, str]]) -> Table:
+    """Figures found in a text: (series, name, date, value, unit, quote) each."""
+    table = Table(show_lines=False)
+    for key in ("col.id", "col.name", "col.date", "col.value", "col.quote"):
+        table.add_column(w.t(key), overflow="fold")
+    for series, name, day, value, unit, quote in rows:
+        table.add_row(series, name, day.isoformat(),
+                      format_amount(value, unit, exact=True, units=w.units), quote)
     return table
