@@ -237,3 +237,45 @@ def test_rate_must_be_growth_or_level(cli: Runner, tmp_path: Path) -> None:
     folder = write_plan(tmp_path, target("r", "增长", "6%", 'rate = "share"'))
     result = cli("check", cwd=folder)
     assert result.code != 0 and 'rate must be "growth"' in result.out
+
+
+# --------------------------------------------------------------------------- awaiting
+
+def test_a_june_figure_read_the_next_march_is_awaiting(cli: Runner, tmp_path: Path) -> None:
+    """全年引进人才: 2.11万 by June projects 4.22万 against 3.8万; the year's figure decides."""
+    folder = write_plan(tmp_path, target("talent", "全年引进人才", "3.8万人")
+                        + target("gdp-growth", "地区生产总值增长", "6%"))
+    log(cli, folder, "talent", "2.11万", "--date", "2022-06")
+    log(cli, folder, "gdp-growth", "2.5%", "--date", "2022-06")
+    rows = status(cli, folder, "2023-03-01")
+    talent = rows["talent"]
+    assert (talent["verdict"], talent["actual_date"]) == ("awaiting", "2022-06-30")
+    assert talent["projected"] == Decimal("42200")
+    assert rows["gdp-growth"]["verdict"] == "awaiting"
+    zh = table(cli, folder, "2023-03-01", "zh")
+    assert "待最终数据" in zh and "4.22万人" in zh and "2022-06-30" in zh
+    assert "awaiting the final figure" in table(cli, folder, "2023-03-01", "en")
+    quiet = cli("status", "--as-of", "2023-03-01", "--fail-on", "missed", cwd=folder)
+    assert quiet.code == 0, quiet.err  # not missed: not known yet
+    log(cli, folder, "talent", "3.6万", "--date", "2022")
+    log(cli, folder, "gdp-growth", "6.1%", "--date", "2022")
+    rows = status(cli, folder, "2023-03-01")
+    assert (rows["talent"]["verdict"], rows["gdp-growth"]["verdict"]) == ("missed", "achieved")
+    log(cli, folder, "talent", "3.9万", "--date", "2022", "--revise")
+    assert status(cli, folder, "2023-03-01")["talent"]["verdict"] == "achieved"
+    log(cli, folder, "talent", "3.6万", "--date", "2022", "--revise")
+    alert = cli("status", "--as-of", "2023-03-01", "--fail-on", "missed", cwd=folder)
+    assert alert.code != 0  # once missed, it alerts
+
+
+def test_a_target_met_before_the_year_ends_is_achieved_without_the_years_figure(
+        cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("talent", "全年引进人才", "3.8万人"))
+    log(cli, folder, "talent", "3.9万", "--date", "2022-11")
+    assert status(cli, folder, "2023-03-01")["talent"]["verdict"] == "achieved"
+
+
+def test_a_ceiling_without_its_years_figure_is_awaiting(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("debt", "新增政府债务", "100亿元", 'comparison = "<="'))
+    log(cli, folder, "debt", "60亿", "--date", "2022-06")
+    assert status(cli, folder, "2023-03-01")["debt"]["verdict"] == "awaiting"

@@ -231,7 +231,9 @@ def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], statu
             Verdict.ACHIEVED if after_due else Verdict.ON_TRACK)
     else:
         ok, within = slack_meets(target, actual, goal)
-        if after_due:
+        if after_due and _awaiting(target, window):
+            verdict = Verdict.AWAITING  # a 1—6月 rate says nothing final of the year's
+        elif after_due:
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
             verdict = Verdict.ON_TRACK if ok else Verdict.BEHIND
@@ -249,6 +251,13 @@ def rate_progress(target: Target, actual: Decimal, goal: Decimal) -> Decimal | N
     if target.is_growth:
         return (100 + actual) / (100 + goal) if goal != -100 else None
     return actual / goal if goal != 0 else None
+
+
+def _awaiting(target: Target, window: Sequence[Record]) -> bool:
+    """The period is over but no figure dated at or after its end is in: its outcome is
+    not known yet (待最终数据)."""
+    assert target.due is not None
+    return _date(window[-1]) < target.due
 
 
 def _aggregate(target: Target, window: Sequence[Record]) -> Decimal:
@@ -327,23 +336,26 @@ def _ceiling_verdict(target: Target, pace: _Pace) -> Verdict:
     broken = not pace.ok if pace.projected is None else \
         not slack_meets(target, pace.projected, pace.goal)[0]
     if pace.after_due and pace.day < target.due:  # the period is over but its last figure
-        return Verdict.MISSED if broken else Verdict.ACHIEVED  # is not in: where it led
+        return Verdict.AWAITING                          # is not in: the projection tells
     if pace.after_due:
         return Verdict.ACHIEVED if pace.ok else Verdict.MISSED
     return Verdict.BEHIND if broken else Verdict.ON_TRACK
 
 
 def _amount_verdict(target: Target, pace: _Pace, plan: Plan) -> Verdict:
+    assert target.due is not None
     if target.is_ceiling:
         return _ceiling_verdict(target, pace)
+    early = pace.after_due and pace.day < target.due  # over, the year's figure not in
     about = target.comparison == "~" and not pace.after_due
     heading = pace.actual if pace.projected is None else pace.projected
     if about and heading > pace.goal + tolerance_of(target, pace.goal):
         return Verdict.BEHIND  # heading over the band of an approximate target
-    if pace.ok:  # about (~) can still overshoot its band before the period ends
+    if pace.ok and not (early and target.comparison == "~"):
+        # about (~) can still overshoot its band before the period ends
         return Verdict.ON_TRACK if about else Verdict.ACHIEVED
-    if pace.after_due:
-        return Verdict.MISSED
+    if pace.after_due:  # without the year's figure, unknown: the projection tells
+        return Verdict.AWAITING if early else Verdict.MISSED
     if pace.progress is None:
         return Verdict.NO_PACE
     if pace.progress >= pace.expected:
@@ -381,6 +393,8 @@ def _annual_verdict(target: Target, ok: bool, final_year: bool, ended: bool,
         return Verdict.ACHIEVED
     if ended and final_year:
         return Verdict.MISSED
+    if ended:  # the final year's value is not in yet
+        return Verdict.AWAITING
     if observed is None or required is None:
         return Verdict.NO_PACE
     if target.is_ceiling:  # must fall (or grow no faster than allowed)

@@ -29,6 +29,7 @@ class Verdict(StrEnum):
     AT_RISK = "at_risk"
     BEHIND = "behind"
     MISSED = "missed"
+    AWAITING = "awaiting"  # the period is over, its figure for the whole period not in yet
     BREACHED = "breached"
     NO_PACE = "no_pace"
     NO_DATA = "no_data"

@@ -31,6 +31,7 @@ VERDICT_STYLE = {
     Verdict.AT_RISK: "yellow",
     Verdict.BEHIND: "red",
     Verdict.MISSED: "bold red",
+    Verdict.AWAITING: "cyan",
     Verdict.BREACHED: "bold red",
     Verdict.NO_PACE: "cyan",
     Verdict.NO_DATA: "dim",
