@@ -279,3 +279,26 @@ def test_a_ceiling_without_its_years_figure_is_awaiting(cli: Runner, tmp_path: P
     folder = write_plan(tmp_path, target("debt", "新增政府债务", "100亿元", 'comparison = "<="'))
     log(cli, folder, "debt", "60亿", "--date", "2022-06")
     assert status(cli, folder, "2023-03-01")["debt"]["verdict"] == "awaiting"
+
+
+# --------------------------------------------------------------------------- log
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "did you mean 150亿元?"), ("zh", "是否想写 150亿元？")])
+def test_a_bare_number_implausible_for_the_target_is_refused(
+        cli: Runner, tmp_path: Path, lang: str, said: str) -> None:
+    folder = write_plan(tmp_path, target("inv", "区内全年投资", "300亿元"))
+    refused = cli("--lang", lang, "log", "inv", "150", "--date", "2022-06", cwd=folder)
+    assert refused.code == 2 and said in refused.err and "--exact" in refused.err
+    assert not (folder / "records.toml").exists() or "150" not in (
+        folder / "records.toml").read_text(encoding="utf-8")
+    exact = cli("log", "inv", "150", "--date", "2022-06", "--exact", cwd=folder)
+    assert exact.code == 0 and "150元" in exact.out
+
+
+def test_a_bare_number_of_a_plausible_size_is_taken_in_the_targets_unit(
+        cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("talent", "全年引进人才", "3.8万人"))
+    assert "2.11万人" in log(cli, folder, "talent", "21100", "--date", "2022-06")
+    refused = cli("log", "talent", "2.11", "--date", "2022-06", "--revise", cwd=folder)
+    assert refused.code == 2 and "did you mean 2.11万人?" in refused.err

@@ -152,7 +152,7 @@ def test_missed_only_after_the_due_date(cli: Runner, plan: Path) -> None:
 
 def test_records_after_due_are_outside_the_window(cli: Runner, plan: Path) -> None:
     log(cli, plan, "inv", "200亿", "--date", "2022-12")
-    log(cli, plan, "inv", "50亿", "--date", "2023-02")
+    log(cli, plan, "inv", "50亿", "--date", "2023-02", "--force")
     row = status_of(cli, plan, "2023-03-01", "inv")
     assert row["actual"] == 20000000000 and row["records"] == 1
 

@@ -48,7 +48,6 @@ def status_fields(status: Status) -> dict[str, Any]:
         "actual_date": status.actual_date,
         "records": status.records,
         "progress": status.progress,
-        "rate": ("growth" if target.is_growth else "level") if target.unit == "%" else None,
         "time_elapsed": status.time_elapsed,
         "time_basis": status.time_basis,
         "expected_progress": status.expected,
@@ -58,6 +57,7 @@ def status_fields(status: Status) -> dict[str, Any]:
         "gap": status.gap,
         "stretch_met": status.stretch_met,
         "within_tolerance": status.within_tolerance,
+        "rate": ("growth" if target.is_growth else "level") if target.unit == "%" else None,
         "remaining": computed(status.remaining),
         "required_rate": status.required_rate if target.kind.value == "annual"
         else computed(status.required_rate),
