@@ -222,7 +222,7 @@ def test_git_union_merge(cli: Runner, big: Path, tmp_path_factory: pytest.TempPa
     for n in range(3):
         assert cli("log", "s000000-flow", f"{200 + n}亿", "--date", f"2025-07-1{n}",
                    cwd=big).code == 0
-        assert cli("log", "s000001-sum", f"{n + 5}", "--date", f"2025-07-2{n}",
+        assert cli("log", "s000001-sum", f"{n + 5}", "--date", f"2025-07-2{n}", "--exact",
                    cwd=theirs_dir).code == 0
     same_status(cli, big, JULY)  # the index now holds our three records
     ours = (big / "records.toml").read_text(encoding="utf-8")

@@ -302,3 +302,26 @@ def test_a_bare_number_of_a_plausible_size_is_taken_in_the_targets_unit(
     assert "2.11万人" in log(cli, folder, "talent", "21100", "--date", "2022-06")
     refused = cli("log", "talent", "2.11", "--date", "2022-06", "--revise", cwd=folder)
     assert refused.code == 2 and "did you mean 2.11万人?" in refused.err
+
+
+# --------------------------------------------------------------------------- shipped plan
+
+def test_the_shipped_plan_tells_the_story_of_2022(cli: Runner, shipped: Path) -> None:
+    """Read today: talent achieved on the published 3.8万; GDP's 2184.8亿 and 1.8% are in
+    with their sources; the targets without a figure say what to do next."""
+    rows = status(cli, shipped, "2026-12-02")
+    assert (rows["talent"]["verdict"], rows["talent"]["actual"]) == ("achieved", 38000)
+    assert all(row["verdict"] in ("achieved", "awaiting", "no_data") for row in rows.values())
+    result = cli("status", "--as-of", "2026-12-02", "--format", "json", cwd=shipped)
+    indicators = {r["id"]: r for r in json.loads(result.out, parse_float=Decimal)["indicators"]}
+    assert indicators["gdp"]["actual"] == Decimal("218480000000")
+    assert indicators["gdp-growth"]["actual"] == Decimal("1.8")
+    en = table(cli, shipped, "2026-12-02", "en")
+    assert "achieved 1" in en and "bjtrack log" in en and "--as-of" in en
+    zh = table(cli, shipped, "2026-12-02", "zh")
+    assert "已完成 1" in zh and "暂无数据" in zh and "bjtrack log" in zh
+    history = cli("history", "talent", cwd=shipped)
+    assert history.code == 0 and "2022-12-31" in history.out
+    records = (shipped / "records.toml").read_text(encoding="utf-8")
+    assert "新引进各类人才3.8万人" in records and "www.hhtz.gov.cn，2023-02-03" in records
+    assert "全区地区生产总值(GDP)达2184.8亿元,增长1.8%" in records

@@ -127,6 +127,14 @@ def _heading(w: Words, column: str, plan: Plan) -> str:
     return w.t(f"col.{column}")
 
 
+def next_step(w: Words, report: Report) -> str:
+    """What to do about targets without a figure: log one, or look at an earlier date."""
+    empty = [s.target for s in report.targets if s.verdict is Verdict.NO_DATA]
+    if not empty:
+        return ""
+    return clean(w.t("next.no_data", count=len(empty), id=empty[0].id))
+
+
 COMPACT_FROM = 150  # more targets than this: one plain line each (see compact_status)
 _GAP = "  "
 
@@ -148,6 +156,9 @@ def status_table(w: Words, report: Report, plan: Plan, width: int) -> Renderable
     _add_grouped(table, report.targets, lambda s: [_value(w, s, c, width) for c in columns],
                  len(columns))
     parts: list[RenderableType] = [table, Text(summary(w, report.targets))]
+    hint = next_step(w, report)
+    if hint:
+        parts.append(Text(hint, style="dim"))
     if report.indicators:
         parts.append(indicator_table(w, report.indicators))
     return Group(*parts)
@@ -197,6 +208,9 @@ def compact_status(w: Words, report: Report, plan: Plan, width: int) -> Renderab
         rest = _line(cells[verdict + 1:], sizes[verdict + 1:], right[verdict + 1:])
         out.append((_GAP + rest if rest else "").rstrip() + "\n")
     out.append(summary(w, report.targets))
+    hint = next_step(w, report)
+    if hint:
+        out.append("\n" + hint, style="dim")
     parts: list[RenderableType] = [out]
     if report.indicators:
         parts.append(indicator_table(w, report.indicators))
