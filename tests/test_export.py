@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bjtrack.render.export import FORMATS
+from bjtrack.render.export import BINARY, FORMATS
 from conftest import REPO, Runner
 
 AS_OF = "2022-08-01"
@@ -182,10 +182,9 @@ def test_xlsx_numbers_are_numbers(cli: Runner, logged: Path) -> None:
     book = load_workbook(out)
     assert book.sheetnames == ["执行情况", "记录"]
     sheet = book["执行情况"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[3]]  # below a title row and a source row
     assert header[:7] == ["分组", "指标", "代号", "目标表述", "目标", "实际", "单位"]
-    assert sheet.freeze_panes == "A2"
-    rows = {row[2].value: row for row in sheet.iter_rows(min_row=2)}
+    rows = {row[2].value: row for row in sheet.iter_rows(min_row=4)}
     inv = rows["investment"]
     col = {name: i for i, name in enumerate(header)}
     assert inv[col["目标"]].value == 300 and inv[col["目标"]].data_type == "n"
@@ -203,6 +202,56 @@ def test_xlsx_numbers_are_numbers(cli: Runner, logged: Path) -> None:
     growth = values[("gdp-growth", "2022-03-31")]
     assert growth[3].value == -3.5 and growth[3].data_type == "n"
     assert growth[4].value == "%"
+
+
+def test_xlsx_shows_what_the_report_shows(cli: Runner, logged: Path) -> None:
+    """Formats of 1-2 decimals (the exact value stays in the cell and the records sheet),
+    the as-of date above the table and in the properties, filter, panes, print set-up."""
+    from openpyxl import load_workbook
+
+    out = logged / "report.xlsx"
+    assert cli("--lang", "zh", "export", "--format", "xlsx", "-o", str(out), "--as-of", AS_OF,
+               cwd=logged).code == 0
+    book = load_workbook(out)
+    sheet = book["执行情况"]
+    assert sheet["A1"].value == "杭州高新区(滨江) 2022年目标执行情况（截至 2022-08-01）"
+    assert sheet["A1"].font.bold and str(sheet["A2"].value).startswith("来源：《杭州高新区")
+    assert "2022-08-01" in book.properties.subject and "来源" in book.properties.subject
+    assert book.properties.title == sheet["A1"].value and book.properties.created is not None
+    header = [c.value for c in sheet[3]]
+    col = {name: i for i, name in enumerate(header)}
+    rows = {row[2].value: row for row in sheet.iter_rows(min_row=4)}
+    formats = {row: {name: rows[row][col[name]].number_format
+                     for name in ("目标", "实际", "完成率", "时间进度", "预计全期")}
+               for row in ("investment", "firms-total", "industry-share")}
+    assert formats["investment"] == {"目标": "#,##0", "实际": "#,##0", "完成率": "0.0%",
+                                     "时间进度": "0.0%", "预计全期": "#,##0.00"}
+    assert formats["firms-total"]["目标"] == "#,##0.0"  # 8.2 (万家)
+    assert formats["industry-share"]["目标"] == "#,##0.0"  # 40.0 (%), as the table shows
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row:
+            decimals = cell.number_format.partition(".")[2].rstrip("%")
+            assert len(decimals) <= 2, (cell.coordinate, cell.number_format)
+    projected = rows["investment"][col["预计全期"]]
+    assert projected.value > 300 and projected.value != round(projected.value, 2)  # exact
+    last = sheet.max_row
+    assert sheet.auto_filter.ref == f"A3:N{last}"
+    assert sheet.freeze_panes == "C4"  # group and name stay in view, the header too
+    assert sheet.print_title_rows == "$3:$3"
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
+        "landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    quote = rows["investment"][col["原文"]]
+    assert quote.alignment.wrap_text and quote.value
+    width = sheet.column_dimensions["B"].width or 0
+    assert width >= 2 * len("工业增加值占地区生产总值比重")  # a CJK character counts two
+    records = book["记录"]
+    assert records.freeze_panes == "B2" and records.auto_filter.ref.startswith("A1:K")
+    assert records.print_title_rows == "$1:$1"
+    note = [c.value for c in records[1]].index("备注")
+    assert all(row[note].alignment.wrap_text for row in records.iter_rows(min_row=2)
+               if row[note].value)
 
 
 def test_xlsx_keeps_formulas_as_text(cli: Runner, logged: Path) -> None:
@@ -251,7 +300,7 @@ def test_html_is_self_contained_and_escaped(cli: Runner, logged: Path) -> None:
 
 # --------------------------------------------------------------------------- -o guards
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in ("xlsx", "html")])
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f not in (*BINARY, "html")])
 def test_text_formats_go_to_stdout_or_to_a_file(cli: Runner, logged: Path, fmt: str) -> None:
     out = logged / f"report.{fmt}"
     printed = export(cli, logged, fmt)

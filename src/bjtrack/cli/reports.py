@@ -28,6 +28,7 @@ class ExportFormat(StrEnum):
     markdown = "markdown"
     html = "html"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 @app.command(help=help_text("export"))
@@ -44,10 +45,12 @@ def export(
                        ] = False,
     bom: Annotated[bool, typer.Option("--bom", help=help_text("export.bom"))] = False,
     force: Annotated[bool, typer.Option("--force", help=help_text("export.force"))] = False,
+    template: Annotated[Path | None, typer.Option(
+        "--template", help=help_text("export.template"))] = None,
 ) -> None:
     """Export the status and records for a meeting or a spreadsheet.
 
-    Example: bjtrack export --format xlsx -o 执行情况.xlsx --as-of 2022-06-30
+    Example: bjtrack export --format docx -o 执行情况.docx --as-of 2022-06-30
     """
     from bjtrack.ops import export as exporting
     from bjtrack.render.export import BINARY
@@ -56,6 +59,9 @@ def export(
     s = session(ctx)
     if bom and fmt is not ExportFormat.csv:
         raise UsageError(problem("err.export.bom", hint_key="hint.export.bom"))
+    if template is not None and fmt is not ExportFormat.docx:
+        raise UsageError(problem("err.export.template", hint_key="hint.export.template"))
+    layout = exporting.check_template(template) if template is not None else None
     target = Path(output) if output else None
     if target is None and fmt.value in BINARY:
         raise UsageError(problem("err.export.binary", hint_key="hint.export.output",
@@ -64,7 +70,8 @@ def export(
     if target is not None:
         exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path))
     snap = exporting.snapshot(loaded, date_option(as_of) or today(), group)
-    data = document(s.words, snap, fmt.value, records=records, bom=bom, generated=now())
+    data = document(s.words, snap, fmt.value, records=records, bom=bom, generated=now(),
+                    template=layout)
     if target is None:
         assert isinstance(data, str)
         sys.stdout.write(data)

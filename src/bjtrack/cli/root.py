@@ -47,6 +47,7 @@ class Session:
     words: Words = field(default_factory=Words)
     out: Console = field(default_factory=lambda: Console(highlight=False))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    opened: list[loading.Loaded] = field(default_factory=list)  # closed when the run ends
 
     def plan_path(self) -> Path:
         from bjtrack.files.paths import find_plan
@@ -54,10 +55,17 @@ class Session:
         return find_plan(self.file, Path.cwd())
 
     def load(self, strict: bool = True) -> loading.Loaded:
+        """The plan and its records; the index it opened is closed when the command ends."""
         loaded = loading.load(self.plan_path(), strict=strict)
+        self.opened.append(loaded)
         for warning in loaded.warnings():
             self.warn(self.words.t("warn.torn", problem=self.words.describe(warning)))
         return loaded
+
+    def close(self) -> None:
+        for loaded in self.opened:
+            loaded.close()
+        self.opened.clear()
 
     def say(self, text: str) -> None:
         """A message for the person (stderr); --quiet silences it."""
@@ -122,6 +130,7 @@ def root(
         # said in the language the environment asks for (cli.main chose it)
         raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
     ctx.obj = Session(file=file, quiet=quiet, words=Words.of(detect_lang(lang), units.value))
+    ctx.call_on_close(ctx.obj.close)
 
 
 def session(ctx: typer.Context) -> Session:

@@ -1,5 +1,6 @@
-"""`bjtrack export`: what an export shows, and the -o file it is written to (never over
-the plan or its records, never half-written). render.export makes the document."""
+"""`bjtrack export`: what an export shows, the Word template it starts from (read and
+checked here, handed on as bytes), and the -o file it is written to (never over the plan
+or its records, never half-written). render.export makes the document."""
 
 from __future__ import annotations
 
@@ -44,6 +45,24 @@ def check_output(path: Path, force: bool, protected: tuple[Path, ...]) -> None:
     if path.exists() and not force:
         raise UsageError(problem("err.export.exists", hint_key="hint.export.force",
                                  file=shown))
+
+
+def check_template(path: Path) -> bytes:
+    """The --template file's bytes, refused before any work is done if python-docx
+    cannot open it (missing, a folder, a .dotx, a damaged zip)."""
+    import io
+
+    from docx import Document
+
+    try:
+        data = path.read_bytes()
+        Document(io.BytesIO(data))
+    except Exception as exc:  # a missing file, a .dotx, a damaged zip: many kinds
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UsageError(problem("err.export.template_file",
+                                 hint_key="hint.export.template_file", file=str(path),
+                                 error=detail)) from None
+    return data
 
 
 def _same(path: Path, other: Path) -> bool:

@@ -46,6 +46,17 @@ class Loaded:
             return self.index.torn
         return self.records.torn
 
+    def close(self) -> None:
+        """Close the index, if one is open (a Loaded is also a context manager)."""
+        if self.index is not None:
+            self.index.close()
+
+    def __enter__(self) -> Loaded:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def warnings(self) -> list[Problem]:
         """What a report says before its figures: a torn last record set aside."""
         torn = self.torn

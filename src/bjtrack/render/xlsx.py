@@ -1,13 +1,18 @@
 """XLSX export (openpyxl, imported only here): a status sheet and a records sheet.
 
 Numbers are stored as numbers with a display format, in the magnitude of their row's
-unit column (300 with 单位 亿元); text is stored as text, never as a formula."""
+unit column (300 with 单位 亿元). The status sheet shows what the report shows (at most
+two decimals, percentages with one) while its cells keep the exact value; the records
+sheet shows every figure exactly as recorded, and `bjtrack import` reads it back. Text
+is stored as text, never as a formula. Both sheets print on A4 landscape, one page wide,
+with the header row repeated."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +41,23 @@ VERDICT_FILL = {
 SHARE_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60
+WRAP_WIDTH = 40  # quote, note and source columns: wrapped at this width
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+A4 = 9  # openpyxl's paperSize code for A4
+TITLE_ROWS = 2  # the status sheet: a title row (plan, as-of date), a source row
 
 Cell = tuple[Any, str | None]  # a value and its number format (None: text or general)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a sheet is laid out: title lines above the header, the columns whose text
+    wraps, the first column that scrolls (the ones left of it stay in view)."""
+
+    titles: Sequence[str] = ()
+    wrapped: frozenset[int] = frozenset()
+    fills: Mapping[int, Sequence[Verdict | None]] = field(default_factory=dict)
+    scroll_from: int = 1
 
 
 def scale_for(status: Status) -> tuple[Decimal, str]:
@@ -48,17 +67,43 @@ def scale_for(status: Status) -> tuple[Decimal, str]:
     return display_scale(values[:1], target.unit)
 
 
-def _amount(value: Decimal | None, scale: Decimal) -> Cell:
+def _amount(value: Decimal | None, scale: Decimal, unit: str, exact: bool = True) -> Cell:
+    """A figure of the status sheet: the exact value, shown as the report shows it."""
     if value is None:
         return None, None
-    return _exact(value / scale), None
+    shown = _exact(value / scale)
+    return shown, shown_format(shown, unit, exact)
+
+
+def shown_format(value: Decimal, unit: str, exact: bool = True) -> str:
+    """As the report shows a figure: a percentage with one decimal (40.0), a published
+    figure with its own decimals up to two (1,056.2), a computed one with two (4.23)."""
+    if unit == PERCENT:
+        places = 1
+    elif not exact:
+        places = 2
+    else:
+        places = min(2, _places(value))
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def amount_format(value: Decimal) -> str:
-    """Thousands grouped, and exactly the decimals the figure has: 1,056.2 / 90 / 4.2859."""
+    """Thousands grouped, and exactly the decimals the figure has: 1,056.2 / 90 / 4.2859
+    (the records sheet, which shows each figure as it was recorded)."""
+    return "#,##0" + ("." + "0" * _places(value) if _places(value) else "")
+
+
+def _places(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return "#,##0" + ("." + "0" * places if places else "")
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _recorded(value: Decimal | None, scale: Decimal) -> Cell:
+    """A figure of the records sheet: exact, with exactly its own decimals."""
+    if value is None:
+        return None, None
+    shown = _exact(value / scale)
+    return shown, amount_format(shown)
 
 
 def _exact(value: Decimal) -> Decimal:
@@ -97,9 +142,9 @@ def status_rows(w: Words, report: Report
             (target.group, None), (target.name, None), (target.id, None),
             (target_text(w, target, status.target_value if target.relative_to else None)
              if not target.is_indicator else w.t("kind.indicator"), None),
-            _amount(status.target_value, scale), _amount(status.actual, scale), (unit, None),
-            _share(status.progress), _share(elapsed), (verdict, None),
-            _amount(status.projected, scale), _day(status.actual_date),
+            _amount(status.target_value, scale, unit), _amount(status.actual, scale, unit),
+            (unit, None), _share(status.progress), _share(elapsed), (verdict, None),
+            _amount(status.projected, scale, unit, exact=False), _day(status.actual_date),
             (status.records, "0"), (target.quote, None),
         ])
         verdicts.append(status.verdict)
@@ -116,7 +161,7 @@ def record_rows(w: Words, records: Sequence[Record], names: Mapping[str, str],
             scale, unit = Decimal(1), PERCENT
         rows.append([
             _day(record.date), (names.get(record.series, ""), None), (record.series, None),
-            _amount(record.value, scale), (unit, None), (record.vintage, None),
+            _recorded(record.value, scale), (unit, None), (record.vintage, None),
             (record.entered, None), (record.note, None), (record.source, None),
             (record.by, None), (record.id, None),
         ])
@@ -124,48 +169,100 @@ def record_rows(w: Words, records: Sequence[Record], names: Mapping[str, str],
 
 
 def render(w: Words, report: Report, plan: Plan, records: Sequence[Record],
-           names: Mapping[str, str]) -> bytes:
+           names: Mapping[str, str], generated: datetime | None = None) -> bytes:
     """The workbook, written in openpyxl's streaming mode (a year of weekly figures for
     every target is still quick)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
+    name = plan.name or plan.path.name
+    title = w.t("title.status", plan=name, as_of=report.as_of.isoformat())
+    source = w.t("html.source", source=plan.source) if plan.source else ""
     headers, rows, verdicts = status_rows(w, report)
-    fills = {headers.index(w.t("col.verdict")): verdicts}
-    _sheet(book, w.t("sheet.status"), headers, rows, fills)
+    status_layout = Layout(
+        titles=(title, source or w.t("xlsx.no_source")),
+        wrapped=frozenset({headers.index(w.t("col.quote"))}),
+        fills={headers.index(w.t("col.verdict")): verdicts},
+        scroll_from=headers.index(w.t("col.id")))
+    _sheet(book, w.t("sheet.status"), headers, rows, status_layout)
     scales = {s.target.series: scale_for(s) for s in (*report.indicators, *report.targets)}
     record_headers, record_cells = record_rows(w, records, names, scales)
-    _sheet(book, w.t("sheet.records"), record_headers, record_cells, {})
-    book.properties.title = plan.name or plan.path.name
-    book.properties.creator = "bjtrack"
+    wrapped = {record_headers.index(w.t(k)) for k in ("col.note", "col.source", "col.entered")}
+    _sheet(book, w.t("sheet.records"), record_headers, record_cells,
+           Layout(wrapped=frozenset(wrapped), scroll_from=1))
+    props = book.properties
+    props.title = title
+    props.subject = w.sep.join(p for p in (w.t("docx.as_of", date=report.as_of.isoformat()),
+                                           source) if p)
+    props.creator = "bjtrack"
+    moment = generated or datetime.now()
+    props.created = props.modified = (moment.astimezone(UTC).replace(tzinfo=None)
+                                      if moment.tzinfo else moment)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-           fills: Mapping[int, Sequence[Verdict | None]]) -> None:
-    """One sheet: bold frozen header row, widths to fit, text as text, numbers formatted."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet(title)
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+            wrapped: frozenset[int]) -> list[int]:
+    """Columns wide enough for their text (a CJK character counts two), wrapped ones
+    capped; a number's width is that of its shown form, about."""
     widths = [cell_len(h) for h in headers]
     for row in rows:
         for col, (value, _) in enumerate(row):
-            if value is not None and value != "":
-                widths[col] = max(widths[col], min(MAX_WIDTH, cell_len(str(value))))
-    for col, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
-    sheet.freeze_panes = "A2"
-    bold, middle = Font(bold=True), Alignment(vertical="center")
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font, cell.alignment = bold, middle
-        header_cells.append(cell)
-    sheet.append(header_cells)
+            if value is None or value == "":
+                continue
+            size = 10 if isinstance(value, date) else cell_len(str(value))
+            if isinstance(value, Decimal):
+                size = min(size, len(f"{value:,.2f}"))
+            widths[col] = max(widths[col], min(MAX_WIDTH, size))
+    return [min(WRAP_WIDTH if col in wrapped else MAX_WIDTH, width + 2)
+            for col, width in enumerate(widths)]
+
+
+def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+           layout: Layout) -> None:
+    """One sheet: title lines, a bold header row with a filter that repeats on every
+    printed page, panes frozen at the first figure, widths to fit, long text wrapped."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    for col, width in enumerate(_widths(headers, rows, layout.wrapped), start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    head = len(layout.titles) + 1  # the header's row number
+    last = get_column_letter(len(headers))
+    sheet.freeze_panes = f"{get_column_letter(layout.scroll_from + 1)}{head + 1}"
+    sheet.auto_filter.ref = f"A{head}:{last}{head + max(1, len(rows))}"
+    sheet.print_title_rows = f"{head}:{head}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    for index, line in enumerate(layout.titles):
+        sheet.append([_styled(sheet, line, font=Font(bold=True, size=14 if index == 0
+                                                      else 10))])
+    _rows(sheet, headers, rows, layout)
+
+
+def _styled(sheet: Any, value: Any, **style: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    for key, setting in style.items():
+        setattr(cell, key, setting)
+    return cell
+
+
+def _rows(sheet: Any, headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+          layout: Layout) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold, middle = Font(bold=True), Alignment(vertical="center", wrap_text=True)
+    sheet.append([_styled(sheet, h, font=bold, alignment=middle) for h in headers])
+    wrap = Alignment(wrap_text=True, vertical="top")
     colours = {v: PatternFill("solid", start_color=c, end_color=c)
                for v, c in VERDICT_FILL.items()}
     for index, row in enumerate(rows):
@@ -175,10 +272,10 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Se
                 out.append(None)
                 continue
             if isinstance(value, str) and not value.startswith(FORMULA_START) \
-                    and col not in fills:
+                    and col not in layout.fills and col not in layout.wrapped:
                 out.append(value)  # plain text: the fast path
                 continue
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = _styled(sheet, value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text stays text: '=HYPERLINK(…)' is never a formula
                 cell.quotePrefix = value.startswith(FORMULA_START)
@@ -186,8 +283,10 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Sequence[Se
                 number_format = amount_format(value)
             if number_format:
                 cell.number_format = number_format
-            if col in fills:
-                verdict = fills[col][index]
+            if col in layout.wrapped:
+                cell.alignment = wrap
+            if col in layout.fills:
+                verdict = layout.fills[col][index]
                 if verdict is not None:
                     cell.fill = colours[verdict]
             out.append(cell)
