@@ -545,6 +545,13 @@ due = 2024-12-31
 id = "gdp-level"
 name = "地区生产总值"
 unit = "亿元"
+
+[[target]]
+id = "digital-share"
+name = "数字经济占比"
+target = "+0.3个百分点"
+start = 2024-01-01
+due = 2024-12-31
 """
 
 

@@ -325,3 +325,62 @@ def test_the_shipped_plan_tells_the_story_of_2022(cli: Runner, shipped: Path) ->
     records = (shipped / "records.toml").read_text(encoding="utf-8")
     assert "新引进各类人才3.8万人" in records and "www.hhtz.gov.cn，2023-02-03" in records
     assert "全区地区生产总值(GDP)达2184.8亿元,增长1.8%" in records
+
+
+# --------------------------------------------------------------------------- ranks
+
+@pytest.mark.parametrize(("written", "value", "verdict"), [
+    ("3", "2", "achieved"), ("3", "3", "achieved"), ("第3位", "4", "missed"),
+    ("前3位", "1", "achieved")])
+def test_a_rank_is_met_at_its_place_or_better(
+        cli: Runner, tmp_path: Path, written: str, value: str, verdict: str) -> None:
+    folder = write_plan(tmp_path, target("rank", "增速位居全市位次", written, 'kind = "rank"'))
+    log(cli, folder, "rank", value, "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["rank"]
+    assert (row["kind"], row["comparison"], row["verdict"]) == ("rank", "<=", verdict)
+    assert row["progress"] is None
+    zh = table(cli, folder, "2023-03-01", "zh")
+    assert "前3位" in zh and f"第{value}位" in zh
+    assert f"No. {value}" in table(cli, folder, "2023-03-01", "en")
+
+
+def test_a_rank_has_no_unit(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("rank", "位次", "3家", 'kind = "rank"'))
+    result = cli("check", cwd=folder)
+    assert result.code != 0 and "a rank has no unit" in result.out
+
+
+# --------------------------------------------------------------------------- share changes
+
+@pytest.mark.parametrize(("written", "value", "verdict", "gap"), [
+    ("+0.3个百分点", "40.3%", "achieved", "0"),
+    ("+0.3个百分点", "40.5%", "achieved", "0.2"),
+    ("提高0.3个百分点", "40.2%", "missed", "-0.1"),
+    ("下降0.3个百分点", "39.7%", "achieved", "0"),
+    ("下降0.3个百分点", "39.8%", "missed", "0.1"),
+])
+def test_a_share_change_against_the_year_before(
+        cli: Runner, tmp_path: Path, written: str, value: str, verdict: str, gap: str) -> None:
+    folder = write_plan(tmp_path, target("share", "数字经济增加值占比", written))
+    log(cli, folder, "share", "40%", "--date", "2021")  # the year before: counted
+    log(cli, folder, "share", value, "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["share"]
+    assert (row["verdict"], row["gap"]) == (verdict, Decimal(gap))
+    assert row["baseline"] == Decimal("40")
+    assert "较上年" in table(cli, folder, "2023-03-01", "zh")
+
+
+def test_a_share_change_with_an_explicit_baseline(cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("share", "数字经济增加值占比", "+0.3个百分点",
+                                         'baseline = "40%"'))
+    log(cli, folder, "share", "40.4%", "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["share"]
+    assert (row["verdict"], row["target"]) == ("achieved", Decimal("40.3"))
+
+
+def test_a_share_change_without_the_year_before_has_no_level_yet(
+        cli: Runner, tmp_path: Path) -> None:
+    folder = write_plan(tmp_path, target("share", "数字经济增加值占比", "+0.3个百分点"))
+    log(cli, folder, "share", "40.4%", "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["share"]
+    assert row["target"] is None and row["verdict"] == "no_data"

@@ -179,18 +179,34 @@ def _target_status(target: Target, series: Series, as_of: date, plan: Plan) -> S
     allowed = plan.stale_days + (366 if target.kind is Kind.ANNUAL else 0)
     stale = (end - day).days > allowed
     goal = target.target
-    if target.relative_to:
-        goal = _value_at(series.get(target.relative_to, []), day)
+    if target.relative_to or target.change:
+        goal = _resolved_goal(target, series, day)
         if goal is None:
             return evolve(base, actual=_value(latest), actual_date=day, stale=stale,
                           target_value=None)
     assert goal is not None
     status = evolve(base, actual_date=day, stale=stale, target_value=goal)
-    if target.hold or target.kind is Kind.RATE or target.relative_to:
+    if target.change:
+        status = evolve(status, baseline=goal - (target.target or ZERO))
+    if target.hold or target.kind in (Kind.RATE, Kind.RANK) or target.relative_to:
         return _judge_latest(target, goal, window, status, after_due)
     if target.kind is Kind.ANNUAL:
         return _judge_annual(target, goal, window, status, as_of, plan)
     return _judge_amount(target, goal, window, status, after_due, series, plan)
+
+
+def _resolved_goal(target: Target, series: Series, day: date) -> Decimal | None:
+    """A relative target's level: the other series' figure of the same date; a share
+    change's (+0.3个百分点): its baseline, else its own figure a year before, plus the
+    change. None until that figure is in."""
+    if target.relative_to:
+        return _value_at(series.get(target.relative_to, []), day)
+    base = target.baseline
+    if base is None:
+        base = _value_at(series.get(target.series, []), add_years(day, -1))
+    if base is None or target.target is None:
+        return None
+    return base + target.target
 
 
 def _value_at(records: Sequence[Record], day: date) -> Decimal | None:
@@ -245,8 +261,8 @@ def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], statu
 def rate_progress(target: Target, actual: Decimal, goal: Decimal) -> Decimal | None:
     """完成率 of a rate as reports state it: of a growth rate (100 + actual) / (100 + target)
     (5.0% of 增长6.5% is 98.6%), of a share or other rate actual / target. None for a
-    ceiling, a `hold`, or a target of 0 (or −100%)."""
-    if target.unit != PERCENT or target.is_ceiling or target.hold:
+    ceiling, a `hold`, a share change, or a target of 0 (or −100%)."""
+    if target.unit != PERCENT or target.is_ceiling or target.hold or target.change:
         return None
     if target.is_growth:
         return (100 + actual) / (100 + goal) if goal != -100 else None

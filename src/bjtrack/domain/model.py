@@ -20,6 +20,7 @@ class Kind(StrEnum):
     LEVEL = "level"  # a stock or annual value that must reach the target (企业总量)
     RATE = "rate"  # a growth rate or a share in % (GDP增长6%, 比重40%)
     ANNUAL = "annual"  # a multi-year goal on the final year's annual value (到2025年…)
+    RANK = "rank"  # a ranking, lower is better (增速位居全市前3位)
     INDICATOR = "indicator"  # tracked, no target
 
 
@@ -89,6 +90,7 @@ class Target:
     stretch: Decimal | None = None
     tolerance: Decimal | None = None  # slack: "~" a band; a floor or ceiling 左右 one way
     approx: bool = False  # written 左右 / 约: met within `tolerance` of the level
+    change: bool = False  # the target is a change in pp on the year before (+0.3个百分点)
     ranged: bool = False  # written as a range (5%—5.5%): target the lower, stretch the upper
     every: str | None = None  # "year", "quarter", "month": one period each, from start
     derive: str | None = None  # "yoy": the rate is derived from level records

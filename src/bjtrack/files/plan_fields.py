@@ -120,6 +120,7 @@ class _Goal:
     approx: bool  # 左右 / 约: met within a tolerance
     text: object  # the target as written, less the words of its comparison
     upper: Amount | None = None  # a range's upper bound (5%—5.5%): the stretch level
+    change: str | None = None  # "+" or "-": a change in percentage points (提高0.3个百分点)
 
 
 def parse_target(entry: object, at: Fields) -> Target | None:
@@ -136,6 +137,10 @@ def parse_target(entry: object, at: Fields) -> Target | None:
     name = _name(entry, target_id, at)
     goal = _goal(entry, at)
     comparison = _comparison(entry, goal.worded, at)
+    if goal.change == "-" and "comparison" not in entry and not goal.worded:
+        comparison = "<="  # 下降0.3个百分点: at least that far down
+    if entry.get("kind") == "rank" and "comparison" not in entry and not goal.worded:
+        comparison = "<="  # 第3位 or better: lower is better
     is_indicator = goal.amount is None and goal.relative_to is None
     kind = _kind(entry, goal.unit, is_indicator, at)
     every = _every(entry, at)
@@ -163,6 +168,7 @@ def parse_target(entry: object, at: Fields) -> Target | None:
         baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance,
         approx=goal.approx or (tolerance is not None and comparison != "~"),
         ranged=goal.upper is not None and "stretch" not in entry, every=every,
+        change=goal.change is not None,
         derive=derive, pace=pace, time=time, rate=rate,
         quote=at.str_field(entry, "quote"),
         group=at.str_field(entry, "group"),
@@ -194,11 +200,17 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
     relative_to: str | None = None
     worded: str | None = None
     approx = False
+    change: str | None = None
     upper: Amount | None = None
     raw_target = entry.get("target")
     if isinstance(raw_target, str) and raw_target.startswith("series:"):
         relative_to = raw_target.removeprefix("series:").strip()
     elif raw_target is not None:
+        if isinstance(raw_target, str) and entry.get("kind") == "rank":  # 前3位, 第3位 → 3
+            raw_target = raw_target.strip().removeprefix("前").removeprefix("第") \
+                .removesuffix("位").removesuffix("名").strip()
+        if isinstance(raw_target, str):
+            change, raw_target = _share_change(raw_target)
         if isinstance(raw_target, str):
             approx, raw_target = split_approx(raw_target)
         worded, raw_target = at.worded(raw_target, "target")
@@ -218,7 +230,31 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
     unit = amount.unit if amount else (declared_unit or "")
     if amount and upper and (upper.unit != amount.unit or upper.value < amount.value):
         at.add("err.plan.range", "hint.plan.range", target=entry.get("target"))
-    return _Goal(amount, relative_to, worded, unit, approx, raw_target, upper)
+    if change is not None and amount is not None:
+        amount = Amount(-amount.value if change == "-" else amount.value, PERCENT)
+        unit = PERCENT
+    return _Goal(amount, relative_to, worded, unit, approx, raw_target, upper, change)
+
+
+_RISE = ("+", "提高", "增加", "上升", "提升")
+_FALL = ("-", "下降", "降低", "减少")
+
+
+def _share_change(text: str) -> tuple[str | None, str]:
+    """'+0.3个百分点' / '提高0.3个百分点' -> ('+', '0.3%'); other text -> (None, text)."""
+    rest = text.strip()
+    for suffix in ("个百分点", "百分点", "pp"):
+        if rest.endswith(suffix):
+            rest = rest.removesuffix(suffix).strip()
+            break
+    else:
+        return None, text
+    sign = "+"
+    for words, mark in ((_RISE, "+"), (_FALL, "-")):
+        for word in words:
+            if rest.startswith(word):
+                rest, sign = rest.removeprefix(word).strip(), mark
+    return sign, rest + "%"
 
 
 def _comparison(entry: Mapping[str, Any], worded: str | None, at: Fields) -> str:
@@ -356,6 +392,8 @@ def _kind(entry: Mapping[str, Any], unit: str, is_indicator: bool, at: Fields) -
         at.add("err.plan.kind_indicator")
     if unit == PERCENT and kind in (Kind.FLOW, Kind.LEVEL):
         return Kind.RATE
+    if kind is Kind.RANK and unit:
+        at.add("err.plan.rank_unit", "hint.plan.rank_unit")
     return kind
 
 

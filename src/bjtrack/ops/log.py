@@ -77,7 +77,7 @@ def counts_somewhere(plan: Plan, series: str, day: date) -> bool:
     for target in readers:
         assert target.start is not None
         first = target.start
-        if target.derive or target.pace == "last-year":
+        if target.derive or target.pace == "last-year" or target.change:
             first = add_years(first, -1) - timedelta(days=1)
         if first <= day and (target.due is None or day <= target.due):
             return True

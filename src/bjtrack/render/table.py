@@ -15,6 +15,7 @@ from bjtrack.domain.amounts import PERCENT, format_amount
 from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict
 from bjtrack.domain.records import RecordState
 from bjtrack.render.text import (
+    actual_text,
     amount,
     clean,
     detail_text,
@@ -89,7 +90,7 @@ def _value(w: Words, status: Status, column: str, width: int) -> Text:
     if column == "target":
         return _cell(target_text(w, target, status.target_value if target.relative_to else None))
     if column == "actual":
-        shown = amount(w, status.actual, target.unit)
+        shown = actual_text(w, status)
         if width < 80:
             shown += " / " + target_text(w, target)
         return _cell(shown)

@@ -32,6 +32,13 @@ def amount(w: Words, value: Decimal | None, unit: str, exact: bool = True) -> st
     return format_amount(value, unit, exact=exact, units=w.units)
 
 
+def actual_text(w: Words, status: Status) -> str:
+    """The actual figure as reports show it: an amount, or a rank (第2位)."""
+    if status.target.kind is Kind.RANK and status.actual is not None:
+        return w.t("rank.actual", n=format_amount(status.actual, ""))
+    return amount(w, status.actual, status.target.unit)
+
+
 def percent(w: Words, share: Decimal | None) -> str:
     """A fraction as a percentage with one decimal: 0.4567 -> '45.7%'."""
     if share is None:
@@ -50,6 +57,11 @@ def target_text(w: Words, target: Target, value: Decimal | None = None) -> str:
     shown = value if value is not None else target.target
     if shown is None:
         return w.t("none")
+    if target.change and target.target is not None and value is None:  # +0.3个百分点
+        sign = "+" if target.target >= 0 else "-"
+        return w.t("change.target", sign=sign, points=format_points(abs(target.target)))
+    if target.kind is Kind.RANK:  # 前3位: third or better
+        return w.t("rank.target", n=format_amount(shown, ""))
     text = _comparison(w, target, amount(w, shown, target.unit))
     space = "" if w.zh else " "
     if target.hold:
