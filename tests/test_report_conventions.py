@@ -384,3 +384,27 @@ def test_a_share_change_without_the_year_before_has_no_level_yet(
     log(cli, folder, "share", "40.4%", "--date", "2022")
     row = status(cli, folder, "2023-03-01")["share"]
     assert row["target"] is None and row["verdict"] == "no_data"
+
+
+# --------------------------------------------------------------------------- qualifiers
+
+@pytest.mark.parametrize(("typed", "value", "qualifier", "zh", "en"), [
+    ("9%左右", "9", "左右", "9.0%左右", "9.0% (about)"),
+    ("约3.4%", "3.4", "约", "约3.4%", "3.4% (about)"),
+    ("7%以上", "7", "以上", "7.0%以上", "7.0% (or more)"),
+    ("预计6.5%", "6.5", "预计", "预计6.5%", "6.5% (estimated)"),
+])
+def test_a_figure_keeps_the_word_it_was_published_with(
+        cli: Runner, tmp_path: Path, typed: str, value: str, qualifier: str, zh: str,
+        en: str) -> None:
+    folder = write_plan(tmp_path, target("gdp-growth", "地区生产总值增长", "6%"))
+    assert "logged" in log(cli, folder, "gdp-growth", typed, "--date", "2022")
+    row = status(cli, folder, "2023-03-01")["gdp-growth"]
+    assert (row["actual"], row["qualifier"]) == (Decimal(value), qualifier)
+    assert zh in table(cli, folder, "2023-03-01", "zh")
+    assert en in table(cli, folder, "2023-03-01", "en")
+    history = cli("--lang", "zh", "history", "gdp-growth", cwd=folder,
+                  env={"COLUMNS": "160"})
+    assert zh in history.out
+    exported = cli("export", "--format", "json", "--as-of", "2023-03-01", cwd=folder)
+    assert f'"qualifier": "{qualifier}"' in exported.out

@@ -130,7 +130,8 @@ def indicator_status(target: Target, latest: Record | None, count: int, as_of: d
         return Status(target=target, as_of=as_of, verdict=None)
     stale = (as_of - _date(latest)).days > plan.stale_days
     return Status(target=target, as_of=as_of, verdict=None, actual=_value(latest),
-                  actual_date=_date(latest), records=count, stale=stale)
+                  actual_date=_date(latest), records=count, stale=stale,
+                  qualifier=latest.qualifier)
 
 
 def _derived_yoy(records: Sequence[Record]) -> list[Record]:
@@ -185,7 +186,8 @@ def _target_status(target: Target, series: Series, as_of: date, plan: Plan) -> S
             return evolve(base, actual=_value(latest), actual_date=day, stale=stale,
                           target_value=None)
     assert goal is not None
-    status = evolve(base, actual_date=day, stale=stale, target_value=goal)
+    status = evolve(base, actual_date=day, stale=stale, target_value=goal,
+                    qualifier=latest.qualifier)
     if target.change:
         status = evolve(status, baseline=goal - (target.target or ZERO))
     if target.hold or target.kind in (Kind.RATE, Kind.RANK) or target.relative_to:

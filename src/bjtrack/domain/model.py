@@ -60,6 +60,22 @@ def evolve(obj: _T, **changes: Any) -> _T:
 
 
 COMPARISONS = (">", ">=", "<", "<=", "~")
+# Words a published figure comes with (增长9%左右, 约3.4%, 7%以上, 预计…): kept with the
+# record as it was entered, the value used is the number.
+QUALIFIER_PREFIXES = ("预计", "约")
+QUALIFIER_SUFFIXES = ("左右", "以上")
+
+
+def split_qualifier(text: str) -> tuple[str, str]:
+    """'9%左右' -> ('左右', '9%'), '约3.4%' -> ('约', '3.4%'); else ('', text)."""
+    rest = text.strip()
+    for word in QUALIFIER_PREFIXES:
+        if rest.startswith(word):
+            return word, rest.removeprefix(word).strip()
+    for word in QUALIFIER_SUFFIXES:
+        if rest.endswith(word):
+            return word, rest.removesuffix(word).strip()
+    return "", text
 GROWTH_WORDS = ("增长", "增速", "增幅")  # a rate target so named is a growth rate
 VINTAGES = ("预计", "初步", "核实")  # estimate, preliminary, final
 
@@ -169,6 +185,11 @@ class Record:
     origin: Source | None = field(default=None, compare=False)
 
     @property
+    def qualifier(self) -> str:
+        """The word the figure was published with (左右, 约, 以上, 预计), as entered."""
+        return split_qualifier(self.entered)[0]
+
+    @property
     def identity(self) -> tuple[str, dt.date | None, Decimal | None, str]:
         """What makes two records the same figure (for idempotent logging and import)."""
         return (self.series, self.date, self.value, self.vintage)
@@ -207,6 +228,7 @@ class Status:
     milestones: tuple[tuple[date, Decimal], ...] = ()
     no_progress: bool = False
     within_tolerance: bool = False  # met only thanks to the tolerance (基本完成)
+    qualifier: str = ""  # the latest figure's published qualifier (左右, 约, 以上, 预计)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from bjtrack.domain.amounts import PERCENT, Amount, base_unit, parse_amount
 from bjtrack.domain.dates import add_years
 from bjtrack.domain.errors import InputError, UsageError, problem
-from bjtrack.domain.model import VINTAGES, Plan, Record, Target
+from bjtrack.domain.model import VINTAGES, Plan, Record, Target, split_qualifier
 from bjtrack.files import writing
 from bjtrack.ops.load import Loaded, resolve_target, unique_id
 
@@ -92,7 +92,7 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
     the series' targets unless `force`."""
     plan = loaded.plan
     target = resolve_target(plan, ref)
-    amount = read_value(plan, target, value, exact)
+    amount = read_value(plan, target, split_qualifier(value)[1], exact)  # 9%左右: 9%
     if not force and not counts_somewhere(plan, target.series, day):
         raise UsageError(problem("err.log.outside", hint_key="hint.log.outside",
                                  date=day.isoformat(), series=target.series))

@@ -21,6 +21,7 @@ from bjtrack.render.text import (
     detail_text,
     percent,
     points_text,
+    qualified,
     target_text,
     verdict_text,
 )
@@ -266,7 +267,7 @@ def indicator_table(w: Words, statuses: Sequence[Status]) -> Table:
         if status.stale:
             date += w.t("stale")
         table.add_row(_cell(status.target.name),
-                      _cell(amount(w, status.actual, status.target.unit)), _cell(date))
+                      _cell(actual_text(w, status)), _cell(date))
     return table
 
 
@@ -336,7 +337,8 @@ def history_table(w: Words, target: Target, records: Sequence[Record], width: in
         cells = [
             _cell(record.id),
             _cell(record.date.isoformat() if record.date else ""),
-            _cell(amount(w, record.value, record.unit or target.unit)),
+            _cell(qualified(w, amount(w, record.value, record.unit or target.unit),
+                            record.qualifier)),
             _cell(record.vintage),
             _cell(record.note),
         ]

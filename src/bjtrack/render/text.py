@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from bjtrack.domain.amounts import PERCENT, format_amount, format_points
-from bjtrack.domain.model import Kind, Status, Target, Verdict
+from bjtrack.domain.model import QUALIFIER_PREFIXES, Kind, Status, Target, Verdict
 from bjtrack.render.words import Words
 
 # C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
@@ -33,10 +33,23 @@ def amount(w: Words, value: Decimal | None, unit: str, exact: bool = True) -> st
 
 
 def actual_text(w: Words, status: Status) -> str:
-    """The actual figure as reports show it: an amount, or a rank (第2位)."""
+    """The actual figure as reports show it: an amount with the word it was published with
+    (9.0%左右, 约3.4%), or a rank (第2位)."""
     if status.target.kind is Kind.RANK and status.actual is not None:
         return w.t("rank.actual", n=format_amount(status.actual, ""))
-    return amount(w, status.actual, status.target.unit)
+    return qualified(w, amount(w, status.actual, status.target.unit), status.qualifier)
+
+
+def qualified(w: Words, figure: str, qualifier: str) -> str:
+    """A figure with its published qualifier: '9.0%左右', '约3.4%'; in English '9.0% (about)'."""
+    if not qualifier:
+        return figure
+    if not w.zh:
+        return f"{figure} ({w.t('qualifier.' + QUALIFIER_KEYS[qualifier])})"
+    return qualifier + figure if qualifier in QUALIFIER_PREFIXES else figure + qualifier
+
+
+QUALIFIER_KEYS = {"左右": "about", "约": "about", "以上": "or_more", "预计": "estimated"}
 
 
 def percent(w: Words, share: Decimal | None) -> str:
