@@ -46,7 +46,6 @@ def status_fields(status: Status) -> dict[str, Any]:
         "period": {"start": period.start, "due": period.due} if period else None,
         "actual": status.actual,
         "actual_date": status.actual_date,
-        "qualifier": status.qualifier,
         "records": status.records,
         "progress": status.progress,
         "time_elapsed": status.time_elapsed,
@@ -58,6 +57,7 @@ def status_fields(status: Status) -> dict[str, Any]:
         "gap": status.gap,
         "stretch_met": status.stretch_met,
         "within_tolerance": status.within_tolerance,
+        "qualifier": status.qualifier,
         "rate": ("growth" if target.is_growth else "level") if target.unit == "%" else None,
         "remaining": computed(status.remaining),
         "required_rate": status.required_rate if target.kind.value == "annual"
@@ -125,7 +125,6 @@ def record_fields(record: Record) -> dict[str, Any]:
         "value": record.value,
         "unit": record.unit,
         "vintage": record.vintage,
-        "qualifier": record.qualifier,
         "entered": record.entered,
         "note": record.note,
         "source": record.source,
