@@ -72,7 +72,9 @@ def test_rates_are_rates_and_the_relative_target_reads_gdp_growth(
         cli: Runner, binjiang: Path) -> None:
     rows = _by_id(_status(cli, binjiang)["targets"])
     assert rows["gdp-growth"]["kind"] == "rate"
-    assert rows["gdp-growth"]["progress"] is None  # no progress fraction for a rate
+    # 完成率 of a growth rate as the reports state it: (100 + 5.0) / (100 + 6)
+    assert rows["gdp-growth"]["progress"] == Decimal("0.990566")
+    assert rows["gdp-growth"]["rate"] == "growth"
     revenue = rows["budget-revenue-growth"]
     assert revenue["kind"] == "rate"
     assert revenue["relative_to"] == "gdp-growth"

@@ -222,7 +222,7 @@ def test_git_union_merge(cli: Runner, big: Path, tmp_path_factory: pytest.TempPa
     for n in range(3):
         assert cli("log", "s000000-flow", f"{200 + n}亿", "--date", f"2025-07-1{n}",
                    cwd=big).code == 0
-        assert cli("log", "s000001-sum", f"{n + 5}", "--date", f"2025-07-2{n}",
+        assert cli("log", "s000001-sum", f"{n + 5}", "--date", f"2025-07-2{n}", "--exact",
                    cwd=theirs_dir).code == 0
     same_status(cli, big, JULY)  # the index now holds our three records
     ours = (big / "records.toml").read_text(encoding="utf-8")
@@ -469,6 +469,7 @@ at_risk_band = 0.8
 stale_days = 60
 cagr_on_track = 0.9
 cagr_at_risk = "0.5"
+time = "days"
 
 [[target]]
 id = "gdp"
@@ -502,19 +503,21 @@ baseline = "7万家"
 start = 2024-01-01
 due = 2024-12-31
 pace = "last-year"
+time = "months"
 
 [[target]]
 id = "share"
 name = "比重"
 target = "40%"
 hold = true
+rate = "level"
 start = 2024-01-01
 due = 2024-12-31
 
 [[target]]
 id = "derived"
 name = "增长（推算）"
-target = "6%"
+target = "6%—6.5%"
 kind = "rate"
 derive = "yoy"
 series = "gdp-level"
@@ -542,6 +545,13 @@ due = 2024-12-31
 id = "gdp-level"
 name = "地区生产总值"
 unit = "亿元"
+
+[[target]]
+id = "digital-share"
+name = "数字经济占比"
+target = "+0.3个百分点"
+start = 2024-01-01
+due = 2024-12-31
 """
 
 

@@ -22,8 +22,8 @@ def test_log_echoes_what_it_understood(cli: Runner, plan_dir: Path) -> None:
 
 
 def test_log_in_chinese(cli: Runner, plan_dir: Path) -> None:
-    result = cli("--lang", "zh", "log", "investment", "150", "--date", "2022-06", cwd=plan_dir)
-    assert "已记录 区内全年投资 150元（截至 2022-06-30）" in result.out
+    result = cli("--lang", "zh", "log", "investment", "150亿", "--date", "2022-06", cwd=plan_dir)
+    assert "已记录 区内全年投资 150亿元（截至 2022-06-30）" in result.out
 
 
 def test_log_by_unique_name_prefix_and_series(cli: Runner, plan_dir: Path) -> None:
@@ -32,9 +32,13 @@ def test_log_by_unique_name_prefix_and_series(cli: Runner, plan_dir: Path) -> No
     assert 'series = "firms-total"' in records_text(plan_dir)
 
 
-def test_log_defaults_to_today(cli: Runner, plan_dir: Path) -> None:
+def test_log_defaults_to_the_end_of_the_last_complete_month(cli: Runner,
+                                                            plan_dir: Path) -> None:
+    """A figure published on July 20 covers 1—6月: without --date it is dated June 30, and
+    log says so (issue 12; it was dated today)."""
     result = cli("log", "gdp", "500亿", cwd=plan_dir, env={"BJTRACK_TODAY": "2022-07-20"})
-    assert "as of 2022-07-20" in result.out
+    assert "as of 2022-06-30" in result.out
+    assert "no --date given: dated 2022-06-30, the end of the last complete month" in result.out
 
 
 def test_log_keeps_note_source_and_who(cli: Runner, plan_dir: Path) -> None:
@@ -335,7 +339,7 @@ def test_history_shows_every_vintage_and_status_the_latest(cli: Runner, plan_dir
 @pytest.mark.parametrize(
     ("written", "comparison", "value"),
     [("超300亿元", ">", 30000000000), ("8.2万家以上", ">=", 82000),
-     ("不少于3亿元", ">=", 300000000), ("控制在5%以内", "<=", 5), ("增长6%左右", "~", 6),
+     ("不少于3亿元", ">=", 300000000), ("控制在5%以内", "<=", 5), ("增长6%左右", ">=", 6),
      ("力争突破2000家", ">", 2000), ("达到8.2万家", ">=", 82000), ("低于3%", "<", 3)],
 )
 def test_targets_written_as_the_plan_words_them(cli: Runner, tmp_path: Path, written: str,
@@ -459,9 +463,12 @@ def test_output_to_a_full_disk_is_one_message(shipped: Path) -> None:
     assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_figure_outside_the_targets_period_is_logged_with_a_note(cli: Runner,
-                                                                    plan_dir: Path) -> None:
-    result = cli("log", "investment", "1亿", "--date", "2021-06", cwd=plan_dir)
+def test_a_figure_outside_the_targets_period_is_refused_or_forced_with_a_note(
+        cli: Runner, plan_dir: Path) -> None:
+    refused = cli("log", "investment", "1亿", "--date", "2021-06", cwd=plan_dir)
+    assert refused.code == 2 and "would count nowhere" in refused.err
+    assert "--force" in refused.err
+    result = cli("log", "investment", "1亿", "--date", "2021-06", "--force", cwd=plan_dir)
     assert result.code == 0
     assert "2021-06-30 is outside the period of 区内全年投资 (2022-01-01 ~ 2022-12-31)" \
         in result.err

@@ -170,7 +170,7 @@ for i in range(count):
     day = date(2000, 1, 1) + timedelta(days=writer * 10_000 + i)
     try:
         main(["log", "investment", f"{writer}{i:05d}.5", "--date", day.isoformat(),
-              "--by", "t", "--note", f"{writer}/{i}"])
+              "--by", "t", "--note", f"{writer}/{i}", "--exact", "--force"])
     except SystemExit as exc:
         if exc.code:
             sys.exit(exc.code)
@@ -202,7 +202,7 @@ def test_lock_is_released_after_each_append(plan_dir: Path, count: int) -> None:
     path = plan_dir / "records.toml"
     loaded = loading.load(plan_dir / "targets.toml")
     for i in range(count):
-        log_value(loaded, "investment", f"{i + 1}亿", _day(i), NOW)
+        log_value(loaded, "investment", f"{i + 1}亿", _day(i), NOW, force=True)
     code = ("import sys, time; from pathlib import Path; from bjtrack.files import writing\n"
             "t = time.monotonic()\n"
             f"with writing.locked(Path({str(path)!r})): pass\n"

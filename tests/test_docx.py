@@ -19,8 +19,8 @@ from test_export import AS_OF, logged
 
 __all__ = ["logged"]  # the fixture, shared with test_export
 
-HEADERS_ZH = ["指标", "目标", "实际", "完成率", "时间进度", "状态", "截至"]
-HEADERS_EN = ["Target", "Target value", "Actual", "Done", "Time", "Status", "As of"]
+HEADERS_ZH = ["指标", "目标", "实际", "完成率", "时间进度(月)", "状态", "截至"]
+HEADERS_EN = ["Target", "Target value", "Actual", "Done", "Time (months)", "Status", "As of"]
 
 
 def word(cli: Runner, folder: Path, lang: str, *extra: str) -> Path:
@@ -55,7 +55,7 @@ def test_the_chinese_report_reads_as_a_report(cli: Runner, logged: Path) -> None
     assert rows[0] == HEADERS_ZH
     assert rows[1] == ["创新续航"] * 7  # a group row: one cell across the table
     investment = next(r for r in rows if r[0] == "区内全年投资")
-    assert investment == ["区内全年投资", "超300亿元", "150亿元", "50.0%", "49.6%",
+    assert investment == ["区内全年投资", "超300亿元", "150亿元", "50.0%", "50.0%",
                           "进度正常", "2022-06-30"]
     props = Document(str(path)).core_properties
     assert props.title == lines[0] and "2022-08-01" in props.subject
@@ -113,7 +113,7 @@ def test_the_english_report(cli: Runner, logged: Path) -> None:
     rows = rows_of(path)
     assert rows[0] == HEADERS_EN
     investment = next(r for r in rows if r[0] == "区内全年投资")
-    assert investment[3:] == ["50.0%", "49.6%", "on track", "2022-06-30"]
+    assert investment[3:] == ["50.0%", "50.0%", "on track", "2022-06-30"]
     footer = Document(str(path)).sections[0].footer.paragraphs[0].text
     assert footer.startswith("Page ")
 

@@ -36,19 +36,22 @@ def log(
     by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
     vintage: Annotated[str, typer.Option("--vintage", help=help_text("log.vintage"))] = "",
     revise: Annotated[bool, typer.Option("--revise", help=help_text("log.revise"))] = False,
+    exact: Annotated[bool, typer.Option("--exact", help=help_text("log.exact"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=help_text("log.force"))] = False,
 ) -> None:
     """Record a published figure for a target.
 
     Example: bjtrack log investment 150亿 --date 2022-06 --source "区统计局 2022年7月"
     """
-    from bjtrack.ops.log import log_value
+    from bjtrack.ops.log import last_month_end, log_value
     from bjtrack.render.text import amount
 
     s = session(ctx)
     w = s.words
-    day = date_option(on) or today()
+    day = date_option(on) or last_month_end(today())
     result = log_value(s.load(), target, value, day, now(), note=note, source=source,
-                       by=who() if by is None else by, vintage=vintage, revise=revise)
+                       by=who() if by is None else by, vintage=vintage, revise=revise,
+                       exact=exact, force=force)
     record, found = result.record, result.target
     if result.duplicate_of is not None:
         s.say(w.t("log.duplicate", id=record.id))
@@ -59,6 +62,9 @@ def log(
         s.out.print(clean(w.t(key, name=found.name, value=amount(w, record.value, record.unit),
                               date=day.isoformat(), id=record.id, old=old)),
                     markup=False, highlight=False, soft_wrap=True)
+    if on is None and not s.quiet:  # say which period the figure was taken to cover
+        s.out.print(w.t("log.date_default", date=day.isoformat()), markup=False,
+                    highlight=False, soft_wrap=True)
     if result.outside:
         assert found.start is not None and found.due is not None
         s.warn(w.t("warn.outside", date=day.isoformat(), name=found.name,

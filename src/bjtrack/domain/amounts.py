@@ -206,6 +206,38 @@ _COMPARISON_SUFFIXES = (("及以上", ">="), ("以上", ">="), ("以下", "<="),
 _FILLER_PREFIXES = ("力争", "确保", "争取", "实现", "增长", "保持")
 
 
+def split_approx(text: str) -> tuple[bool, str]:
+    """Take the words of an approximate level (左右, 约) out of an amount as a plan writes it:
+    '6%左右' -> (True, '6%'), '3%左右以内' -> (True, '3%以内'), '300亿元' -> (False, …).
+    Which way the slack goes is the comparison's business, not these words'."""
+    rest = normalise_text(text)
+    approx = "左右" in rest
+    rest = rest.replace("左右", "")
+    for word in ("约", "大约"):
+        if rest.startswith(word):
+            rest, approx = rest[len(word):], True
+    return approx, rest.strip()
+
+
+_RANGE = re.compile(r"^([^~\u2014\u2015\uff5e到至]+?)\s*"
+                    r"(?:[\u2014\u2015]+|~|\uff5e|到|至|(?<=[\d%\u4e00-\u9fff])-)"
+                    r"\s*(\d[^~\u2014\u2015\uff5e到至]*)$")
+
+
+def split_range(text: str) -> tuple[str, str] | None:
+    """A range as plans write it, '5%—5.5%', '5%-5.5%', '5~5.5%', '5%到5.5%', as its lower
+    and upper amounts ('5%', '5.5%'); a bare lower bound takes the upper one's unit.
+    None when the text is not a range."""
+    found = _RANGE.match(normalise_text(text))
+    if found is None:
+        return None
+    low, high = found.group(1).strip(), found.group(2).strip()
+    unit = re.match(r"^[\d.,]+(.*)$", high)
+    if re.fullmatch(r"[\d.,]+", low) and unit is not None:
+        low += unit.group(1)
+    return low, high
+
+
 def split_comparison(text: str) -> tuple[str | None, str]:
     """Separate the words of a comparison from an amount as a plan writes it:
     '超300亿元' -> ('>', '300亿元'), '40%以上' -> ('>=', '40%'), '力争8%' -> (None, '8%').

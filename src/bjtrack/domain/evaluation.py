@@ -18,8 +18,8 @@ from bjtrack.domain.periods import (
     ONE,
     ZERO,
     cagr,
+    elapsed,
     fraction,
-    linear_elapsed,
     months_between,
     period_for,
     recurring_periods,
@@ -59,6 +59,22 @@ def meets(value: Decimal, target: Decimal, comparison: str, tolerance: Decimal =
     if comparison == "<=":
         return value <= target
     return abs(value - target) <= tolerance
+
+
+def slack_meets(target: Target, value: Decimal, goal: Decimal) -> tuple[bool, bool]:
+    """(met, met only within the tolerance). A floor written 左右 (or given a tolerance) is
+    met from goal − tolerance up, overshoot included; a ceiling up to goal + tolerance;
+    `~` is the two-sided band."""
+    tolerance = tolerance_of(target, goal)
+    if meets(value, goal, target.comparison, tolerance):
+        return True, False
+    if target.tolerance is None or target.comparison == "~":
+        return False, False
+    if target.comparison in (">", ">="):
+        slack = value >= goal - tolerance
+    else:
+        slack = value <= goal + tolerance
+    return slack, slack
 
 
 def tolerance_of(target: Target, value: Decimal) -> Decimal:
@@ -114,7 +130,8 @@ def indicator_status(target: Target, latest: Record | None, count: int, as_of: d
         return Status(target=target, as_of=as_of, verdict=None)
     stale = (as_of - _date(latest)).days > plan.stale_days
     return Status(target=target, as_of=as_of, verdict=None, actual=_value(latest),
-                  actual_date=_date(latest), records=count, stale=stale)
+                  actual_date=_date(latest), records=count, stale=stale,
+                  qualifier=latest.qualifier)
 
 
 def _derived_yoy(records: Sequence[Record]) -> list[Record]:
@@ -151,8 +168,10 @@ def _target_status(target: Target, series: Series, as_of: date, plan: Plan) -> S
     after_due = as_of > target.due
     base = Status(target=target, as_of=as_of, verdict=Verdict.NO_DATA, records=len(window),
                   target_value=target.target)
+    basis = plan.time_basis(target)
     if target.kind in (Kind.FLOW, Kind.LEVEL) and not target.hold:
-        base = evolve(base, time_elapsed=fraction(linear_elapsed(target.start, target.due, end)))
+        base = evolve(base, time_elapsed=fraction(elapsed(target.start, target.due, end, basis)),
+                      time_basis=basis)
     if not window:
         return base
     latest = window[-1]
@@ -161,18 +180,35 @@ def _target_status(target: Target, series: Series, as_of: date, plan: Plan) -> S
     allowed = plan.stale_days + (366 if target.kind is Kind.ANNUAL else 0)
     stale = (end - day).days > allowed
     goal = target.target
-    if target.relative_to:
-        goal = _value_at(series.get(target.relative_to, []), day)
+    if target.relative_to or target.change:
+        goal = _resolved_goal(target, series, day)
         if goal is None:
             return evolve(base, actual=_value(latest), actual_date=day, stale=stale,
                           target_value=None)
     assert goal is not None
-    status = evolve(base, actual_date=day, stale=stale, target_value=goal)
-    if target.hold or target.kind is Kind.RATE or target.relative_to:
+    status = evolve(base, actual_date=day, stale=stale, target_value=goal,
+                    qualifier=latest.qualifier)
+    if target.change:
+        status = evolve(status, baseline=goal - (target.target or ZERO))
+    if target.hold or target.kind in (Kind.RATE, Kind.RANK) or target.relative_to:
         return _judge_latest(target, goal, window, status, after_due)
     if target.kind is Kind.ANNUAL:
         return _judge_annual(target, goal, window, status, as_of, plan)
     return _judge_amount(target, goal, window, status, after_due, series, plan)
+
+
+def _resolved_goal(target: Target, series: Series, day: date) -> Decimal | None:
+    """A relative target's level: the other series' figure of the same date; a share
+    change's (+0.3个百分点): its baseline, else its own figure a year before, plus the
+    change. None until that figure is in."""
+    if target.relative_to:
+        return _value_at(series.get(target.relative_to, []), day)
+    base = target.baseline
+    if base is None:
+        base = _value_at(series.get(target.series, []), add_years(day, -1))
+    if base is None or target.target is None:
+        return None
+    return base + target.target
 
 
 def _value_at(records: Sequence[Record], day: date) -> Decimal | None:
@@ -206,19 +242,40 @@ def _judge_latest(target: Target, goal: Decimal, window: Sequence[Record], statu
                   after_due: bool) -> Status:
     """Rates, relative targets and `hold` targets: the latest figure against the target."""
     actual = _value(window[-1])
-    tolerance = tolerance_of(target, goal)
+    within = False
     if target.hold:
-        broken = any(not meets(_value(r), goal, target.comparison, tolerance) for r in window)
+        broken = any(not slack_meets(target, _value(r), goal)[0] for r in window)
         verdict = Verdict.BREACHED if broken else (
             Verdict.ACHIEVED if after_due else Verdict.ON_TRACK)
     else:
-        ok = meets(actual, goal, target.comparison, tolerance)
-        if after_due:
+        ok, within = slack_meets(target, actual, goal)
+        if after_due and _awaiting(target, window):
+            verdict = Verdict.AWAITING  # a 1—6月 rate says nothing final of the year's
+        elif after_due:
             verdict = Verdict.ACHIEVED if ok else Verdict.MISSED
         else:
             verdict = Verdict.ON_TRACK if ok else Verdict.BEHIND
     return evolve(status, verdict=verdict, actual=actual, gap=actual - goal,
-                  stretch_met=_stretch_met(target, actual), time_elapsed=None)
+                  stretch_met=_stretch_met(target, actual), time_elapsed=None,
+                  within_tolerance=within, progress=_optional(rate_progress(target, actual, goal)))
+
+
+def rate_progress(target: Target, actual: Decimal, goal: Decimal) -> Decimal | None:
+    """完成率 of a rate as reports state it: of a growth rate (100 + actual) / (100 + target)
+    (5.0% of 增长6.5% is 98.6%), of a share or other rate actual / target. None for a
+    ceiling, a `hold`, a share change, or a target of 0 (or −100%)."""
+    if target.unit != PERCENT or target.is_ceiling or target.hold or target.change:
+        return None
+    if target.is_growth:
+        return (100 + actual) / (100 + goal) if goal != -100 else None
+    return actual / goal if goal != 0 else None
+
+
+def _awaiting(target: Target, window: Sequence[Record]) -> bool:
+    """The period is over but no figure dated at or after its end is in: its outcome is
+    not known yet (待最终数据)."""
+    assert target.due is not None
+    return _date(window[-1]) < target.due
 
 
 def _aggregate(target: Target, window: Sequence[Record]) -> Decimal:
@@ -259,6 +316,7 @@ class _Pace:
     elapsed: Decimal
     expected: Decimal
     ok: bool  # the target is met now
+    within: bool  # … only within its tolerance
     after_due: bool
     progress: Decimal | None = None
     projected: Decimal | None = None
@@ -266,7 +324,7 @@ class _Pace:
 
 
 def _pace(target: Target, goal: Decimal, window: Sequence[Record], after_due: bool,
-          series: Series) -> _Pace:
+          series: Series, basis: str) -> _Pace:
     assert target.start is not None and target.due is not None
     actual = _aggregate(target, window)
     day = _date(window[-1])
@@ -274,11 +332,11 @@ def _pace(target: Target, goal: Decimal, window: Sequence[Record], after_due: bo
     if baseline is None:
         baseline = ZERO if target.kind is Kind.FLOW else (
             _value(window[0]) if len(window) > 1 else None)
-    elapsed = linear_elapsed(target.start, target.due, day)
+    gone = elapsed(target.start, target.due, day, basis, partial=True)
     seasonal = _expected(target, day, series)
-    expected = elapsed if seasonal is None else seasonal
-    ok = meets(actual, goal, target.comparison, tolerance_of(target, goal))
-    pace = _Pace(actual, goal, day, baseline, elapsed, expected, ok, after_due)
+    expected = gone if seasonal is None else seasonal
+    ok, within = slack_meets(target, actual, goal)
+    pace = _Pace(actual, goal, day, baseline, gone, expected, ok, within, after_due)
     if baseline is None or goal == baseline:
         return pace
     moved = actual - baseline
@@ -294,25 +352,28 @@ def _ceiling_verdict(target: Target, pace: _Pace) -> Verdict:
     (下降…) is not behind for being above it mid-way; a flow over its cap projects over."""
     assert target.due is not None
     broken = not pace.ok if pace.projected is None else \
-        not meets(pace.projected, pace.goal, target.comparison)
+        not slack_meets(target, pace.projected, pace.goal)[0]
     if pace.after_due and pace.day < target.due:  # the period is over but its last figure
-        return Verdict.MISSED if broken else Verdict.ACHIEVED  # is not in: where it led
+        return Verdict.AWAITING                          # is not in: the projection tells
     if pace.after_due:
         return Verdict.ACHIEVED if pace.ok else Verdict.MISSED
     return Verdict.BEHIND if broken else Verdict.ON_TRACK
 
 
 def _amount_verdict(target: Target, pace: _Pace, plan: Plan) -> Verdict:
+    assert target.due is not None
     if target.is_ceiling:
         return _ceiling_verdict(target, pace)
+    early = pace.after_due and pace.day < target.due  # over, the year's figure not in
     about = target.comparison == "~" and not pace.after_due
     heading = pace.actual if pace.projected is None else pace.projected
     if about and heading > pace.goal + tolerance_of(target, pace.goal):
         return Verdict.BEHIND  # heading over the band of an approximate target
-    if pace.ok:  # about (~) can still overshoot its band before the period ends
+    if pace.ok and not (early and target.comparison == "~"):
+        # about (~) can still overshoot its band before the period ends
         return Verdict.ON_TRACK if about else Verdict.ACHIEVED
-    if pace.after_due:
-        return Verdict.MISSED
+    if pace.after_due:  # without the year's figure, unknown: the projection tells
+        return Verdict.AWAITING if early else Verdict.MISSED
     if pace.progress is None:
         return Verdict.NO_PACE
     if pace.progress >= pace.expected:
@@ -326,7 +387,7 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
                   after_due: bool, series: Series, plan: Plan) -> Status:
     """Flows and levels: progress against the target and against the time elapsed."""
     assert target.due is not None
-    pace = _pace(target, goal, window, after_due, series)
+    pace = _pace(target, goal, window, after_due, series, plan.time_basis(target))
     actual = pace.actual
     remaining = required = None
     if not target.is_ceiling and not pace.ok and goal - actual > 0:
@@ -340,6 +401,7 @@ def _judge_amount(target: Target, goal: Decimal, window: Sequence[Record], statu
         expected=fraction(pace.expected) if target.pace is not None else None,
         projected=pace.projected, gap=actual - goal, stretch_met=_stretch_met(target, actual),
         remaining=remaining, required_rate=required, no_progress=pace.no_progress,
+        within_tolerance=pace.within,
     )
 
 
@@ -349,6 +411,8 @@ def _annual_verdict(target: Target, ok: bool, final_year: bool, ended: bool,
         return Verdict.ACHIEVED
     if ended and final_year:
         return Verdict.MISSED
+    if ended:  # the final year's value is not in yet
+        return Verdict.AWAITING
     if observed is None or required is None:
         return Verdict.NO_PACE
     if target.is_ceiling:  # must fall (or grow no faster than allowed)
@@ -379,7 +443,7 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
         for k in range(1, int(years) + 1):
             milestones.append((add_years(base_day, k), baseline * (ONE + required) ** k))
     projected = baseline * (ONE + observed) ** years if observed is not None else None
-    ok = meets(actual, goal, target.comparison, tolerance_of(target, goal))
+    ok, within = slack_meets(target, actual, goal)
     verdict = _annual_verdict(target, ok, day.year >= target.due.year, as_of >= target.due,
                               observed, required, plan)
     progress = (actual - baseline) / (goal - baseline) if goal != baseline else None
@@ -390,7 +454,7 @@ def _judge_annual(target: Target, goal: Decimal, window: Sequence[Record], statu
         projected=projected, gap=actual - goal, stretch_met=_stretch_met(target, actual),
         required_rate=_optional(required), observed_rate=_optional(observed),
         remaining=goal - actual if not ok and not target.is_ceiling and goal > actual else None,
-        milestones=tuple(milestones),
+        milestones=tuple(milestones), within_tolerance=within,
     )
 
 

@@ -20,6 +20,7 @@ class Kind(StrEnum):
     LEVEL = "level"  # a stock or annual value that must reach the target (企业总量)
     RATE = "rate"  # a growth rate or a share in % (GDP增长6%, 比重40%)
     ANNUAL = "annual"  # a multi-year goal on the final year's annual value (到2025年…)
+    RANK = "rank"  # a ranking, lower is better (增速位居全市前3位)
     INDICATOR = "indicator"  # tracked, no target
 
 
@@ -29,6 +30,7 @@ class Verdict(StrEnum):
     AT_RISK = "at_risk"
     BEHIND = "behind"
     MISSED = "missed"
+    AWAITING = "awaiting"  # the period is over, its figure for the whole period not in yet
     BREACHED = "breached"
     NO_PACE = "no_pace"
     NO_DATA = "no_data"
@@ -58,6 +60,23 @@ def evolve(obj: _T, **changes: Any) -> _T:
 
 
 COMPARISONS = (">", ">=", "<", "<=", "~")
+# Words a published figure comes with (增长9%左右, 约3.4%, 7%以上, 预计…): kept with the
+# record as it was entered, the value used is the number.
+QUALIFIER_PREFIXES = ("预计", "约")
+QUALIFIER_SUFFIXES = ("左右", "以上")
+
+
+def split_qualifier(text: str) -> tuple[str, str]:
+    """'9%左右' -> ('左右', '9%'), '约3.4%' -> ('约', '3.4%'); else ('', text)."""
+    rest = text.strip()
+    for word in QUALIFIER_PREFIXES:
+        if rest.startswith(word):
+            return word, rest.removeprefix(word).strip()
+    for word in QUALIFIER_SUFFIXES:
+        if rest.endswith(word):
+            return word, rest.removesuffix(word).strip()
+    return "", text
+GROWTH_WORDS = ("增长", "增速", "增幅")  # a rate target so named is a growth rate
 VINTAGES = ("预计", "初步", "核实")  # estimate, preliminary, final
 
 
@@ -85,10 +104,15 @@ class Target:
     baseline: Decimal | None = None
     hold: bool = False
     stretch: Decimal | None = None
-    tolerance: Decimal | None = None
+    tolerance: Decimal | None = None  # slack: "~" a band; a floor or ceiling 左右 one way
+    approx: bool = False  # written 左右 / 约: met within `tolerance` of the level
+    change: bool = False  # the target is a change in pp on the year before (+0.3个百分点)
+    ranged: bool = False  # written as a range (5%—5.5%): target the lower, stretch the upper
     every: str | None = None  # "year", "quarter", "month": one period each, from start
     derive: str | None = None  # "yoy": the rate is derived from level records
     pace: tuple[Decimal, ...] | str | None = None  # 12 monthly shares or "last-year"
+    time: str | None = None  # 时间进度 "months" or "days"; None: the plan's
+    rate: str | None = None  # a rate: "growth" or "level"; None: growth if its name says so
     quote: str = ""
     group: str = ""
     unit_note: str = ""
@@ -97,6 +121,13 @@ class Target:
     @property
     def is_indicator(self) -> bool:
         return self.target is None and self.relative_to is None
+
+    @property
+    def is_growth(self) -> bool:
+        """A growth rate (增长6%): its 完成率 is (100 + actual) / (100 + target)."""
+        if self.rate is not None:
+            return self.rate == "growth"
+        return any(word in self.name for word in GROWTH_WORDS)
 
     @property
     def is_ceiling(self) -> bool:
@@ -115,6 +146,10 @@ class Plan:
     stale_days: int = 45
     cagr_on_track: Decimal = Decimal("0.95")
     cagr_at_risk: Decimal = Decimal("0.6")
+    time: str = "months"  # 时间进度 in whole months (as reports count it) or "days"
+
+    def time_basis(self, target: Target) -> str:
+        return target.time or self.time
 
     def by_id(self, target_id: str) -> Target | None:
         for target in self.targets:
@@ -150,6 +185,11 @@ class Record:
     origin: Source | None = field(default=None, compare=False)
 
     @property
+    def qualifier(self) -> str:
+        """The word the figure was published with (左右, 约, 以上, 预计), as entered."""
+        return split_qualifier(self.entered)[0]
+
+    @property
     def identity(self) -> tuple[str, dt.date | None, Decimal | None, str]:
         """What makes two records the same figure (for idempotent logging and import)."""
         return (self.series, self.date, self.value, self.vintage)
@@ -175,6 +215,7 @@ class Status:
     target_value: Decimal | None = None  # resolved (relative targets take the other series)
     progress: Decimal | None = None
     time_elapsed: Decimal | None = None
+    time_basis: str | None = None  # "months" or "days": how time_elapsed is counted
     expected: Decimal | None = None  # expected progress by the figure's date (seasonal pace)
     stale: bool = False
     projected: Decimal | None = None
@@ -186,6 +227,8 @@ class Status:
     period: Period | None = None
     milestones: tuple[tuple[date, Decimal], ...] = ()
     no_progress: bool = False
+    within_tolerance: bool = False  # met only thanks to the tolerance (基本完成)
+    qualifier: str = ""  # the latest figure's published qualifier (左右, 约, 以上, 预计)
 
 
 @dataclass(frozen=True)

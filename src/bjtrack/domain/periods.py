@@ -35,6 +35,41 @@ def _is_month_end(day: date) -> bool:
     return day.month != (day + timedelta(days=1)).month
 
 
+def _month_ends(start: date, day: date) -> int:
+    """How many month ends fall from `start` through `day`, both counted."""
+    if day < start:
+        return 0
+    count = (day.year - start.year) * 12 + day.month - start.month
+    return count + (1 if _is_month_end(day) else 0)
+
+
+def month_elapsed(start: date, due: date, day: date, partial: bool = False) -> Decimal:
+    """时间进度 as reports count it: whole months completed by `day` over the months of the
+    period (a 1—6月 figure of a year is 6/12). With `partial`, a figure dated within a
+    month counts that month by its days (a weekly figure is not put back to the month
+    before). A period without a whole month falls back to days."""
+    total = _month_ends(start, due) + (0 if _is_month_end(due) else 1)
+    if total <= 0:
+        return linear_elapsed(start, due, day)
+    if day >= due:
+        return ONE
+    done = Decimal(_month_ends(start, day))
+    if partial and day >= start and not _is_month_end(day):  # a figure dated mid-month:
+        first = max(start, day.replace(day=1))                # that month by its days
+        last = add_months(day.replace(day=1), 1) - timedelta(days=1)
+        done += Decimal(day_span(first, day)) / Decimal(day_span(first, last))
+    return min(ONE, max(ZERO, done / Decimal(total)))
+
+
+def elapsed(start: date, due: date, day: date, basis: str, partial: bool = False
+            ) -> Decimal:
+    """The share of the period gone by `day`, in whole months or (basis "days") in days;
+    `partial` as in `month_elapsed`."""
+    if basis == "days":
+        return linear_elapsed(start, due, day)
+    return month_elapsed(start, due, day, partial)
+
+
 def months_between(start: date, end: date) -> Decimal:
     """Months from one date to another: whole months between month ends, else by days."""
     if _is_month_end(start) and _is_month_end(end):
@@ -98,7 +133,8 @@ def recurring_periods(target: Target, until: date) -> list[Period]:
 
 def share_by_months(start: date, due: date, day: date, shares: tuple[Decimal, ...]
                     ) -> Decimal:
-    """The share of a year's work done by `day` when each month carries its own share."""
+    """The share of a year's work done by `day` when each month carries its own share
+    (a month under way by its days: a month-end figure takes whole months)."""
     months = (due.year - start.year) * 12 + due.month - start.month + 1
     weights = [shares[(start.month - 1 + i) % 12] for i in range(months)]
     done = ZERO

@@ -47,7 +47,7 @@ def reads(targets: Iterable[Target], as_of: date, indicators: bool = True
         period = period_for(target, as_of)
         high = min(as_of, period.due)
         low = period.start
-        if target.derive or target.pace == "last-year":  # read the year before too
+        if target.derive or target.pace == "last-year" or target.change:  # the year before
             low = add_years(low, -1) - timedelta(days=1)
         _widen(spans, target.series, low, high)
         if target.relative_to:  # `_value_at`: the other series' figure of the same date
@@ -95,7 +95,7 @@ def _judged_on_ends(target: Target) -> bool:
     """A flow, level or rate judged on its latest figure alone (see `end_reads`)."""
     return target.kind in (Kind.FLOW, Kind.LEVEL, Kind.RATE) and not target.is_indicator \
         and not (target.kind is Kind.FLOW and target.aggregate == "sum") \
-        and not (target.hold or target.derive or target.relative_to) \
+        and not (target.hold or target.derive or target.relative_to or target.change) \
         and target.pace != "last-year"
 
 

@@ -20,13 +20,19 @@ from bjtrack.files.paths import (
     toml_problem,
     unknown_key,
 )
-from bjtrack.files.plan_fields import TARGET_KEYS, Fields, decimal_setting, parse_target
+from bjtrack.files.plan_fields import (
+    TARGET_KEYS,
+    Fields,
+    decimal_setting,
+    parse_target,
+    time_basis,
+)
 
 __all__ = ["PLAN_KEYS", "TARGET_KEYS", "load_plan"]
 
 PLAN_KEYS = frozenset({
     "name", "source", "published", "records", "at_risk_band", "stale_days",
-    "cagr_on_track", "cagr_at_risk",
+    "cagr_on_track", "cagr_at_risk", "time",
 })
 
 
@@ -107,6 +113,10 @@ def _parse_plan_meta(meta: Mapping[str, Any], path: Path, problems: list[Problem
                                         file=file, field=key))
             else:
                 out[key] = number
+    if "time" in meta:
+        basis = time_basis(meta["time"], Fields(file, None, problems))
+        if basis is not None:
+            out["time"] = basis
     if "stale_days" in meta:
         days = meta["stale_days"]
         if not isinstance(days, int) or isinstance(days, bool) or days < 0:

@@ -10,7 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bjtrack.domain.amounts import PERCENT, Amount, parse_amount, split_comparison
+from bjtrack.domain.amounts import (
+    PERCENT,
+    Amount,
+    parse_amount,
+    split_approx,
+    split_comparison,
+    split_range,
+)
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import InputError, Problem, problem
 from bjtrack.domain.evaluation import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
@@ -20,8 +27,9 @@ from bjtrack.files.paths import unknown_key
 TARGET_KEYS = frozenset({
     "id", "name", "target", "comparison", "start", "due", "kind", "aggregate", "baseline",
     "hold", "series", "quote", "group", "unit_note", "unit", "stretch", "tolerance", "every",
-    "derive", "pace",
+    "derive", "pace", "time", "rate",
 })
+TIME_BASES = ("months", "days")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")  # fullmatch: `$` would allow a last "\n"
 FIRST_YEAR, LAST_YEAR = 1000, 9000  # the years a plan's dates may name
 
@@ -118,9 +126,12 @@ class _Goal:
 
     amount: Amount | None
     relative_to: str | None
-    worded: str | None  # a comparison the target's own words state (超, 以上, 左右)
+    worded: str | None  # a comparison the target's own words state (超, 以上, 以内)
     unit: str
+    approx: bool  # 左右 / 约: met within a tolerance
     text: object  # the target as written, less the words of its comparison
+    upper: Amount | None = None  # a range's upper bound (5%—5.5%): the stretch level
+    change: str | None = None  # "+" or "-": a change in percentage points (提高0.3个百分点)
 
 
 def parse_target(entry: object, at: Fields) -> Target | None:
@@ -137,6 +148,10 @@ def parse_target(entry: object, at: Fields) -> Target | None:
     name = _name(entry, target_id, at)
     goal = _goal(entry, at)
     comparison = _comparison(entry, goal.worded, at)
+    if goal.change == "-" and "comparison" not in entry and not goal.worded:
+        comparison = "<="  # 下降0.3个百分点: at least that far down
+    if entry.get("kind") == "rank" and "comparison" not in entry and not goal.worded:
+        comparison = "<="  # 第3位 or better: lower is better
     is_indicator = goal.amount is None and goal.relative_to is None
     kind = _kind(entry, goal.unit, is_indicator, at)
     every = _every(entry, at)
@@ -145,20 +160,27 @@ def parse_target(entry: object, at: Fields) -> Target | None:
     hold = _hold(entry, at)
     baseline = _unit_amount(entry, "baseline", goal.unit, at)
     stretch = _unit_amount(entry, "stretch", goal.unit, at)
+    if goal.upper is not None and "stretch" not in entry:
+        stretch = goal.upper.value  # 5%—5.5%: the upper bound is the stretch level
     tolerance = _tolerance(entry, goal.unit, goal.amount.value if goal.amount else None,
-                           comparison, at)
+                           comparison == "~" or goal.approx, at)
     _check_stretch(entry, stretch, goal, comparison, at)
     derive = _derive(entry, at)
     pace = _pace(entry.get("pace"), at)
     series = _series(entry, target_id, at)
+    time = time_basis(entry.get("time"), at)
+    rate = _rate(entry.get("rate"), at)
     if len(at.problems) > before:
         return None
     return Target(
         id=target_id, name=name.strip(), kind=kind, unit=goal.unit, series=series,
         target=goal.amount.value if goal.amount else None, relative_to=goal.relative_to,
         comparison=comparison, start=start, due=due, aggregate=aggregate,
-        baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance, every=every,
-        derive=derive, pace=pace,
+        baseline=baseline, hold=hold, stretch=stretch, tolerance=tolerance,
+        approx=goal.approx or (tolerance is not None and comparison != "~"),
+        ranged=goal.upper is not None and "stretch" not in entry, every=every,
+        change=goal.change is not None,
+        derive=derive, pace=pace, time=time, rate=rate,
         quote=at.str_field(entry, "quote"),
         group=at.str_field(entry, "group"),
         unit_note=at.str_field(entry, "unit_note"),
@@ -188,11 +210,25 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
     amount: Amount | None = None
     relative_to: str | None = None
     worded: str | None = None
+    approx = False
+    change: str | None = None
+    upper: Amount | None = None
     raw_target = entry.get("target")
     if isinstance(raw_target, str) and raw_target.startswith("series:"):
         relative_to = raw_target.removeprefix("series:").strip()
     elif raw_target is not None:
+        if isinstance(raw_target, str) and entry.get("kind") == "rank":  # 前3位, 第3位 → 3
+            raw_target = raw_target.strip().removeprefix("前").removeprefix("第") \
+                .removesuffix("位").removesuffix("名").strip()
+        if isinstance(raw_target, str):
+            change, raw_target = _share_change(raw_target)
+        if isinstance(raw_target, str):
+            approx, raw_target = split_approx(raw_target)
         worded, raw_target = at.worded(raw_target, "target")
+        bounds = split_range(raw_target) if isinstance(raw_target, str) else None
+        if bounds is not None:
+            raw_target = bounds[0]
+            upper = at.amount_value(bounds[1], "target")
         amount = at.amount_value(raw_target, "target")
     declared_unit: str | None = None
     if "unit" in entry:
@@ -203,7 +239,33 @@ def _goal(entry: Mapping[str, Any], at: Fields) -> _Goal:
         at.add("err.plan.unit_disagrees", "hint.plan.unit_disagrees", unit=entry["unit"],
                target=raw_target)
     unit = amount.unit if amount else (declared_unit or "")
-    return _Goal(amount, relative_to, worded, unit, raw_target)
+    if amount and upper and (upper.unit != amount.unit or upper.value < amount.value):
+        at.add("err.plan.range", "hint.plan.range", target=entry.get("target"))
+    if change is not None and amount is not None:
+        amount = Amount(-amount.value if change == "-" else amount.value, PERCENT)
+        unit = PERCENT
+    return _Goal(amount, relative_to, worded, unit, approx, raw_target, upper, change)
+
+
+_RISE = ("+", "提高", "增加", "上升", "提升")
+_FALL = ("-", "下降", "降低", "减少")
+
+
+def _share_change(text: str) -> tuple[str | None, str]:
+    """'+0.3个百分点' / '提高0.3个百分点' -> ('+', '0.3%'); other text -> (None, text)."""
+    rest = text.strip()
+    for suffix in ("个百分点", "百分点", "pp"):
+        if rest.endswith(suffix):
+            rest = rest.removesuffix(suffix).strip()
+            break
+    else:
+        return None, text
+    sign = "+"
+    for words, mark in ((_RISE, "+"), (_FALL, "-")):
+        for word in words:
+            if rest.startswith(word):
+                rest, sign = rest.removeprefix(word).strip(), mark
+    return sign, rest + "%"
 
 
 def _comparison(entry: Mapping[str, Any], worded: str | None, at: Fields) -> str:
@@ -288,8 +350,8 @@ def _unit_amount(entry: Mapping[str, Any], key: str, unit: str, at: Fields
 def _check_stretch(entry: Mapping[str, Any], stretch: Decimal | None, goal: _Goal,
                    comparison: str, at: Fields) -> None:
     """The stretch level (力争…) lies beyond the floor, never short of it."""
-    if stretch is None or goal.amount is None:
-        return
+    if stretch is None or goal.amount is None or "stretch" not in entry:
+        return  # a range's upper bound is checked with the range
     floor = goal.amount.value
     easier = (stretch < floor if comparison in (">", ">=") else
               stretch > floor if comparison in ("<", "<=") else False)
@@ -298,24 +360,22 @@ def _check_stretch(entry: Mapping[str, Any], stretch: Decimal | None, goal: _Goa
                stretch=entry["stretch"], target=goal.text)
 
 
-def _tolerance(entry: Mapping[str, Any], unit: str, goal: Decimal | None, comparison: str,
+def _tolerance(entry: Mapping[str, Any], unit: str, goal: Decimal | None, approx: bool,
                at: Fields) -> Decimal | None:
-    """The tolerance of an approximate (~, 左右) target in the target's unit.
+    """The tolerance of an approximate (~, 左右) target in the target's unit: the band of
+    `~`, or the slack of a floor or ceiling written 左右 (or given a tolerance).
 
     Given in the target's unit it is used as is; given as a % on an amount target it is
-    that share of the target. Left out, a rate gets ±0.5 percentage point and an amount
-    ±5% of the target."""
+    that share of the target. Left out, a rate gets 0.5 percentage point and an amount
+    5% of the target."""
     if "tolerance" not in entry:
-        if comparison != "~":
+        if not approx:
             return None
         if unit == PERCENT:
             return DEFAULT_RATE_TOLERANCE
         return abs(goal) * DEFAULT_AMOUNT_TOLERANCE if goal is not None else None
     value = at.amount_value(entry["tolerance"], "tolerance")
     if value is None:
-        return None
-    if comparison != "~":
-        at.add("err.plan.tolerance_approx", "hint.plan.tolerance_approx")
         return None
     if value.value < 0:
         at.add("err.plan.tolerance_negative", "hint.plan.tolerance_negative")
@@ -343,6 +403,8 @@ def _kind(entry: Mapping[str, Any], unit: str, is_indicator: bool, at: Fields) -
         at.add("err.plan.kind_indicator")
     if unit == PERCENT and kind in (Kind.FLOW, Kind.LEVEL):
         return Kind.RATE
+    if kind is Kind.RANK and unit:
+        at.add("err.plan.rank_unit", "hint.plan.rank_unit")
     return kind
 
 
@@ -370,6 +432,26 @@ def _pace(raw: object, at: Fields) -> tuple[Decimal, ...] | str | None:
             return tuple(shares)
     at.add("err.plan.pace", "hint.plan.pace")
     return None
+
+
+def _rate(raw: object, at: Fields) -> str | None:
+    """A rate target's sort: "growth" (增长6%) or "level" (a share, 比重40%)."""
+    if raw is None:
+        return None
+    if raw not in ("growth", "level"):
+        at.add("err.plan.rate", "hint.plan.rate")
+        return None
+    return str(raw)
+
+
+def time_basis(raw: object, at: Fields) -> str | None:
+    """时间进度 counted in whole "months" (the default, as reports do) or "days"."""
+    if raw is None:
+        return None
+    if raw not in TIME_BASES:
+        at.add("err.plan.time", "hint.plan.time")
+        return None
+    return str(raw)
 
 
 def _series(entry: Mapping[str, Any], target_id: str, at: Fields) -> str:

@@ -134,8 +134,8 @@ class RecordIndex:
         # of the time a status takes. Rows come series by series, and dates repeat.
         bucket: list[Record] = []
         last = None
-        for series, day, value, unit in self._in_windows(items, "series, date, value, unit",
-                                                          current, days):
+        for series, day, value, unit, entered in self._in_windows(
+                items, "series, date, value, unit, entered", current, days):
             if series != last:
                 bucket = found.setdefault(series, [])
                 last = series
@@ -144,7 +144,8 @@ class RecordIndex:
                 when = dated[day] = _day(day)
             record = new(Record)
             record.__dict__.update(_FIGURE, series=series, date=when, unit=unit,
-                                   value=None if value is None else Decimal(value))
+                                   value=None if value is None else Decimal(value),
+                                   entered=entered)  # its qualifier (左右, 约) is shown
             bucket.append(record)
         return found
 
@@ -205,12 +206,12 @@ class RecordIndex:
         records: dict[int, Record] = {}
         for at in range(0, len(wanted), 500):
             seqs = wanted[at: at + 500]
-            for seq, series, day, value, unit in self._rows(
-                    f"SELECT seq, series, date, value, unit FROM checked "
+            for seq, series, day, value, unit, entered in self._rows(
+                    f"SELECT seq, series, date, value, unit, entered FROM checked "
                     f"WHERE seq IN ({', '.join('?' * len(seqs))})", seqs):
                 records[seq] = built(Record, dict(
                     _FIGURE, series=series, date=_day(day), unit=unit,
-                    value=None if value is None else Decimal(value)))
+                    value=None if value is None else Decimal(value), entered=entered))
         return records
 
     def _sums(self, ranges: Mapping[str, tuple[date | None, date | None]], current: str

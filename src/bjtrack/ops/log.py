@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from bjtrack.domain.amounts import PERCENT, Amount, base_unit, parse_amount
+from bjtrack.domain.dates import add_years
 from bjtrack.domain.errors import InputError, UsageError, problem
-from bjtrack.domain.model import VINTAGES, Plan, Record, Target
+from bjtrack.domain.model import VINTAGES, Plan, Record, Target, split_qualifier
 from bjtrack.files import writing
 from bjtrack.ops.load import Loaded, fresh, resolve_target, unique_id
 
@@ -27,9 +29,30 @@ class LogResult:
                     and not found.start <= day <= found.due)
 
 
-def read_value(plan: Plan, target: Target, text: str) -> Amount:
-    """What the user typed, in the series' base unit (a bare number takes that unit)."""
+_MAGNITUDES = (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4))
+_PLAUSIBLE = Decimal(1000)  # a bare figure this many times smaller than the target is a slip
+
+
+def implausible(target: Target, text: str, amount: Amount) -> str | None:
+    """A bare number far too small for the target (150 on 300亿元): the amount it most
+    likely means ('150亿元'), else None."""
+    goal = target.target
+    if amount.unit or target.unit in ("", PERCENT) or not goal or not amount.value:
+        return None
+    if abs(amount.value) * _PLAUSIBLE >= abs(goal):
+        return None
+    word, _ = min(_MAGNITUDES, key=lambda m: abs((abs(amount.value) * m[1] / abs(goal)).ln()))
+    return f"{text.strip()}{word}{target.unit}"
+
+
+def read_value(plan: Plan, target: Target, text: str, exact: bool = False) -> Amount:
+    """What the user typed, in the series' base unit (a bare number takes that unit).
+    A bare number implausibly small for the target is refused unless `exact`."""
     amount = parse_amount(text)
+    meant = None if exact else implausible(target, text, amount)
+    if meant is not None:
+        raise InputError(problem("err.log.implausible", hint_key="hint.log.implausible",
+                                 value=text.strip(), target=target.id, meant=meant))
     unit = plan.series_unit(target.series)
     if unit is None:  # a derived rate reads levels in whatever unit they were logged
         if amount.unit == PERCENT:
@@ -39,14 +62,41 @@ def read_value(plan: Plan, target: Target, text: str) -> Amount:
     return base_unit(amount, unit)
 
 
+def last_month_end(today: date) -> date:
+    """The end of the last complete month: the period a figure published now covers."""
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def counts_somewhere(plan: Plan, series: str, day: date) -> bool:
+    """Whether a figure of `series` dated `day` falls in some period of a target reading it
+    (the year before too, for a derived rate or last year's pace); an indicator counts
+    any date."""
+    readers = [t for t in plan.targets if series in (t.series, t.relative_to)]
+    if not readers or any(t.is_indicator or t.start is None for t in readers):
+        return True
+    for target in readers:
+        assert target.start is not None
+        first = target.start
+        if target.derive or target.pace == "last-year" or target.change:
+            first = add_years(first, -1) - timedelta(days=1)
+        if first <= day and (target.due is None or day <= target.due):
+            return True
+    return False
+
+
 def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
               note: str = "", source: str = "", by: str = "", vintage: str = "",
-              revise: bool = False) -> LogResult:
+              revise: bool = False, exact: bool = False, force: bool = False) -> LogResult:
     """Append one figure; a figure already recorded is not recorded twice (looked for
-    under the lock: the same figure logged twice at once is written once)."""
+    under the lock: the same figure logged twice at once is written once). A bare number
+    implausible for the target is refused unless `exact`, a date outside every period of
+    the series' targets unless `force`."""
     plan = loaded.plan
     target = resolve_target(plan, ref)
-    amount = read_value(plan, target, value)
+    amount = read_value(plan, target, split_qualifier(value)[1], exact)  # 9%左右: 9%
+    if not force and not counts_somewhere(plan, target.series, day):
+        raise UsageError(problem("err.log.outside", hint_key="hint.log.outside",
+                                 date=day.isoformat(), series=target.series))
     if vintage and vintage not in VINTAGES:
         raise UsageError(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
                                  vintages=", ".join(VINTAGES)))

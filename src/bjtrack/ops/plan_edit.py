@@ -59,7 +59,10 @@ name = "{name}"          # shown in report titles
 #                          # "annual": a multi-year goal on the final year's value
 # unit = "亿元"              # an indicator's unit (a target takes its unit from `target`)
 # stretch = "8%"           # a stretch level (力争) beyond the target
-# tolerance = "0.5%"       # for comparison "~": how close counts as met
+# tolerance = "0.5%"       # how close counts as met: the band of "~", the slack of 左右
+# time = "days"            # 时间进度 by days; default "months", as reports count it
+# rate = "growth"          # a rate target: "growth" (完成率 (100+actual)/(100+target)) or
+#                          # "level" (a share: actual/target); default from the name
 # every = "year"           # recurring: "year", "quarter" or "month", one period each
 # derive = "yoy"           # a rate computed from level records, against a year before
 # pace = "last-year"       # expected progress by date: "last-year" or 12 monthly shares

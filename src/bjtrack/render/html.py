@@ -23,7 +23,7 @@ SUMMARY_VERDICTS = (Verdict.ACHIEVED, Verdict.ON_TRACK, Verdict.BEHIND, Verdict.
 VERDICT_CLASS = {
     Verdict.ACHIEVED: "good", Verdict.ON_TRACK: "good", Verdict.AT_RISK: "warn",
     Verdict.BEHIND: "bad", Verdict.MISSED: "bad", Verdict.BREACHED: "bad",
-    Verdict.NO_PACE: "info", Verdict.NO_DATA: "none",
+    Verdict.NO_PACE: "info", Verdict.AWAITING: "info", Verdict.NO_DATA: "none",
 }
 
 CSS = """

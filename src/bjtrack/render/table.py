@@ -15,11 +15,13 @@ from bjtrack.domain.amounts import PERCENT, format_amount
 from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict
 from bjtrack.domain.records import RecordState
 from bjtrack.render.text import (
+    actual_text,
     amount,
     clean,
     detail_text,
     percent,
     points_text,
+    qualified,
     target_text,
     verdict_text,
 )
@@ -31,6 +33,7 @@ VERDICT_STYLE = {
     Verdict.AT_RISK: "yellow",
     Verdict.BEHIND: "red",
     Verdict.MISSED: "bold red",
+    Verdict.AWAITING: "cyan",
     Verdict.BREACHED: "bold red",
     Verdict.NO_PACE: "cyan",
     Verdict.NO_DATA: "dim",
@@ -88,7 +91,7 @@ def _value(w: Words, status: Status, column: str, width: int) -> Text:
     if column == "target":
         return _cell(target_text(w, target, status.target_value if target.relative_to else None))
     if column == "actual":
-        shown = amount(w, status.actual, target.unit)
+        shown = actual_text(w, status)
         if width < 80:
             shown += " / " + target_text(w, target)
         return _cell(shown)
@@ -98,7 +101,7 @@ def _value(w: Words, status: Status, column: str, width: int) -> Text:
         share = status.expected if status.expected is not None else status.time_elapsed
         return _cell(percent(w, share))
     if column == "done_time":
-        if status.progress is None and target.unit == PERCENT and status.gap is not None:
+        if target.unit == PERCENT and status.gap is not None:
             return _cell(points_text(w, status.gap))  # a rate: its gap, as a narrow table has
         share = status.expected if status.expected is not None else status.time_elapsed
         return _cell(f"{percent(w, status.progress)}/{percent(w, share)}")
@@ -119,6 +122,21 @@ _NO_WRAP = {"progress", "elapsed", "done_time", "bar", "verdict", "as_of", "proj
 _RIGHT = {"actual", "progress", "elapsed", "done_time", "projected"}
 
 
+def _heading(w: Words, column: str, plan: Plan) -> str:
+    """A column's heading; 时间进度 says whether it counts whole months or days."""
+    if column == "elapsed" and plan.time == "days":
+        return w.t("col.elapsed.days")
+    return w.t(f"col.{column}")
+
+
+def next_step(w: Words, report: Report) -> str:
+    """What to do about targets without a figure: log one, or look at an earlier date."""
+    empty = [s.target for s in report.targets if s.verdict is Verdict.NO_DATA]
+    if not empty:
+        return ""
+    return clean(w.t("next.no_data", count=len(empty), id=empty[0].id))
+
+
 COMPACT_FROM = 150  # more targets than this: one plain line each (see compact_status)
 _GAP = "  "
 
@@ -132,7 +150,7 @@ def status_table(w: Words, report: Report, plan: Plan, width: int) -> Renderable
     table = Table(title=title, title_style="bold", expand=False, show_lines=False,
                   pad_edge=False)
     for column in columns:
-        table.add_column(w.t(f"col.{column}"), no_wrap=column in _NO_WRAP,
+        table.add_column(_heading(w, column, plan), no_wrap=column in _NO_WRAP,
                          justify="right" if column in _RIGHT else "left",
                          ratio=3 if column == "name" else None,
                          overflow="fold" if column in ("name", "target", "actual") else "ellipsis",
@@ -140,6 +158,9 @@ def status_table(w: Words, report: Report, plan: Plan, width: int) -> Renderable
     _add_grouped(table, report.targets, lambda s: [_value(w, s, c, width) for c in columns],
                  len(columns))
     parts: list[RenderableType] = [table, Text(summary(w, report.targets))]
+    hint = next_step(w, report)
+    if hint:
+        parts.append(Text(hint, style="dim"))
     if report.indicators:
         parts.append(indicator_table(w, report.indicators))
     return Group(*parts)
@@ -161,7 +182,7 @@ def compact_status(w: Words, report: Report, plan: Plan, width: int) -> Renderab
                  for c in columns]
         rows.append((None, [c.replace("\n", " ") for c in cells],
                      VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
-    heads = [w.t(f"col.{c}") for c in columns]
+    heads = [_heading(w, c, plan) for c in columns]
     sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
              for i, h in enumerate(heads)]
     over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width
@@ -189,6 +210,9 @@ def compact_status(w: Words, report: Report, plan: Plan, width: int) -> Renderab
         rest = _line(cells[verdict + 1:], sizes[verdict + 1:], right[verdict + 1:])
         out.append((_GAP + rest if rest else "").rstrip() + "\n")
     out.append(summary(w, report.targets))
+    hint = next_step(w, report)
+    if hint:
+        out.append("\n" + hint, style="dim")
     parts: list[RenderableType] = [out]
     if report.indicators:
         parts.append(indicator_table(w, report.indicators))
@@ -243,7 +267,7 @@ def indicator_table(w: Words, statuses: Sequence[Status]) -> Table:
         if status.stale:
             date += w.t("stale")
         table.add_row(_cell(status.target.name),
-                      _cell(amount(w, status.actual, status.target.unit)), _cell(date))
+                      _cell(actual_text(w, status)), _cell(date))
     return table
 
 
@@ -313,7 +337,8 @@ def history_table(w: Words, target: Target, records: Sequence[Record], width: in
         cells = [
             _cell(record.id),
             _cell(record.date.isoformat() if record.date else ""),
-            _cell(amount(w, record.value, record.unit or target.unit)),
+            _cell(qualified(w, amount(w, record.value, record.unit or target.unit),
+                            record.qualifier)),
             _cell(record.vintage),
             _cell(record.note),
         ]

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 from bjtrack.domain.amounts import PERCENT, format_amount, format_points
-from bjtrack.domain.model import Kind, Status, Target, Verdict
+from bjtrack.domain.model import QUALIFIER_PREFIXES, Kind, Status, Target, Verdict
 from bjtrack.render.words import Words
 
 # C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
@@ -32,6 +32,26 @@ def amount(w: Words, value: Decimal | None, unit: str, exact: bool = True) -> st
     return format_amount(value, unit, exact=exact, units=w.units)
 
 
+def actual_text(w: Words, status: Status) -> str:
+    """The actual figure as reports show it: an amount with the word it was published with
+    (9.0%左右, 约3.4%), or a rank (第2位)."""
+    if status.target.kind is Kind.RANK and status.actual is not None:
+        return w.t("rank.actual", n=format_amount(status.actual, ""))
+    return qualified(w, amount(w, status.actual, status.target.unit), status.qualifier)
+
+
+def qualified(w: Words, figure: str, qualifier: str) -> str:
+    """A figure with its published qualifier: '9.0%左右', '约3.4%'; in English '9.0% (about)'."""
+    if not qualifier:
+        return figure
+    if not w.zh:
+        return f"{figure} ({w.t('qualifier.' + QUALIFIER_KEYS[qualifier])})"
+    return qualifier + figure if qualifier in QUALIFIER_PREFIXES else figure + qualifier
+
+
+QUALIFIER_KEYS = {"左右": "about", "约": "about", "以上": "or_more", "预计": "estimated"}
+
+
 def percent(w: Words, share: Decimal | None) -> str:
     """A fraction as a percentage with one decimal: 0.4567 -> '45.7%'."""
     if share is None:
@@ -50,13 +70,20 @@ def target_text(w: Words, target: Target, value: Decimal | None = None) -> str:
     shown = value if value is not None else target.target
     if shown is None:
         return w.t("none")
+    if target.change and target.target is not None and value is None:  # +0.3个百分点
+        sign = "+" if target.target >= 0 else "-"
+        return w.t("change.target", sign=sign, points=format_points(abs(target.target)))
+    if target.kind is Kind.RANK:  # 前3位: third or better
+        return w.t("rank.target", n=format_amount(shown, ""))
     text = _comparison(w, target, amount(w, shown, target.unit))
     space = "" if w.zh else " "
     if target.hold:
         text = w.t("hold") + space + text
     if target.every:
         text = w.t(f"every.{target.every}") + space + text
-    if target.stretch is not None:
+    if target.stretch is not None and target.ranged:  # 5.0%—5.5%
+        text += ("—" if w.zh else "–") + amount(w, target.stretch, target.unit)
+    elif target.stretch is not None:
         text += " / " + w.t("stretch", value=amount(w, target.stretch, target.unit))
     return text
 
@@ -64,6 +91,10 @@ def target_text(w: Words, target: Target, value: Decimal | None = None) -> str:
 def _comparison(w: Words, target: Target, figure: str) -> str:
     """The figure with its comparison: '超300亿元', '300亿元左右', '≥ 3.8万人'."""
     word = COMPARISON_WORDS[w.lang][target.comparison]
+    if target.approx and target.comparison != "~":  # 6%左右 (a floor), 3%左右以内 (a ceiling)
+        if not w.zh:
+            return word + "~" + figure
+        return figure + ("左右以内" if target.is_ceiling else "左右")
     if w.zh and target.hold and target.comparison in (">", ">="):
         return figure + "以上"  # 保持40%以上
     if w.zh and target.hold and target.comparison in ("<", "<="):
@@ -78,6 +109,8 @@ def _comparison(w: Words, target: Target, figure: str) -> str:
 def verdict_text(w: Words, status: Status) -> str:
     if status.verdict is None:
         return ""
+    if status.within_tolerance and status.verdict is Verdict.ACHIEVED:
+        return w.t("verdict.achieved.within")  # 基本完成: met within the 左右 slack
     return w.t(f"verdict.{status.verdict.value}")
 
 

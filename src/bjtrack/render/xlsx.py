@@ -33,6 +33,7 @@ VERDICT_FILL = {
     Verdict.AT_RISK: "FFEB9C",
     Verdict.BEHIND: "F8CBAD",
     Verdict.MISSED: "FFC7CE",
+    Verdict.AWAITING: "DDEBF7",
     Verdict.BREACHED: "FFC7CE",
     Verdict.NO_PACE: "DDEBF7",
     Verdict.NO_DATA: "EDEDED",
