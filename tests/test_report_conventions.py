@@ -408,3 +408,7 @@ def test_a_figure_keeps_the_word_it_was_published_with(
     assert zh in history.out
     exported = cli("export", "--format", "json", "--as-of", "2023-03-01", cwd=folder)
     assert f'"qualifier": "{qualifier}"' in exported.out
+    for fmt in ("markdown", "html"):  # the reports an office reads show the word too
+        report = cli("--lang", "zh", "export", "--format", fmt, "--as-of", "2023-03-01",
+                     cwd=folder)
+        assert zh in report.out, fmt

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING
 
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import chart_for
-from bjtrack.render.text import amount, clean, detail_text, percent, target_text, verdict_text
+from bjtrack.render.text import (
+    actual_text,
+    amount,
+    clean,
+    detail_text,
+    percent,
+    target_text,
+    verdict_text,
+)
 from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
@@ -117,7 +125,7 @@ def status_cells(w: Words, status: Status) -> list[str]:
     return [
         clean(target.name),
         clean(target_text(w, target, status.target_value if target.relative_to else None)),
-        clean(amount(w, status.actual, target.unit)),
+        clean(actual_text(w, status)),
         percent(w, status.progress),
         percent(w, elapsed),
         verdict_text(w, status) + (w.t("stale") if status.stale else ""),
@@ -340,7 +348,7 @@ def _note(w: Words, doc: Document, number: int, status: Status) -> None:
                verdict=verdict_text(w, status),
                target=clean(target_text(w, target, status.target_value if target.relative_to
                                         else None)),
-               actual=clean(amount(w, status.actual, target.unit)),
+               actual=clean(actual_text(w, status)),
                progress=percent(w, status.progress), elapsed=percent(w, elapsed))
     detail = detail_text(w, status, stretch=False)
     if not detail and status.verdict is Verdict.MISSED and status.remaining is not None \

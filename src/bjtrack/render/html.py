@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import ACTUAL_COLOUR, PACE_COLOUR, TARGET_COLOUR, chart_for
 from bjtrack.render.svgchart import svg_chart
-from bjtrack.render.text import amount, detail_text, percent, target_text, verdict_text
+from bjtrack.render.text import actual_text, amount, detail_text, percent, target_text, verdict_text
 from bjtrack.render.words import Words
 
 MAX_RECORDS = 24  # records listed under a chart; the CSV and XLSX exports hold them all
@@ -92,7 +92,7 @@ def _figures(w: Words, status: Status) -> str:
     cells = [
         (w.t("col.target"), target_text(w, target, status.target_value if target.relative_to
                                       else None)),
-        (w.t("col.actual"), amount(w, status.actual, target.unit)),
+        (w.t("col.actual"), actual_text(w, status)),
         (w.t("col.progress"), percent(w, status.progress)),
         (w.t("col.elapsed"), percent(w, elapsed)),
         (w.t("col.projected"), amount(w, status.projected, target.unit, exact=False)),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bjtrack.domain.model import Plan, Record, Report, Status
 from bjtrack.render.table import summary
-from bjtrack.render.text import amount, clean, percent, target_text, verdict_text
+from bjtrack.render.text import actual_text, amount, clean, percent, target_text, verdict_text
 from bjtrack.render.words import Words
 
 STATUS_COLUMNS = ("col.name", "col.target", "col.actual", "col.progress", "col.elapsed",
@@ -40,7 +40,7 @@ def status_cells(w: Words, status: Status) -> list[str]:
     return [
         escape(target.name),
         escape(shown),
-        escape(amount(w, status.actual, target.unit)),
+        escape(actual_text(w, status)),
         percent(w, status.progress),
         percent(w, elapsed),
         escape(verdict),

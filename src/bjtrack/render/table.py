@@ -361,7 +361,7 @@ def periods_table(w: Words, statuses: Sequence[Status]) -> Table:
     for status in statuses:
         period = status.period
         label = f"{period.start.isoformat()} ~ {period.due.isoformat()}" if period else ""
-        table.add_row(_cell(label), _cell(amount(w, status.actual, target.unit)),
+        table.add_row(_cell(label), _cell(actual_text(w, status)),
                       _cell(percent(w, status.progress)), _verdict(w, status))
     return table
 
