@@ -238,7 +238,7 @@ def goal_100k(root: Path, shipped: Path, runs: int) -> Path:
         n = next(counter)
         day = f"2025-05-{n % 28 + 1:02d}"
         run_once(bj(big, "log", "s000001-sum", str(n % 50 + 1), "--date", day,
-                    "--note", f"bench {n}", "--by", "bench"), big)
+                    "--note", f"bench {n}", "--by", "bench", "--exact"), big)
         return run_once(bj(big, *json_args), big)
 
     def cold() -> Run:
@@ -260,7 +260,8 @@ def goal_100k(root: Path, shipped: Path, runs: int) -> Path:
         def run() -> Run:
             n = next(counter)
             return run_once(bj(folder, "log", target, str(n % 90 + 1), "--date",
-                               f"2025-06-{n % 28 + 1:02d}", "--by", "bench"), folder)
+                               f"2025-06-{n % 28 + 1:02d}", "--by", "bench", "--exact",
+                               "--force"), folder)
         return run
 
     log_small, log_big = side_by_side(
@@ -319,7 +320,7 @@ def goal_sums(root: Path, shipped: Path, runs: int) -> None:
     def after_log() -> Run:
         n = next(counter)
         run_once(bj(sums, "log", "s000001-sum", str(n % 50 + 1), "--date",
-                    f"2025-05-{n % 28 + 1:02d}", "--by", "bench"), sums)
+                    f"2025-05-{n % 28 + 1:02d}", "--by", "bench", "--exact"), sums)
         return run_once(bj(sums, *json_args), sums)
 
     shipped_json, warm, logged = side_by_side(
