@@ -116,18 +116,6 @@ def check_tail(path: Path) -> Problem | None:
     return replace(torn, file=str(path), line=line, column=None)
 
 
-def framed(record: Record, block: str) -> str:
-    """A record's block between two comment lines naming it (id and time logged).
-
-    Teams merge records files with git's union merge (`init` sets it up). That joins the
-    text each branch appended line by line, but writes the lines both branches' additions
-    share at their start or end only once: two records that both begin with `[[record]]`
-    or end with the same `value` would fuse into one broken table. The frame makes the
-    first and last line of every record its own."""
-    name = f"{record.id} {record.logged.isoformat()}" if record.logged else record.id
-    return f"# {name}\n{block}# {name} end\n"
-
-
 def append_record(path: Path, record: Record) -> None:
     """Append one record: under the lock, one write, fsync. The file is never rewritten."""
     block = framed_block(record).encode("utf-8")
