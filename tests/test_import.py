@@ -268,10 +268,11 @@ def test_progress_bar_on_a_terminal_for_long_imports() -> None:
 
     screen = io.StringIO()
     bar = _Bar(Console(file=screen, force_terminal=True, width=80))
-    bar(0, 100)  # a short import: no bar
+    bar(0)  # a short import: no bar
+    bar(4000)
     assert bar.progress is None
     for done in range(0, 20_001, 1000):
-        bar(done, 20_000)
+        bar(done)
     bar.close()
     assert bar.progress is not None and bar.progress.tasks[0].completed == 20_000
     assert "checking rows" in screen.getvalue() or "正在检查" in screen.getvalue()
@@ -283,9 +284,10 @@ def test_no_progress_bar_when_not_on_a_terminal(cli: Runner, plan_dir: Path) -> 
         ["investment", (start + timedelta(days=i)).isoformat(), f"{i}"] for i in range(6000)]
     result = cli("import", str(write_csv(plan_dir / "long.csv", rows)), cwd=plan_dir)
     assert result.code == 0, result.err
-    assert result.err.strip().splitlines() == [
-        "imported 6000 record(s) from long.csv (UTF-8); 0 already recorded, not added again "
-        "(6000 rows)"]
+    lines = result.err.strip().splitlines()
+    assert lines[0] == ("imported 6000 record(s) from long.csv (UTF-8); 0 already recorded, "
+                        "not added again (6000 rows)")
+    assert len(lines) == 2 and lines[1].startswith("import imp-")
 
 
 def test_figures_that_differ_from_recorded_ones_are_flagged(cli: Runner, plan_dir: Path) -> None:
@@ -501,24 +503,23 @@ def test_records_made_for_an_import_are_the_records_record_makes(plan_dir: Path)
         ("=半年", "", "初步", "张三", "元"), ("", "局", "", "李四", "%")]
 
 
-def test_progress_is_told_the_count_of_rows_first(plan_dir: Path) -> None:
+def test_progress_is_told_the_rows_checked_as_they_stream(plan_dir: Path) -> None:
     start = date(2000, 1, 1)
     rows = [["target", "date", "value"]] + [
         ["investment", (start + timedelta(days=i)).isoformat(), f"{i}"] for i in range(2500)]
     rows.insert(700, ["", " ", ""])  # a blank row is no row
-    told: list[tuple[int, int]] = []
+    told: list[int] = []
     result = importing.import_file(loading.load(plan_dir / "targets.toml"),
                                   write_csv(plan_dir / "p.csv", rows),
-                                  datetime(2022, 8, 1, tzinfo=UTC),
-                                  progress=lambda done, total: told.append((done, total)))
-    assert told == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]
+                                  datetime(2022, 8, 1, tzinfo=UTC), progress=told.append)
+    assert told == [0, 1000, 2000, 2500]
     assert result.rows == 2500 and len(result.added) == 2500
 
 
 def test_rows_name_the_targets_resolve_target_names(shipped: Path, plan_dir: Path) -> None:
     for folder in (shipped, plan_dir):
         plan = loading.load(folder / "targets.toml").plan
-        rows = importing._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", {})
+        rows = importing._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", "imp-x")
         for target in plan.targets:
             for ref in (target.id, target.name, target.series):
                 assert rows._targets[ref] == loading.resolve_target(plan, ref), ref
@@ -528,8 +529,8 @@ def test_rows_make_the_records_record_would() -> None:
     """An import builds each record without Record's __init__: the same record."""
     now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     made = importing._record("abcdefghij", "investment", date(2022, 6, 30), Decimal("1.5E10"),
-                            "元", "150亿", "注", "月报", now, "统计局", "初步")
+                            "元", "150亿", "注", "月报", now, "统计局", "初步", "imp-1")
     expected = Record(id="abcdefghij", series="investment", date=date(2022, 6, 30),
                       value=Decimal("1.5E10"), unit="元", entered="150亿", note="注",
-                      source="月报", logged=now, by="统计局", vintage="初步")
+                      source="月报", logged=now, by="统计局", vintage="初步", batch="imp-1")
     assert made == expected and vars(made) == vars(expected)

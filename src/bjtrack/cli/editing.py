@@ -194,10 +194,20 @@ def undo(
     ctx: typer.Context,
     by: Annotated[str | None, typer.Option("--by", help=help_text("undo.by"))] = None,
     why: Annotated[str, typer.Option("--why", help=help_text("why"))] = "",
+    batch: Annotated[str | None, typer.Option("--import", help=help_text("undo.import"))
+                     ] = None,
 ) -> None:
     s = session(ctx)
     from bjtrack.ops import corrections
 
+    if batch is not None:
+        undone = corrections.undo_import(s.load(), batch, now(),
+                                         by=who() if by is None else by, why=why)
+        if not s.quiet:
+            s.out.print(clean(s.words.t("undo.import_done", count=len(undone.retractions),
+                                        batch=undone.batch)),
+                        markup=False, highlight=False, soft_wrap=True)
+        return
     done = corrections.undo(s.load(), now(), by=who() if by is None else by, why=why)
     _report(s, "undo.done", done)
 

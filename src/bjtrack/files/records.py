@@ -42,9 +42,10 @@ RECORDS_HEADER = (
 HEADER = "[[record]]"
 RECORD_KEYS = frozenset({
     "id", "series", "date", "value", "unit", "entered", "note", "source", "logged", "by",
-    "vintage", "revises", "retracts",
+    "vintage", "revises", "retracts", "batch",
 })
-_STRING_KEYS = ("unit", "entered", "note", "source", "by", "vintage", "revises", "retracts")
+_STRING_KEYS = ("unit", "entered", "note", "source", "by", "vintage", "revises", "retracts",
+                "batch")
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ def serialized_block(record: Record) -> str:
     fields: dict[str, Any] = {"id": record.id, "series": record.series}
     if record.date is not None:
         fields["date"] = record.date
-    for key in ("entered", "unit", "vintage", "revises", "note", "source", "by"):
+    for key in ("entered", "unit", "vintage", "revises", "note", "source", "by", "batch"):
         value = getattr(record, key)
         if value:
             fields[key] = value
@@ -341,15 +342,15 @@ def _body(record: Record, stamp: str) -> str | None:
     logged at `stamp` (as the serializer writes the time); None for anything else."""
     rid, series, day, value = record.id, record.series, record.date, record.value
     texts = (record.entered, record.unit, record.vintage, record.revises, record.note,
-             record.source, record.by)
+             record.source, record.by, record.batch)
     if record.retracts or day is None or value is None:
         return None
     joined = "".join((rid, series, *texts))
     if not joined.isprintable() and _NEEDS_ESCAPE.search(joined):
         return None
-    entered, unit, vintage, revises, note, source, by = texts
+    entered, unit, vintage, revises, note, source, by, batch = texts
     if "\\" in joined or '"' in joined:
-        rid, series, entered, unit, vintage, revises, note, source, by = (
+        rid, series, entered, unit, vintage, revises, note, source, by, batch = (
             _escaped(text) for text in (rid, series, *texts))
     return "".join((
         f'id = "{rid}"\nseries = "{series}"\ndate = {day.isoformat()}\n',
@@ -360,6 +361,7 @@ def _body(record: Record, stamp: str) -> str | None:
         f'note = "{note}"\n' if note else "",
         f'source = "{source}"\n' if source else "",
         f'by = "{by}"\n' if by else "",
+        f'batch = "{batch}"\n' if batch else "",
         f'logged = {stamp}\nvalue = "{plain(value)}"\n'))
 
 

@@ -52,7 +52,7 @@ _S = r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n'
 _BLOCK = (  # a whole block as `files.records.record_block` writes it, keys in its order
     rf"(\[\[record\]\]\nid = {_S}series = {_S}date = (\d{{4}}-\d\d-\d\d)\n"
     + "".join(f"(?:{key} = {_S})?" for key in ("entered", "unit", "vintage", "revises",
-                                               "note", "source", "by"))
+                                               "note", "source", "by", "batch"))
     + rf"(?:logged = ({_DATETIME})\n)?value = {_S}(?:\n|#[^\n]*\n)*)"
 )  # compiled when first needed (a command that reads nothing new never is)
 # A value Decimal keeps as written: no leading zero (so no exponent form), in range
@@ -201,7 +201,7 @@ def _row(record: Record) -> Row:
             record.date.isoformat() if record.date else None, number,
             record.unit, record.entered, record.note, record.source,
             str(record.logged) if record.logged else None, record.by,
-            record.vintage, record.revises, record.retracts, *_units(number))
+            record.vintage, record.revises, record.retracts, record.batch, *_units(number))
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
@@ -310,8 +310,8 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
     moments: dict[str, str] = {}  # a time as written: as `_row` writes it
     numbers: dict[str, tuple[Any, ...] | None] = {}
     append = rows.append
-    for (whole, rid, series, day, entered, unit, vintage, revises, note, source, by, logged,
-         value) in found:
+    for (whole, rid, series, day, entered, unit, vintage, revises, note, source, by, batch,
+         logged, value) in found:
         if not rid or not series or vintage not in _VINTAGES:
             return None
         if day not in days:
@@ -330,7 +330,7 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
         if number is None:
             return None
         append((line, rid, series, day, number[0], unit, entered, note, source,
-                moment, by, vintage, revises, "", number[1], number[2]))
+                moment, by, vintage, revises, "", batch, number[1], number[2]))
         line += whole.count("\n")
     if size is None:
         size = len(text.encode("utf-8"))

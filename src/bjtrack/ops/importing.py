@@ -5,7 +5,7 @@ and only a clean file is appended, in one locked write."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -19,15 +19,14 @@ from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built
 from bjtrack.domain.records import effective
 from bjtrack.files import records as records_file
 from bjtrack.files import writing
-from bjtrack.files.records import framed_block, new_ids
+from bjtrack.files.layout import FIELDS, Layout, Row
+from bjtrack.files.records import framed_block, new_ids, new_record_id
 from bjtrack.files.tables import read_table
 from bjtrack.index import cache
 from bjtrack.ops.load import Loaded, resolve_target
 from bjtrack.ops.log import read_value
 
 PROGRESS_EVERY = 1000
-_FIELDS = ("target", "date", "value", "note", "source", "vintage", "unit", "by")
-
 SHOWN_BAD_ROWS = 50  # the bad rows an import lists; the rest are counted
 
 
@@ -45,26 +44,46 @@ class Conflict:
 class ImportResult:
     added: tuple[Record, ...]
     duplicates: int  # rows already recorded (or repeated in the file): nothing added
-    rows: int  # data rows read
+    rows: int  # figures read (a months-as-columns row holds several)
     conflicts: tuple[Conflict, ...]
     ignored: tuple[str, ...]
     encoding: str
     written: bool
+    batch: str = ""  # the import's id, in each record added (`undo --import`)
+    numbers: tuple[int, ...] = ()  # the sheet's row of each record added
+    header_row: int = 1
+    by_month: bool = False
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int], None]  # rows checked so far (the total is not known: a stream)
 
 
 def import_file(loaded: Loaded, path: Path, now: datetime, *, by: str = "",
-                dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+                dry_run: bool = False, progress: Progress | None = None,
+                layout: Layout = Layout()) -> ImportResult:
     """Check every row; if all are good, append the new ones in one locked write.
 
+    The sheet is read as a stream (`files.tables`): only the records it makes are kept.
     What the records file already holds is looked up (in its index when there is one) for
     the series and dates of the sheet only, and looked up again under the lock if the file
     changed meanwhile: a figure another process logs during an import is not recorded
     twice."""
     with _collector_paused():
-        return _import(loaded, path, now, by, dry_run, progress)
+        table = read_table(path, layout)
+        result = _import(loaded, str(path), table.rows, now, by, dry_run, progress)
+        return replace(result, ignored=table.ignored, encoding=table.encoding,
+                       header_row=table.header_row, by_month=table.by_month)
+
+
+def import_rows(loaded: Loaded, rows: Iterable[Mapping[str, str]], now: datetime, *,
+                label: str, by: str = "", dry_run: bool = False) -> ImportResult:
+    """`import_file` of rows given directly, each a mapping of bjtrack's columns (target,
+    date, value, note, source, vintage, unit, by) to its text; `label` names them in
+    messages, and the first row is row 1."""
+    fields = [(n, tuple(row.get(f, "").strip() for f in FIELDS))
+              for n, row in enumerate(rows, start=1)]
+    with _collector_paused():
+        return _import(loaded, label, iter(fields), now, by, dry_run, None)
 
 
 @contextmanager
@@ -80,34 +99,25 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(loaded: Loaded, path: Path, now: datetime, by: str, dry_run: bool,
-            progress: Progress | None) -> ImportResult:
-    table = read_table(path)
+def _import(loaded: Loaded, file: str, read: Iterator[Row], now: datetime, by: str,
+            dry_run: bool, progress: Progress | None) -> ImportResult:
     plan = loaded.plan
-    file = str(path)
-    rows = _Rows(plan, file, now, by, table.columns)
-    read: Iterable[tuple[int, list[str]]] = table.rows  # each row is checked as it is read
-    total = 0
-    if progress is not None:  # a progress bar needs the count first
-        read = list(table.rows)
-        total = len(read)
-    for index, (number, values) in enumerate(read):
+    batch = "imp-" + new_record_id()[:8]
+    rows = _Rows(plan, file, now, by, batch)
+    for index, (number, values) in enumerate(read):  # each row is checked as it is read
         if progress is not None and index % PROGRESS_EVERY == 0:
-            progress(index, total)
+            progress(index)
         rows.add(number, values)
-    total = len(rows.numbers) + len(rows.problems)
+    total = len(rows.numbers) + rows.bad
     if progress is not None:
-        progress(total, total)
-    ignored, encoding = table.ignored, table.encoding
-    del table, read  # the cells as read are no longer needed
+        progress(total)
     if rows.problems:
-        bad = len(rows.problems)
-        shown = rows.problems[:SHOWN_BAD_ROWS]  # 20,000 bad rows are not 40,000 lines
-        if bad > SHOWN_BAD_ROWS:
+        shown = rows.problems  # 20,000 bad rows are not 40,000 lines: 50 kept
+        if rows.bad > SHOWN_BAD_ROWS:
             shown.append(problem("err.import.more_rows", file=file,
-                                 more=bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
+                                 more=rows.bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
         shown.append(problem("err.import.rows", hint_key="hint.import.rows",
-                             file=file, bad=bad, total=total))
+                             file=file, bad=rows.bad, total=total))
         raise BjtrackError(*shown)
     target = plan.records_path
     seen = _stat(target)
@@ -121,21 +131,21 @@ def _import(loaded: Loaded, path: Path, now: datetime, by: str, dry_run: bool,
                 writing.write_records(target, settled.added, render=framed_block)
                 written = True
     return ImportResult(tuple(settled.added), settled.duplicates, total,
-                        tuple(settled.conflicts), ignored, encoding, written)
+                        tuple(settled.conflicts), (), "", written,
+                        batch if written or dry_run else "", tuple(settled.numbers))
 
 
 class _Rows:
     """The records that the rows of a sheet make, or the problems of the bad rows. Each
     distinct target, date and series unit is looked up once."""
 
-    def __init__(self, plan: Plan, file: str, now: datetime, by: str,
-                 columns: dict[str, int]) -> None:
+    def __init__(self, plan: Plan, file: str, now: datetime, by: str, batch: str) -> None:
         self.plan = plan
         self.file = file
         self.now = now
         self.by = by
-        missing = 1 << 62  # the position of an absent column: every row is shorter
-        self.at = tuple(columns.get(field, missing) for field in _FIELDS)
+        self.batch = batch
+        self.bad = 0
         self.ids = new_ids(set())
         self.records: list[Record] = []
         self.numbers: list[int] = []  # the row of each record
@@ -149,10 +159,8 @@ class _Rows:
         self._dates: dict[str, date | Problem] = {}
         self._units: dict[str, str | None] = {}
 
-    def add(self, number: int, values: list[str]) -> None:
-        size = len(values)
-        ref, text, entered, note, source, vintage, unit, by = (
-            values[at].strip() if at < size else "" for at in self.at)
+    def add(self, number: int, values: tuple[str, ...]) -> None:
+        ref, text, entered, note, source, vintage, unit, by = values
         bad: list[Problem] = []
         target = self._target(ref, bad)
         day = self._date(text, bad)
@@ -163,14 +171,16 @@ class _Rows:
             bad.append(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
                                vintages=", ".join(VINTAGES)))
         if bad:
-            self.problems.append(_row_problem(number, bad, self.file))
+            self.bad += 1
+            if self.bad <= SHOWN_BAD_ROWS:  # the rest are counted, not kept
+                self.problems.append(_row_problem(number, bad, self.file))
             return
         assert target is not None and value is not None and day is not None
         self.records.append(_record(
             next(self.ids), target.series, day, value.value, value.unit, entered,
             _uninert(note) if note[:1] == "'" else note,
             _uninert(source) if source[:1] == "'" else source,
-            self.now, by or self.by, vintage))
+            self.now, by or self.by, vintage, self.batch))
         self.numbers.append(number)
 
     def _target(self, ref: str, bad: list[Problem]) -> Target | None:
@@ -231,18 +241,20 @@ class _Rows:
 
 
 def _record(rid: str, series: str, day: date, value: Decimal, unit: str, entered: str,
-            note: str, source: str, logged: datetime, by: str, vintage: str) -> Record:
+            note: str, source: str, logged: datetime, by: str, vintage: str, batch: str
+            ) -> Record:
     """`Record(id=rid, series=series, …)` made by `model.built`, without the cost of the
     keyword arguments of its __init__ (tests compare the two)."""
     return built(Record, {
         "id": rid, "series": series, "date": day, "value": value, "unit": unit,
         "entered": entered, "note": note, "source": source, "logged": logged, "by": by,
-        "vintage": vintage, "revises": "", "retracts": "", "origin": None})
+        "vintage": vintage, "revises": "", "retracts": "", "batch": batch, "origin": None})
 
 
 @dataclass(frozen=True)
 class _Settled:
     added: list[Record]
+    numbers: list[int]
     duplicates: int
     conflicts: list[Conflict]
 
@@ -260,6 +272,7 @@ def _settle(plan: Plan, path: Path, rows: _Rows) -> _Settled:
         _note(first, every, (series, day), value)
     single: dict[str, bool] = {}
     added: list[Record] = []
+    numbers: list[int] = []
     conflicts: list[Conflict] = []
     duplicates = 0
     for number, record in zip(rows.numbers, records, strict=True):
@@ -277,7 +290,8 @@ def _settle(plan: Plan, path: Path, rows: _Rows) -> _Settled:
         if record.id in taken:  # 50 random bits that happen to be some record's already
             record = replace(record, id=_fresh_id(rows.ids, taken))
         added.append(record)
-    return _Settled(added, duplicates, conflicts)
+        numbers.append(number)
+    return _Settled(added, numbers, duplicates, conflicts)
 
 
 def _note(first: dict[tuple[str, date | None], Decimal | None],
