@@ -204,7 +204,7 @@ def undo(
         undone = corrections.undo_import(s.load(), batch, now(),
                                          by=who() if by is None else by, why=why)
         if not s.quiet:
-            s.out.print(clean(s.words.t("undo.import_done", count=len(undone.retractions),
+            s.out.print(clean(s.words.t("undo.import_done", count=undone.figures,
                                         batch=undone.batch)),
                         markup=False, highlight=False, soft_wrap=True)
         return

@@ -198,7 +198,9 @@ def find_header(head: Iterable[tuple[int, list[str]]], layout: Layout, file: str
         above.append((number, cells))
     if best is None or layout.header_row is not None:  # an empty sheet, or a short one
         best = Header(layout.header_row or 1, {}, (), ())
-    raise BjtrackError(_missing(best, [c for n, c in above if n == best.row], layout, file))
+    cells = next((c for n, c in above if n == best.row), [])
+    raise BjtrackError(*_unmapped(best.row, cells, layout, file),
+                       _missing(best, cells, layout, file))
 
 
 def _score(header: Header) -> int:
@@ -206,20 +208,22 @@ def _score(header: Header) -> int:
 
 
 def _check(header: Header, cells: list[str], layout: Layout, file: str) -> None:
-    problems = list(header.problems)
-    present = {key(c) for c in cells}
-    for column, _ in layout.mapping:
-        if column not in present:
-            problems.append(problem("err.import.map_column", hint_key="hint.import.map_column",
-                                    file=file, line=header.row, option="--map",
-                                    header=column, found=_found(cells)))
+    problems = [*header.problems, *_unmapped(header.row, cells, layout, file)]
     if not header.complete:
-        problems.append(_missing(header, [cells], layout, file))
+        problems.append(_missing(header, cells, layout, file))
     if problems:
         raise BjtrackError(*problems)
 
 
-def _missing(header: Header, cells: list[list[str]], layout: Layout, file: str) -> Problem:
+def _unmapped(row: int, cells: list[str], layout: Layout, file: str) -> list[Problem]:
+    """A problem for each column --map names that this row lacks."""
+    present = {key(c) for c in cells}
+    return [problem("err.import.map_column", hint_key="hint.import.map_column", file=file,
+                    line=row, option="--map", header=column, found=_found(cells))
+            for column, _ in layout.mapping if column not in present]
+
+
+def _missing(header: Header, cells: list[str], layout: Layout, file: str) -> Problem:
     wanted = ("target",) if header.months else REQUIRED
     missing = [f for f in wanted if f not in header.columns]
     accepted = tuple(problem("import.accepted", field=Problem("import.field." + f),
@@ -227,7 +231,7 @@ def _missing(header: Header, cells: list[list[str]], layout: Layout, file: str) 
     key_ = "err.import.columns" if layout.header_row else "err.import.no_header"
     return problem(key_, hint_key="hint.import.columns", file=file, line=header.row,
                    missing=listed(missing),
-                   found=_found(cells[0] if cells else []), accepted=accepted,
+                   found=_found(cells), accepted=accepted,
                    rows=str(HEADER_SCAN))
 
 

@@ -144,13 +144,14 @@ def _undo(loaded: Loaded, now: datetime, by: str, why: str) -> Correction:
 class ImportUndone:
     batch: str
     retractions: tuple[Record, ...]  # appended, one per record retracted
+    figures: int  # the current figures it took back (an amended one and its original: 1)
 
 
 def undo_import(loaded: Loaded, batch: str, now: datetime, *, by: str = "", why: str = ""
                 ) -> ImportUndone:
     """Retract every current record an import added (and the current amendment of any of
-    them), in one append: all or none. Decided under the lock, so that two undos of one
-    import retract each record once."""
+    them, with what it replaced, as `rm` does), in one append: all or none. Decided under
+    the lock, so that two undos of one import retract each record once."""
     with writing.locked(loaded.plan.records_path):
         return _undo_import(fresh(loaded), batch.strip(), now, by, why)
 
@@ -175,12 +176,18 @@ def _undo_import(loaded: Loaded, batch: str, now: datetime, by: str, why: str
     if not current:
         raise BjtrackError(problem("err.import_undone", hint_key="hint.import_undone",
                                    batch=batch, count=len(ours)))
+    chains: list[Record] = []  # each current figure and every figure it replaced, as `rm`
+    for record in current:
+        chain = [record]
+        while chain[-1].revises in by_id and by_id[chain[-1].revises] not in chain:
+            chain.append(by_id[chain[-1].revises])
+        chains += chain
     ids = new_ids(set(by_id))
     retractions = tuple(Record(id=next(ids), series=r.series, date=None, value=None,
                                note=why, logged=now, by=by, retracts=r.id)
-                        for r in current)
+                        for r in chains)
     writing.append_records(loaded.plan.records_path, retractions)
-    return ImportUndone(batch, retractions)
+    return ImportUndone(batch, retractions, len(current))
 
 
 def current_records(loaded: Loaded) -> list[Record]:
