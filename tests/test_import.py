@@ -390,13 +390,13 @@ def test_import_judges_the_file_alike_with_and_without_the_index(
     now = datetime(2022, 8, 1, 9, tzinfo=UTC)
     dry = importing.import_file(loaded, sheet, now, dry_run=True)
     result = importing.import_file(loaded, sheet, now)
+    assert [(r.series, r.date, r.value) for _, r in dry.listed] == [
+        ("investment", date(2022, 3, 31), Decimal(9000000000)),
+        ("firms-total", date(2022, 6, 30), Decimal(78000)),
+        ("investment", date(2022, 6, 30), Decimal(15100000000)),
+        ("share", date(2022, 6, 30), Decimal("41.2"))]
     for outcome in (dry, result):
-        assert [(r.series, r.date, r.value) for r in outcome.added] == [
-            ("investment", date(2022, 3, 31), Decimal(9000000000)),
-            ("firms-total", date(2022, 6, 30), Decimal(78000)),
-            ("investment", date(2022, 6, 30), Decimal(15100000000)),
-            ("share", date(2022, 6, 30), Decimal("41.2"))]
-        assert outcome.duplicates == 3 and outcome.rows == 7
+        assert outcome.added == 4 and outcome.duplicates == 3 and outcome.rows == 7
         assert [f"row {c.row}" for c in outcome.conflicts] == ["row 4", "row 6"]
     assert not dry.written and result.written
     assert _held(plan_dir) == [
@@ -411,7 +411,7 @@ def test_import_judges_the_file_alike_with_and_without_the_index(
         ("share", date(2022, 6, 30), Decimal("41.2"), "41.2%", False, False)]
     assert (plan_dir / "records.toml").read_text(encoding="utf-8").startswith(HELD + "\n# ")
     again = importing.import_file(loading.load(plan_dir / "targets.toml"), sheet, now)
-    assert (len(again.added), again.duplicates, again.written) == (0, 7, False)
+    assert (again.added, again.duplicates, again.written) == (0, 7, False)
 
 
 def test_a_figure_logged_during_an_import_is_not_recorded_twice(
@@ -426,18 +426,19 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
     checked = importing._settle
     calls = []
 
-    def meanwhile(plan: Plan, path: Path, rows: importing._Rows) -> importing._Settled:
-        settled = checked(plan, path, rows)
+    def meanwhile(plan: Plan, path: Path, keys: list[importing.Identity],
+                  numbers: list[int]) -> importing._Settled:
+        settled = checked(plan, path, keys, numbers)
         if not calls:  # another process logs the same figure before the lock is taken
             other = loading.load(plan_dir / "targets.toml")
             log_value(other, "investment", "150亿", date(2022, 6, 30), now)
-        calls.append(len(settled.added))
+        calls.append(settled.added)
         return settled
 
     monkeypatch.setattr(importing, "_settle", meanwhile)
     result = importing.import_file(loaded, sheet, now)
     assert calls == [2, 1]
-    assert (len(result.added), result.duplicates) == (1, 1)
+    assert (result.added, result.duplicates) == (1, 1)
     assert [r.value for r in records.load_records(plan_dir / "records.toml").records] == [
         Decimal(15000000000), Decimal(22000000000)]
 
@@ -464,7 +465,7 @@ def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
             assert loaded.index.ids_taken(["a1", "zz", "b2", "a3"]) == {"a1", "b2", "a3"}
         result = importing.import_file(loaded, sheet, datetime(2022, 8, 1, tzinfo=UTC))
         ids = [r.id for r in records.load_records(plan_dir / "records.toml").records]
-        assert len(result.added) == 4 and len(set(ids)) == len(ids) == 9
+        assert result.added == 4 and len(set(ids)) == len(ids) == 9
 
 
 def test_a_big_file_is_copied_byte_for_byte_before_the_new_records(tmp_path: Path) -> None:
@@ -495,11 +496,12 @@ def test_records_made_for_an_import_are_the_records_record_makes(plan_dir: Path)
     now = datetime(2022, 8, 1, tzinfo=UTC)
     result = importing.import_file(loading.load(plan_dir / "targets.toml"), sheet, now,
                                   by="李四", dry_run=True)
-    for made in result.added:
+    made_records = [made for _, made in result.listed]
+    for made in made_records:
         fields = {f.name: getattr(made, f.name) for f in dataclasses.fields(Record)}
         assert made == Record(**fields) and repr(made) == repr(Record(**fields))
         assert vars(made) == vars(Record(**fields)) and hash(made) == hash(Record(**fields))
-    assert [(r.note, r.source, r.vintage, r.by, r.unit) for r in result.added] == [
+    assert [(r.note, r.source, r.vintage, r.by, r.unit) for r in made_records] == [
         ("=半年", "", "初步", "张三", "元"), ("", "局", "", "李四", "%")]
 
 
@@ -513,7 +515,7 @@ def test_progress_is_told_the_rows_checked_as_they_stream(plan_dir: Path) -> Non
                                   write_csv(plan_dir / "p.csv", rows),
                                   datetime(2022, 8, 1, tzinfo=UTC), progress=told.append)
     assert told == [0, 1000, 2000, 2500]
-    assert result.rows == 2500 and len(result.added) == 2500
+    assert result.rows == 2500 and result.added == 2500
 
 
 def test_rows_name_the_targets_resolve_target_names(shipped: Path, plan_dir: Path) -> None:

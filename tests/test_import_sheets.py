@@ -319,11 +319,17 @@ def test_rows_given_directly_import_as_a_sheet_would(plan_dir: Path) -> None:
     now = datetime(2022, 8, 1, tzinfo=UTC)
     rows = ({"target": "investment", "date": f"2022-0{m}", "value": f"{m * 25}亿"}
             for m in (3, 6))
+    dry = importing.import_rows(loaded, list(rows), now, label="公报.txt", by="统计局",
+                                dry_run=True)
+    assert [(n, r.date, r.value, r.by) for n, r in dry.listed] == [
+        (1, date(2022, 3, 31), Decimal("7500000000"), "统计局"),
+        (2, date(2022, 6, 30), Decimal("15000000000"), "统计局")]
+    rows = ({"target": "investment", "date": f"2022-0{m}", "value": f"{m * 25}亿"}
+            for m in (3, 6))
     result = importing.import_rows(loaded, rows, now, label="公报.txt", by="统计局")
-    assert result.written and result.numbers == (1, 2)
-    assert [(r.date, r.value, r.by, r.batch) for r in result.added] == [
-        (date(2022, 3, 31), Decimal("7500000000"), "统计局", result.batch),
-        (date(2022, 6, 30), Decimal("15000000000"), "统计局", result.batch)]
+    assert result.written and result.added == 2
+    assert figures(plan_dir) == [("investment", "2022-03-31", "7500000000", result.batch),
+                                 ("investment", "2022-06-30", "15000000000", result.batch)]
     with pytest.raises(Exception) as bad:
         importing.import_rows(loading.load(plan_dir / "targets.toml"),
                               [{"target": "nothing", "date": "2022-06", "value": "1"}], now,

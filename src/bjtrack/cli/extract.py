@@ -140,5 +140,5 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
           else s.words.t("extract.none", file=document.name))
     if apply and proposals:
         result = ex.apply_records(loaded, proposals, source, now(), who())
-        s.say(s.words.t("extract.applied", added=len(result.added), duplicates=result.duplicates))
+        s.say(s.words.t("extract.applied", added=result.added, duplicates=result.duplicates))
 

@@ -122,7 +122,7 @@ def import_(
     if dry_run:
         _listed(s, result)
     key = "import.dry_run" if dry_run else "import.done"
-    s.say(w.t(key, added=len(result.added), duplicates=result.duplicates, rows=result.rows,
+    s.say(w.t(key, added=result.added, duplicates=result.duplicates, rows=result.rows,
               file=file.name, encoding=result.encoding))
     if result.written:
         s.say(w.t("import.batch", batch=result.batch))
@@ -153,7 +153,7 @@ def _listed(s: Session, result: ImportResult) -> None:
     w = s.words
     lines = [w.t("import.would_add", row=row, target=record.series, date=record.date,
                  value=amount(w, record.value, record.unit))
-             for row, record in zip(result.numbers, result.added, strict=True)]
+             for row, record in result.listed]
     if lines:
         s.data(clean("\n".join(lines)))
 

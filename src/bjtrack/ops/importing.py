@@ -5,7 +5,8 @@ and only a clean file is appended, in one locked write."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -42,7 +43,7 @@ class Conflict:
 
 @dataclass(frozen=True)
 class ImportResult:
-    added: tuple[Record, ...]
+    added: int  # records added (a dry run: that would be)
     duplicates: int  # rows already recorded (or repeated in the file): nothing added
     rows: int  # figures read (a months-as-columns row holds several)
     conflicts: tuple[Conflict, ...]
@@ -50,11 +51,12 @@ class ImportResult:
     encoding: str
     written: bool
     batch: str = ""  # the import's id, in each record added (`undo --import`)
-    numbers: tuple[int, ...] = ()  # the sheet's row of each record added
+    listed: tuple[tuple[int, Record], ...] = ()  # a dry run's records, each with its row
     header_row: int = 1
     by_month: bool = False
 
 
+Identity = tuple[str, date | None, Decimal | None, str]
 Progress = Callable[[int], None]  # rows checked so far (the total is not known: a stream)
 
 
@@ -63,16 +65,26 @@ def import_file(loaded: Loaded, path: Path, now: datetime, *, by: str = "",
                 layout: Layout = Layout()) -> ImportResult:
     """Check every row; if all are good, append the new ones in one locked write.
 
-    The sheet is read as a stream (`files.tables`): only the records it makes are kept.
-    What the records file already holds is looked up (in its index when there is one) for
-    the series and dates of the sheet only, and looked up again under the lock if the file
-    changed meanwhile: a figure another process logs during an import is not recorded
-    twice."""
+    The sheet is read as a stream (`files.tables`), twice: once to check every row and
+    note each figure's identity (series, date, value, vintage), then under the lock to
+    write the new records as they are made again; no record is held for long. What the
+    records file already holds is looked up (in its index when there is one) for the series
+    and dates of the sheet only, and looked up again under the lock if the file changed
+    meanwhile: a figure another process logs during an import is not recorded twice."""
+    first = read_table(path, layout)
+    sheet = _sheet_stat(path)
+
+    def again() -> Iterator[Row]:
+        if _sheet_stat(path) != sheet:
+            raise BjtrackError(problem("err.import.changed", hint_key="hint.import.changed",
+                                       file=str(path)))
+        return read_table(path, layout).rows
+
     with _collector_paused():
-        table = read_table(path, layout)
-        result = _import(loaded, str(path), table.rows, now, by, dry_run, progress)
-        return replace(result, ignored=table.ignored, encoding=table.encoding,
-                       header_row=table.header_row, by_month=table.by_month)
+        result = _import(loaded, str(path), (first.rows, again), now, by, dry_run,
+                         progress)
+    return replace(result, ignored=first.ignored, encoding=first.encoding,
+                   header_row=first.header_row, by_month=first.by_month)
 
 
 def import_rows(loaded: Loaded, rows: Iterable[Mapping[str, str]], now: datetime, *,
@@ -83,7 +95,8 @@ def import_rows(loaded: Loaded, rows: Iterable[Mapping[str, str]], now: datetime
     fields = [(n, tuple(row.get(f, "").strip() for f in FIELDS))
               for n, row in enumerate(rows, start=1)]
     with _collector_paused():
-        return _import(loaded, label, iter(fields), now, by, dry_run, None)
+        return _import(loaded, label, (iter(fields), lambda: iter(fields)), now, by,
+                       dry_run, None)
 
 
 @contextmanager
@@ -99,16 +112,24 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(loaded: Loaded, file: str, read: Iterator[Row], now: datetime, by: str,
-            dry_run: bool, progress: Progress | None) -> ImportResult:
+def _import(loaded: Loaded, file: str, read: tuple[Iterator[Row], Callable[[], Iterator[Row]]],
+            now: datetime, by: str, dry_run: bool, progress: Progress | None
+            ) -> ImportResult:
+    """Check the rows `read[0]` gives; if all are good, settle which are new and write
+    them, made again from the rows `read[1]()` gives (the same rows, read again)."""
     plan = loaded.plan
     batch = "imp-" + new_record_id()[:8]
     rows = _Rows(plan, file, now, by, batch)
-    for index, (number, values) in enumerate(read):  # each row is checked as it is read
+    keys: list[Identity] = []  # what each good row's figure is: all that is kept of it
+    numbers = array("q")  # the sheet's row of each
+    for index, (number, values) in enumerate(read[0]):  # checked as it is read
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress(index)
-        rows.add(number, values)
-    total = len(rows.numbers) + rows.bad
+        record = rows.make(number, values, "")
+        if record is not None:
+            keys.append(record.identity)
+            numbers.append(number)
+    total = len(keys) + rows.bad
     if progress is not None:
         progress(total)
     if rows.problems:
@@ -121,18 +142,63 @@ def _import(loaded: Loaded, file: str, read: Iterator[Row], now: datetime, by: s
         raise BjtrackError(*shown)
     target = plan.records_path
     seen = _stat(target)
-    settled = _settle(plan, target, rows)
+    settled = _settle(plan, target, keys, numbers)
+    if dry_run:
+        listed = tuple(_made(read[1](), rows, settled, iter(()), keys))
+        return ImportResult(settled.added, settled.duplicates, total,
+                            _worded(settled, listed), (), "", False, batch, listed)
+    kept: list[tuple[int, Record]] = []  # only the records a conflict names
     written = False
-    if settled.added and not dry_run:
+    if settled.added:
         with writing.locked(target):
             if _stat(target) != seen:  # written meanwhile: look again at what it holds
-                settled = _settle(plan, target, rows)
+                settled = _settle(plan, target, keys, numbers)
             if settled.added:
-                writing.write_records(target, settled.added, render=framed_block)
+                made = _made(read[1](), rows, settled, _fresh_ids(target), keys)
+                writing.write_records(target, _kept(made, settled, kept),
+                                      render=framed_block)
                 written = True
-    return ImportResult(tuple(settled.added), settled.duplicates, total,
-                        tuple(settled.conflicts), (), "", written,
-                        batch if written or dry_run else "", tuple(settled.numbers))
+    return ImportResult(settled.added, settled.duplicates, total, _worded(settled, kept),
+                        (), "", written, batch if written else "")
+
+
+def _made(rows_again: Iterator[Row], rows: _Rows, settled: _Settled, ids: Iterator[str],
+          keys: list[Identity]) -> Iterator[tuple[int, Record]]:
+    """The new records, made again from the rows as they are read again (each with a
+    fresh id), with their rows. A sheet saved again since the first reading is refused
+    before it is read again (`import_file`), and one that gives other rows here too."""
+    index = 0
+    for number, values in rows_again:
+        if index >= len(keys):
+            break
+        if settled.new[index]:
+            record = rows.again(number, values, keys[index], next(ids, ""))
+            if record is None:
+                break
+            yield number, record
+        index += 1
+    else:
+        if index == len(keys):
+            return
+    raise BjtrackError(problem("err.import.changed", hint_key="hint.import.changed",
+                               file=rows.file))
+
+
+def _kept(made: Iterator[tuple[int, Record]], settled: _Settled,
+          kept: list[tuple[int, Record]]) -> Iterator[Record]:
+    """The records, keeping those a conflict names (their text is shown)."""
+    rows = {c.row for c in settled.conflicts}
+    for number, record in made:
+        if number in rows:
+            kept.append((number, record))
+        yield record
+
+
+def _worded(settled: _Settled, made: Sequence[tuple[int, Record]]) -> tuple[Conflict, ...]:
+    """The conflicts with the text each figure was entered as."""
+    entered = {(number, r.series, r.date): r.entered for number, r in made}
+    return tuple(replace(c, entered=entered.get((c.row, c.series, c.date), c.entered))
+                 for c in settled.conflicts)
 
 
 class _Rows:
@@ -146,9 +212,6 @@ class _Rows:
         self.by = by
         self.batch = batch
         self.bad = 0
-        self.ids = new_ids(set())
-        self.records: list[Record] = []
-        self.numbers: list[int] = []  # the row of each record
         self.problems: list[Problem] = []
         # what `resolve_target` finds first for an exact id, name or series
         self._targets: dict[str, Target | Problem] = {}
@@ -158,8 +221,11 @@ class _Rows:
             self._targets[target.id] = self._targets[target.name] = target
         self._dates: dict[str, date | Problem] = {}
         self._units: dict[str, str | None] = {}
+        self._made_in: dict[str, str] = {}  # the unit of each series' records made
+        self._mixed: set[str] = set()  # series whose records came in several units
 
-    def add(self, number: int, values: tuple[str, ...]) -> None:
+    def make(self, number: int, values: tuple[str, ...], rid: str) -> Record | None:
+        """The record a row makes, or None (its problem noted)."""
         ref, text, entered, note, source, vintage, unit, by = values
         bad: list[Problem] = []
         target = self._target(ref, bad)
@@ -174,14 +240,33 @@ class _Rows:
             self.bad += 1
             if self.bad <= SHOWN_BAD_ROWS:  # the rest are counted, not kept
                 self.problems.append(_row_problem(number, bad, self.file))
-            return
+            return None
         assert target is not None and value is not None and day is not None
-        self.records.append(_record(
-            next(self.ids), target.series, day, value.value, value.unit, entered,
+        if self._made_in.setdefault(target.series, value.unit) != value.unit:
+            self._mixed.add(target.series)
+        return _record(
+            rid, target.series, day, value.value, value.unit, entered,
             _uninert(note) if note[:1] == "'" else note,
             _uninert(source) if source[:1] == "'" else source,
-            self.now, by or self.by, vintage, self.batch))
-        self.numbers.append(number)
+            self.now, by or self.by, vintage, self.batch)
+
+    def again(self, number: int, values: tuple[str, ...], key: Identity, rid: str
+              ) -> Record | None:
+        """The record a row checked before makes, with id `rid`, from what it is (`key`)
+        and its texts: its target, date and value are not read again. None if the row
+        does not make that figure (the sheet changed)."""
+        series, day, value, vintage = key
+        if series in self._mixed or series not in self._made_in:
+            record = self.make(number, values, rid)
+            return record if record is not None and record.identity == key else None
+        _, _, entered, note, source, _, unit, by = values
+        if entered and unit and _is_bare_number(entered):
+            entered = entered + unit
+        assert day is not None and value is not None
+        return _record(rid, series, day, value, self._made_in[series], entered,
+                       _uninert(note) if note[:1] == "'" else note,
+                       _uninert(source) if source[:1] == "'" else source,
+                       self.now, by or self.by, vintage, self.batch)
 
     def _target(self, ref: str, bad: list[Problem]) -> Target | None:
         if not ref:
@@ -253,16 +338,16 @@ def _record(rid: str, series: str, day: date, value: Decimal, unit: str, entered
 
 @dataclass(frozen=True)
 class _Settled:
-    added: list[Record]
-    numbers: list[int]
+    new: bytearray  # 1 for each figure of the sheet that is added
+    added: int
     duplicates: int
-    conflicts: list[Conflict]
+    conflicts: list[Conflict]  # (their `entered` is filled in when the records are made)
 
 
-def _settle(plan: Plan, path: Path, rows: _Rows) -> _Settled:
-    """Which records of the sheet are new, against what the records file holds now."""
-    records = rows.records
-    current, taken = _recorded(path, records)
+def _settle(plan: Plan, path: Path, keys: list[Identity], numbers: Sequence[int]
+            ) -> _Settled:
+    """Which figures of the sheet are new, against what the records file holds now."""
+    current = _recorded(path, keys)
     existing = set(current)
     # the figures of each series and date: the first one seen, and a set of all of them
     # once there are several (most dates have one)
@@ -270,28 +355,24 @@ def _settle(plan: Plan, path: Path, rows: _Rows) -> _Settled:
     every: dict[tuple[str, date | None], set[Decimal | None]] = {}
     for series, day, value, _ in current:
         _note(first, every, (series, day), value)
+    del current
     single: dict[str, bool] = {}
-    added: list[Record] = []
-    numbers: list[int] = []
+    new = bytearray(len(keys))
     conflicts: list[Conflict] = []
     duplicates = 0
-    for number, record in zip(rows.numbers, records, strict=True):
-        series, day, value = record.series, record.date, record.value
-        identity = record.identity
+    for index, identity in enumerate(keys):
         if identity in existing:
             duplicates += 1
             continue
         existing.add(identity)
+        series, day, value, _ = identity
         if _note(first, every, (series, day), value):
             if series not in single:
                 single[series] = _single_valued(plan, series)
             if single[series]:
-                conflicts.append(Conflict(number, series, day, record.entered))
-        if record.id in taken:  # 50 random bits that happen to be some record's already
-            record = replace(record, id=_fresh_id(rows.ids, taken))
-        added.append(record)
-        numbers.append(number)
-    return _Settled(added, numbers, duplicates, conflicts)
+                conflicts.append(Conflict(numbers[index], series, day, ""))
+        new[index] = 1
+    return _Settled(new, len(keys) - duplicates, duplicates, conflicts)
 
 
 def _note(first: dict[tuple[str, date | None], Decimal | None],
@@ -311,44 +392,63 @@ def _note(first: dict[tuple[str, date | None], Decimal | None],
     return True
 
 
-Identity = tuple[str, date | None, Decimal | None, str]
-
-
-def _recorded(path: Path, records: list[Record]) -> tuple[list[Identity], set[str]]:
+def _recorded(path: Path, keys: list[Identity]) -> list[Identity]:
     """The identities of the current records of the file dated within the dates these
-    records span for their series, and which of these records' ids the file holds already:
-    from the index when it can answer (a few hundred series at a time, so that only their
-    identities are kept), else from a full parse."""
-    if not records:
-        return [], set()
+    figures span for their series: from the index when it can answer (a few hundred series
+    at a time, so that only their identities are kept), else from a full parse."""
+    if not keys:
+        return []
     index = cache.open_index(path)
     if index is not None:
         spans: dict[str, tuple[date | None, date | None]] = {}
-        for record in records:
-            low, high = spans.get(record.series, (record.date, record.date))
-            assert low is not None and high is not None and record.date is not None
-            spans[record.series] = (min(low, record.date), max(high, record.date))
+        for series, day, _, _ in keys:
+            low, high = spans.get(series, (day, day))
+            assert low is not None and high is not None and day is not None
+            spans[series] = (min(low, day), max(high, day))
         items = list(spans.items())
         current: list[Identity] = []
         try:
             for at in range(0, len(items), 300):
                 for found in index.windows(dict(items[at: at + 300])).values():
                     current += (r.identity for r in found)
-            return current, index.ids_taken([r.id for r in records])
+            return current
         except cache.Unusable:
             pass
         finally:
             index.close()
-    every = records_file.load_records(path).records
-    ids = {r.id for r in records}
-    return [r.identity for r in effective(every)], {r.id for r in every if r.id in ids}
+    return [r.identity for r in effective(records_file.load_records(path).records)]
 
 
-def _fresh_id(ids: Iterator[str], taken: set[str]) -> str:
-    while True:
-        candidate = next(ids)
-        if candidate not in taken:
-            return candidate
+def _fresh_ids(path: Path) -> Iterator[str]:
+    """Record ids the records file does not hold, drawn a thousand at a time and each
+    thousand checked against the file (its index, else a full parse): under the lock, so
+    that no record written meanwhile holds one."""
+    drawn = new_ids(set())
+    index = cache.open_index(path)
+    known: set[str] | None = None
+    try:
+        while True:
+            batch = [next(drawn) for _ in range(1000)]
+            taken: set[str] = set()
+            if index is not None:
+                try:
+                    taken = index.ids_taken(batch)
+                except cache.Unusable:
+                    index.close()
+                    index = None
+            if index is None:
+                if known is None:
+                    known = {r.id for r in records_file.load_records(path).records}
+                taken = known.intersection(batch)
+            yield from (rid for rid in batch if rid not in taken)
+    finally:
+        if index is not None:
+            index.close()
+
+
+def _sheet_stat(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _stat(path: Path) -> str | None:
