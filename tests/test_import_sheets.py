@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bjtrack.domain.errors import BjtrackError
 from bjtrack.files import records
 from bjtrack.index import cache
 from bjtrack.ops import importing
@@ -330,8 +331,77 @@ def test_rows_given_directly_import_as_a_sheet_would(plan_dir: Path) -> None:
     assert result.written and result.added == 2
     assert figures(plan_dir) == [("investment", "2022-03-31", "7500000000", result.batch),
                                  ("investment", "2022-06-30", "15000000000", result.batch)]
-    with pytest.raises(Exception) as bad:
+    with pytest.raises(BjtrackError) as bad:
         importing.import_rows(loading.load(plan_dir / "targets.toml"),
                               [{"target": "nothing", "date": "2022-06", "value": "1"}], now,
                               label="公报.txt")
-    assert "公报.txt" in str(bad.value.args[0])
+    assert bad.value.problems[0].file == "公报.txt" and bad.value.problems[0].fields[0] == (
+        "row", "1")
+
+
+def test_a_sheet_saved_again_during_an_import_is_refused(
+        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("log", "share", "41%", "--date", "2022-03", cwd=plan_dir).code == 0
+    before = (plan_dir / "records.toml").read_bytes()
+    write_csv(plan_dir / "月报.csv", MONTHS)
+    stats = iter([(1, 1), (2, 2)])  # the second look finds another size and time
+    monkeypatch.setattr(importing, "_sheet_stat", lambda path: next(stats))
+    result = cli("--lang", "zh", "import", "月报.csv", cwd=plan_dir)
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        "错误: 月报.csv: 导入过程中该文件被修改：未导入任何内容", "  保存后重新导入"]
+    assert (plan_dir / "records.toml").read_bytes() == before
+    assert not list(plan_dir.glob(".records.toml.*.tmp"))
+
+
+def test_rows_changed_between_the_two_readings_write_nothing(
+        plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows read again that are not the rows checked (a sheet rewritten within the same
+    second and size) stop the write midway: the file stays as it was, no temp file."""
+    from bjtrack.files import tables
+
+    (plan_dir / "records.toml").write_text(records.RECORDS_HEADER, encoding="utf-8")
+    before = (plan_dir / "records.toml").read_bytes()
+    sheet = write_csv(plan_dir / "月报.csv", MONTHS)
+    real = tables.read_table
+    readings = []
+
+    def read(path: Path, layout: object) -> tables.Table:
+        table = real(path, layout)  # type: ignore[arg-type]
+        readings.append(path)
+        if len(readings) == 2:  # the second reading lacks the last figure
+            return tables.Table(iter(list(table.rows)[:-1]), table.ignored, table.encoding,
+                                table.header_row, table.by_month)
+        return table
+
+    monkeypatch.setattr(importing, "read_table", read)
+    with pytest.raises(BjtrackError) as failed:
+        importing.import_file(loading.load(plan_dir / "targets.toml"), sheet,
+                              datetime(2022, 8, 1, tzinfo=UTC))
+    assert [p.key for p in failed.value.problems] == ["err.import.changed"]
+    assert (plan_dir / "records.toml").read_bytes() == before
+    assert not list(plan_dir.glob(".records.toml.*.tmp"))
+
+
+def test_month_columns_beside_a_date_and_value_are_ignored_with_a_warning(
+        cli: Runner, plan_dir: Path) -> None:
+    path = write_csv(plan_dir / "t.csv", [["指标", "日期", "数值", "6月"],
+                                          ["investment", "2022-06", "150亿", "99亿"]])
+    result = cli("import", str(path), cwd=plan_dir)
+    assert result.code == 0, result.err
+    assert "warning: column '6月' ignored" in result.err
+    assert [f[:3] for f in figures(plan_dir)] == [("investment", "2022-06-30", "15000000000")]
+
+
+def test_bad_cells_of_months_as_columns_name_their_row(cli: Runner, plan_dir: Path) -> None:
+    write_csv(plan_dir / "m.csv", [["指标", "2022年5月", "2022年6月"],
+                                  ["区内投资", "120亿", "150亿"],
+                                  ["企业总量", "7.8万家", "五万"]])
+    result = cli("--lang", "zh", "import", "m.csv", cwd=plan_dir)
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    errors = [line for line in lines if line.startswith("错误")]
+    assert errors[0].startswith("错误: m.csv: 第 2 行：未知的目标“区内投资”")  # once
+    assert errors[1].startswith("错误: m.csv: 第 3 行：") and len(errors) == 3
+    assert lines[-2] == "错误: m.csv: 4 行中有 3 行有误：未导入任何内容"
+    assert not (plan_dir / "records.toml").exists()

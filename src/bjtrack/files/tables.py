@@ -70,7 +70,10 @@ def read_table(path: Path, layout: Layout = Layout()) -> Table:
         rows = month_rows(header, body, year, file)
     else:
         rows = field_rows(header, body)
-    return Table(rows, header.ignored, _ENCODING_NAMES.get(encoding, encoding), header.row,
+    ignored = header.ignored
+    if not header.by_month:  # month columns beside a date and a value column: not read
+        ignored += tuple(name for *_, name in header.months)
+    return Table(rows, ignored, _ENCODING_NAMES.get(encoding, encoding), header.row,
                  header.by_month)
 
 

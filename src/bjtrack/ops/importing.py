@@ -238,8 +238,9 @@ class _Rows:
                                vintages=", ".join(VINTAGES)))
         if bad:
             self.bad += 1
-            if self.bad <= SHOWN_BAD_ROWS:  # the rest are counted, not kept
-                self.problems.append(_row_problem(number, bad, self.file))
+            found = _row_problem(number, bad, self.file)
+            if self.bad <= SHOWN_BAD_ROWS and found not in self.problems[-1:]:
+                self.problems.append(found)  # (a month column's figures: said once a row)
             return None
         assert target is not None and value is not None and day is not None
         if self._made_in.setdefault(target.series, value.unit) != value.unit:
