@@ -14,7 +14,7 @@ from bjtrack.domain.model import Record, Target
 from bjtrack.domain.records import effective, record_states
 from bjtrack.files import writing
 from bjtrack.files.records import new_ids
-from bjtrack.ops.load import Loaded, fresh, series_target, unique_id
+from bjtrack.ops.load import Loaded, decided, series_target, unique_id
 from bjtrack.ops.log import read_value
 
 
@@ -61,8 +61,8 @@ def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | No
           note: str | None = None, by: str = "") -> Correction:
     """Append a replacement for a current record (`revises = <id>`). The record is found
     current under the lock: two amends of it at once cannot both replace it."""
-    with writing.locked(loaded.plan.records_path):
-        return _amend(fresh(loaded), ref, value, now, day, note, by)
+    with decided(loaded) as current:
+        return _amend(current, ref, value, now, day, note, by)
 
 
 def _amend(loaded: Loaded, ref: str, value: str, now: datetime, day: date | None,
@@ -89,8 +89,8 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
     corrected come back (`undo` of an amendment does, on purpose). Decided under the lock:
     an amend of the same record at once either comes first (and is retracted too) or
     finds the record retracted."""
-    with writing.locked(loaded.plan.records_path):
-        return _retract_chain(fresh(loaded), ref, now, why, by)
+    with decided(loaded) as current:
+        return _retract_chain(current, ref, now, why, by)
 
 
 def _retract_chain(loaded: Loaded, ref: str, now: datetime, why: str, by: str
@@ -126,8 +126,8 @@ def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> C
 def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
     """Retract the last current figure logged by `by` (an amendment's original returns).
     Chosen under the lock: two undos at once retract two figures, never one twice."""
-    with writing.locked(loaded.plan.records_path):
-        return _undo(fresh(loaded), now, by, why)
+    with decided(loaded) as current:
+        return _undo(current, now, by, why)
 
 
 def _undo(loaded: Loaded, now: datetime, by: str, why: str) -> Correction:
@@ -152,8 +152,8 @@ def undo_import(loaded: Loaded, batch: str, now: datetime, *, by: str = "", why:
     """Retract every current record an import added (and the current amendment of any of
     them, with what it replaced, as `rm` does), in one append: all or none. Decided under
     the lock, so that two undos of one import retract each record once."""
-    with writing.locked(loaded.plan.records_path):
-        return _undo_import(fresh(loaded), batch.strip(), now, by, why)
+    with decided(loaded) as current:
+        return _undo_import(current, batch.strip(), now, by, why)
 
 
 def _undo_import(loaded: Loaded, batch: str, now: datetime, by: str, why: str
