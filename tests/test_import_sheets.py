@@ -135,7 +135,8 @@ def test_months_as_columns_take_the_year_from_the_title(cli: Runner, plan_dir: P
     path = write_csv(plan_dir / "月报.csv", MONTHS)
     result = cli("import", str(path), cwd=plan_dir)
     assert result.code == 0, result.err
-    assert result.err.splitlines()[0] == "header: row 2, months as columns"
+    assert result.err.splitlines()[0] == (
+        "header: row 2, months as columns (5 figures in the month cells)")
     assert [f[:3] for f in figures(plan_dir)] == [
         ("investment", "2022-02-28", "4000000000"), ("investment", "2022-03-31", "9000000000"),
         ("investment", "2022-06-30", "15000000000"), ("firms-total", "2022-02-28", "75000"),

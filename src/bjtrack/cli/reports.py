@@ -133,7 +133,7 @@ def _said(s: Session, result: ImportResult, file: Path) -> None:
     it ignored, the figures that differ from recorded ones."""
     w = s.words
     if result.by_month:
-        s.say(w.t("import.header_months", row=result.header_row))
+        s.say(w.t("import.header_months", row=result.header_row, rows=result.rows))
     elif result.header_row != 1:
         s.say(w.t("import.header", row=result.header_row))
     for name in result.ignored:
