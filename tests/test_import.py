@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bjtrack.domain.model import Plan, Record
 from bjtrack.files import records, writing
 from bjtrack.index import cache
-from bjtrack.ops import importing
+from bjtrack.ops import import_lookup, importing
 from bjtrack.ops import load as loading
 from bjtrack.ops.log import log_value
 from conftest import Runner, records_text
@@ -426,7 +426,7 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
     checked = importing._settle
     calls = []
 
-    def meanwhile(plan: Plan, path: Path, keys: list[importing.Identity],
+    def meanwhile(plan: Plan, path: Path, keys: list[import_lookup.Identity],
                   numbers: list[int]) -> importing._Settled:
         settled = checked(plan, path, keys, numbers)
         if not calls:  # another process logs the same figure before the lock is taken
@@ -446,14 +446,14 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
 def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (plan_dir / "records.toml").write_text(HELD, encoding="utf-8")
-    drawn = importing.new_ids
+    drawn = import_lookup.new_ids
 
     def unlucky(taken: set[str]) -> Iterator[str]:
         yield "a1"  # an id the file holds
         yield "b2"
         yield from drawn(taken)
 
-    monkeypatch.setattr(importing, "new_ids", unlucky)
+    monkeypatch.setattr(import_lookup, "new_ids", unlucky)
     sheet = write_csv(plan_dir / "sheet.csv", SHEET)
     for cached in (True, False):
         if not cached:

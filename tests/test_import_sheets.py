@@ -406,3 +406,24 @@ def test_bad_cells_of_months_as_columns_name_their_row(cli: Runner, plan_dir: Pa
     assert errors[1].startswith("错误: m.csv: 第 3 行：") and len(errors) == 3
     assert lines[-2] == "错误: m.csv: 4 行中有 3 行有误：未导入任何内容"
     assert not (plan_dir / "records.toml").exists()
+
+
+def test_figures_recorded_are_found_across_many_looks_into_the_index(
+        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bjtrack.ops import import_lookup
+
+    monkeypatch.setattr(import_lookup, "WINDOW_DATES", 2)  # each look spans two dates
+    rows = [["指标", "日期", "数值"]] + [
+        [target, f"2022-{month:02d}", f"{month}{unit}"] for month in range(1, 13)
+        for target, unit in (("investment", "亿"), ("firms-total", "万家"))]
+    write_csv(plan_dir / "全年.csv", rows)
+    assert cli("import", "全年.csv", cwd=plan_dir).code == 0
+    assert len(figures(plan_dir)) == 24
+    rows[5][2] = "99亿"  # 2022-03 investment now differs from the one recorded
+    write_csv(plan_dir / "全年.csv", rows)
+    result = cli("import", "全年.csv", "--dry-run", cwd=plan_dir)
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == ["row 6: investment 2022-03-31 99亿元"]
+    assert "1 would be imported, 23 already recorded" in result.err
+    assert "row 6: investment 2022-03-31 99亿 differs from the figure already recorded" in (
+        result.err)

@@ -17,13 +17,12 @@ from bjtrack.domain.amounts import Amount, base_unit, parse_amount
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built
-from bjtrack.domain.records import effective
-from bjtrack.files import records as records_file
 from bjtrack.files import writing
 from bjtrack.files.layout import FIELDS, Layout, Row
-from bjtrack.files.records import framed_block, new_ids, new_record_id
+from bjtrack.files.records import framed_block, new_record_id
 from bjtrack.files.tables import read_table
 from bjtrack.index import cache
+from bjtrack.ops.import_lookup import Identity, fresh_ids, recorded
 from bjtrack.ops.load import Loaded, resolve_target
 from bjtrack.ops.log import read_value
 
@@ -56,7 +55,6 @@ class ImportResult:
     by_month: bool = False
 
 
-Identity = tuple[str, date | None, Decimal | None, str]
 Progress = Callable[[int], None]  # rows checked so far (the total is not known: a stream)
 
 
@@ -154,7 +152,7 @@ def _import(loaded: Loaded, file: str, read: tuple[Iterator[Row], Callable[[], I
             if _stat(target) != seen:  # written meanwhile: look again at what it holds
                 settled = _settle(plan, target, keys, numbers)
             if settled.added:
-                made = _made(read[1](), rows, settled, _fresh_ids(target), keys)
+                made = _made(read[1](), rows, settled, fresh_ids(target), keys)
                 writing.write_records(target, _kept(made, settled, kept),
                                       render=framed_block)
                 written = True
@@ -348,7 +346,7 @@ class _Settled:
 def _settle(plan: Plan, path: Path, keys: list[Identity], numbers: Sequence[int]
             ) -> _Settled:
     """Which figures of the sheet are new, against what the records file holds now."""
-    current = _recorded(path, keys)
+    current = recorded(path, keys)
     existing = set(current)
     # the figures of each series and date: the first one seen, and a set of all of them
     # once there are several (most dates have one)
@@ -391,60 +389,6 @@ def _note(first: dict[tuple[str, date | None], Decimal | None],
         return False
     others.add(value)
     return True
-
-
-def _recorded(path: Path, keys: list[Identity]) -> list[Identity]:
-    """The identities of the current records of the file dated within the dates these
-    figures span for their series: from the index when it can answer (a few hundred series
-    at a time, so that only their identities are kept), else from a full parse."""
-    if not keys:
-        return []
-    index = cache.open_index(path)
-    if index is not None:
-        spans: dict[str, tuple[date | None, date | None]] = {}
-        for series, day, _, _ in keys:
-            low, high = spans.get(series, (day, day))
-            assert low is not None and high is not None and day is not None
-            spans[series] = (min(low, day), max(high, day))
-        items = list(spans.items())
-        current: list[Identity] = []
-        try:
-            for at in range(0, len(items), 300):
-                for found in index.windows(dict(items[at: at + 300])).values():
-                    current += (r.identity for r in found)
-            return current
-        except cache.Unusable:
-            pass
-        finally:
-            index.close()
-    return [r.identity for r in effective(records_file.load_records(path).records)]
-
-
-def _fresh_ids(path: Path) -> Iterator[str]:
-    """Record ids the records file does not hold, drawn a thousand at a time and each
-    thousand checked against the file (its index, else a full parse): under the lock, so
-    that no record written meanwhile holds one."""
-    drawn = new_ids(set())
-    index = cache.open_index(path)
-    known: set[str] | None = None
-    try:
-        while True:
-            batch = [next(drawn) for _ in range(1000)]
-            taken: set[str] = set()
-            if index is not None:
-                try:
-                    taken = index.ids_taken(batch)
-                except cache.Unusable:
-                    index.close()
-                    index = None
-            if index is None:
-                if known is None:
-                    known = {r.id for r in records_file.load_records(path).records}
-                taken = known.intersection(batch)
-            yield from (rid for rid in batch if rid not in taken)
-    finally:
-        if index is not None:
-            index.close()
 
 
 def _sheet_stat(path: Path) -> tuple[int, int]:
