@@ -32,7 +32,8 @@ def complete_record(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
     try:
         path = paths.find_plan(ctx.find_root().params.get("file"), Path.cwd())
-        current = current_records(load(path, strict=False))
+        with load(path, strict=False) as loaded:
+            current = current_records(loaded)
     except (BjtrackError, OSError):
         return []
     return [(r.id, f"{r.series} {r.date} {r.entered or r.value}") for r in reversed(current)
