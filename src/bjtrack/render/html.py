@@ -73,7 +73,8 @@ td.num { text-align: right; white-space: nowrap; }
 .overview th[aria-sort="descending"] button::after { content: " \\25BC"; color: #1f5fbf; }
 .overview th.num { text-align: right; }
 .overview td { white-space: nowrap; }
-.overview td.name { white-space: normal; }
+.overview td.name { white-space: normal; min-width: 28mm; }
+.overview td.goal { white-space: normal; word-break: keep-all; }  /* breaks at spaces only */
 .hint { color: #777; font-size: 8.5pt; margin: 1mm 0 0; }
 @media print {
   body { padding: 0; max-width: none; font-size: 10pt; }
@@ -126,7 +127,7 @@ VERDICT_RANK = {v: n for n, v in enumerate((
     Verdict.BEHIND, Verdict.MISSED, Verdict.BREACHED, Verdict.NO_DATA))}
 
 OVERVIEW = (  # column key, its class, sorted as
-    ("col.name", "name", "text"), ("col.target", "", "text"), ("col.actual", "num", "text"),
+    ("col.name", "name", "text"), ("col.target", "goal", "text"), ("col.actual", "num", "text"),
     ("col.progress", "num", "number"), ("col.elapsed", "num", "number"),
     ("col.verdict", "", "number"), ("col.as_of", "", "text"))
 
