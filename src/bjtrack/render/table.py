@@ -364,7 +364,7 @@ def history_table(w: Words, target: Target, records: Sequence[Record], width: in
                   pad_edge=False)
     table.add_column(w.t("col.record"), no_wrap=True, style="dim")
     table.add_column(w.t("col.date"), no_wrap=True)
-    table.add_column(w.t("col.value"), justify="right")
+    table.add_column(w.t("col.value"), justify="right", no_wrap=True)  # a figure: whole
     table.add_column(w.t("col.vintage"), no_wrap=True)
     table.add_column(w.t("col.note"), ratio=2)
     if width >= 100:
@@ -394,7 +394,7 @@ def periods_table(w: Words, statuses: Sequence[Status]) -> Table:
     table = Table(title=w.t("title.periods", name=clean(target.name)), title_style="bold",
                   pad_edge=False)
     table.add_column(w.t("col.period"), no_wrap=True)
-    table.add_column(w.t("col.actual"), justify="right")
+    table.add_column(w.t("col.actual"), justify="right", no_wrap=True)
     table.add_column(w.t("col.progress"), justify="right", no_wrap=True)
     table.add_column(w.t("col.verdict"), no_wrap=True)
     for status in statuses:
