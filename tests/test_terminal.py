@@ -161,6 +161,14 @@ def test_a_relative_target_names_the_series_it_follows(cli: Runner, people: Path
     markdown = cli("--lang", "zh", "export", "--format", "markdown", "--as-of", AS_OF,
                    cwd=people)
     assert "与 地区生产总值增长 同步（4.1%）" in markdown.out
+    from docx import Document
+
+    out = people / "report.docx"
+    assert cli("--lang", "zh", "export", "--format", "docx", "--as-of", AS_OF, "-o", str(out),
+               cwd=people).code == 0
+    cells = [c.text for row in Document(str(out)).tables[0].rows for c in row.cells]
+    assert "与 地区生产总值增长 同步（4.1%）" in cells
+    assert not any("gdp-growth" in c for c in cells)
 
 
 # --------------------------------------------------------------------------- whole units
