@@ -153,7 +153,7 @@ def _rule(chars: str, sizes: Sequence[int]) -> RenderResult:
 
 def _span(console: Console, row: Row, total: int) -> RenderResult:
     """The row's clauses across the table, set in, wrapped between clauses where it can."""
-    inner = total - 2 - SPAN_INDENT
+    inner = max(8, total - 2 - SPAN_INDENT)
     lines: list[str] = []
     for clause in row.span:
         if lines and cell_len(lines[-1] + clause) <= inner:
