@@ -323,3 +323,32 @@ def test_piped_output_is_never_paged(shipped: Path) -> None:
                            cwd=shipped, capture_output=True, text=True, env=env, check=True)
     assert "Indicators" in shown.stdout or "监测指标" in shown.stdout
     assert not paged.exists()
+
+
+# --------------------------------------------------------------------------- large plans
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_large_plans_lines_keep_every_figure_whole(cli: Runner, tmp_path: Path,
+                                                     width: int) -> None:
+    from bjtrack.render import table
+    from test_cache import generate
+
+    generate.write_plan(tmp_path, table.COMPACT_FROM + 10, 40)
+    data = json.loads(cli("status", "--as-of", "2025-06-30", "--format", "json",
+                          cwd=tmp_path).out, parse_float=Decimal, parse_int=Decimal)
+    shown = cli("status", "--as-of", "2025-06-30", cwd=tmp_path, env={"COLUMNS": str(width)})
+    lines = shown.out.splitlines()
+    assert all(len(line) <= width for line in lines)
+    for row in data["targets"]:  # one line each, in order: the figure whole on it
+        if row["actual"] is None:
+            continue
+        figure = format_amount(row["actual"], row["unit"], exact=True)
+        assert any(f" {figure} " in f" {line} " for line in lines), (width, figure)
+        if "Target value" in lines[1] and row["target"] is not None:  # its figure whole too
+            goal = format_amount(row["target"], row["unit"], exact=True)
+            assert any(goal in line for line in lines), (width, goal)
+    for line in lines:  # only a name (the first cell), or a target's words, are cut
+        for cut in re.finditer("…", line):
+            in_name = " " not in line[:cut.start()]
+            after = line[cut.end():cut.end() + 2]
+            assert in_name or (after[:1] == " " and after[1:].strip()), line  # '… 325亿元'

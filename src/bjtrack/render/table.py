@@ -208,31 +208,17 @@ def status_table(w: Words, report: Report, plan: Plan, width: int) -> Renderable
 def compact_status(w: Words, report: Report, plan: Plan, width: int) -> RenderableType:
     """The status of a large plan (a city's or province's thousand indicators): one line per
     target with the same columns as the table, less the bar and the detail lines, aligned
-    here rather than by Rich's table layout, which takes seconds for a thousand rows."""
-    columns = [c for c in _layout(width) if c != "bar"]
-    rows: list[tuple[str | None, list[str], str]] = []  # (group heading, cells, style)
-    current: str | None = None
-    for status in report.targets:
-        group = status.target.group
-        if group and group != current:
-            rows.append((clean(group), [], ""))
-            current = group
-        cells = [clean(status.target.name) if c == "name"
-                 else _value(w, status, c, columns, plan).plain for c in columns]
-        rows.append((None, [c.replace("\n", " ") for c in cells],
-                     VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
-    heads = [_heading(w, c, plan) for c in columns]
-    sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
-             for i, h in enumerate(heads)]
-    over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width
-    texts = ("name", "target") if width >= 80 else ("name", "actual")  # never cut a figure
-    narrowable = [i for i, c in enumerate(columns) if c in texts]
-    while over > 0:  # too wide: narrow the widest text column, down to 8 cells
-        widest = max(narrowable, key=lambda i: sizes[i])
-        if sizes[widest] <= 8:
+    here rather than by Rich's table layout, which takes seconds for a thousand rows. Only
+    names are cut short (…) to fit; where figures would not fit, columns are dropped."""
+    layouts = [([c for c in columns if c != "bar"], False) for least, columns in _LAYOUTS
+               if least <= width]
+    layouts.append((layouts[-1][0], True))  # last: the figure alone, without its target
+    for columns, bare in layouts:
+        rows = _compact_rows(w, report, plan, columns, bare)
+        heads = [_heading(w, c, plan) for c in columns]
+        sizes = _compact_sizes(heads, rows, columns, width)
+        if sum(sizes) + len(_GAP) * (len(sizes) - 1) <= width:
             break
-        sizes[widest] -= 1
-        over -= 1
     right = [c in _RIGHT for c in columns]
     out = Text(no_wrap=True, overflow="crop")
     out.append(w.t("title.status", plan=clean(plan.name or plan.path.name),
@@ -258,10 +244,58 @@ def compact_status(w: Words, report: Report, plan: Plan, width: int) -> Renderab
     return Group(*parts)
 
 
+_CompactRow = tuple[str | None, list[str], str]  # (group heading, cells, style)
+
+
+def _compact_rows(w: Words, report: Report, plan: Plan, columns: Sequence[str], bare: bool
+                  ) -> list[_CompactRow]:
+    """The cells of each line; `bare`: the actual figure without the target after it."""
+    shown = [*columns, "target"] if bare else columns  # _value: no target after the figure
+    rows: list[_CompactRow] = []
+    current: str | None = None
+    for status in report.targets:
+        group = status.target.group
+        if group and group != current:
+            rows.append((clean(group), [], ""))
+            current = group
+        cells = [clean(status.target.name) if c == "name"
+                 else _value(w, status, c, shown, plan).plain for c in columns]
+        rows.append((None, [c.replace("\n", " ") for c in cells],
+                     VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
+    return rows
+
+
+def _compact_sizes(heads: Sequence[str], rows: Sequence[_CompactRow], columns: Sequence[str],
+                   width: int) -> list[int]:
+    """Each column as wide as its widest cell; to fit, the names narrowed (down to 8 cells),
+    then the targets, never past the figure each ends with (see _fit)."""
+    sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
+             for i, h in enumerate(heads)]
+    over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width
+    name = columns.index("name")
+    cut = max(0, min(over, sizes[name] - NAME_LEAST))
+    sizes[name] -= cut
+    over -= cut
+    if "target" in columns and over > 0:
+        at = columns.index("target")
+        least = max([cell_len(heads[at])] + [_least_fit(r[1][at]) for r in rows if r[1]])
+        sizes[at] -= max(0, min(over, sizes[at] - least))
+    return sizes
+
+
+def _least_fit(text: str) -> int:
+    """The narrowest `_fit` cuts `text` to: '… ' and the figure it ends with."""
+    head, _, tail = text.rpartition(" ")
+    return cell_len(tail) + 2 if head else cell_len(text)
+
+
 def _fit(text: str, size: int, right: bool) -> str:
     """Text padded or cut (with …) to exactly `size` cells; wide characters count two."""
     width = cell_len(text)
     if width > size:
+        head, _, tail = text.rpartition(" ")
+        if head and cell_len(tail) + 2 <= size:  # the words cut, the figure at the end whole
+            return set_cell_size(head, size - cell_len(tail) - 2) + "… " + tail
         return set_cell_size(text, size - 1) + "…"
     pad = " " * (size - width)
     return pad + text if right else text + pad
