@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 
 from bjtrack.domain.amounts import format_amount, whole_needed
@@ -133,7 +134,7 @@ def test_every_figure_is_shown_whole_at_every_width(
         assert shown.code == 0, shown.err
         lines = shown.out.splitlines()
         assert "…" not in shown.out
-        assert all(len(line) <= width for line in lines)
+        assert all(cell_len(line) <= width for line in lines)
         for row in data["targets"]:
             figures = _figures(row) + (_shares(row) if width >= 100 else [])
             if width >= 80 and row["actual_date"] is not None:
@@ -169,6 +170,26 @@ def test_a_relative_target_names_the_series_it_follows(cli: Runner, people: Path
     cells = [c.text for row in Document(str(out)).tables[0].rows for c in row.cells]
     assert "与 地区生产总值增长 同步（4.1%）" in cells
     assert not any("gdp-growth" in c for c in cells)
+
+
+def test_the_grid_narrows_names_and_words_never_figures() -> None:
+    from rich.text import Text
+
+    from bjtrack.render.grid import FIXED, FOLD, WORDS, Column, Grid, Row
+
+    grid = Grid([Column("name", FOLD, least=4), Column("target", WORDS),
+                 Column("figure", FIXED, right=True)])
+    grid.add(Row((Text("推进中央和省批复的改革试点"), Text("every year ≥ 3亿元"),
+                  Text("1,800,694,611元")), span=("还需完成2834人，", "月均需完成567人")))
+    assert grid.fits(40) and not grid.fits(30)
+    console = Console(width=40, record=True, color_system=None)
+    console.print(grid)
+    lines = console.export_text().splitlines()
+    assert all(cell_len(line) == cell_len(lines[0]) <= 40 for line in lines)
+    assert sum("1,800,694,611元" in line for line in lines) == 1  # one line, whole
+    assert any("3亿元" in line for line in lines) and any("every" in line for line in lines)
+    assert "推进中央和省批复的改革试点" not in console.export_text()  # the name wrapped
+    assert any(line.startswith("│  还需完成2834人，") for line in lines)  # across the table
 
 
 # --------------------------------------------------------------------------- whole units
@@ -238,7 +259,7 @@ def test_the_bar_marker_never_hides_the_fill() -> None:
 def test_targets_shows_each_whole_quote(cli: Runner, shipped: Path, width: int) -> None:
     shown = cli("--lang", "zh", "targets", cwd=shipped, env={"COLUMNS": str(width)})
     assert shown.code == 0, shown.err
-    assert all(len(line) <= width for line in shown.out.splitlines())
+    assert all(cell_len(line) <= width for line in shown.out.splitlines())
     flat = re.sub(r"[│\s]", "", shown.out)
     quotes = [t["quote"] for t in json.loads(cli("targets", "--format", "json",
                                                   cwd=shipped).out) if t["quote"]]
@@ -257,7 +278,7 @@ def test_targets_table_in_a_console_of_each_width() -> None:
         console.print(targets_table(Words("en"), plan, width))
         text = console.export_text()
         assert "talent" in text and "≥ 3.8万人" in text
-        assert max(len(line) for line in text.splitlines()) <= width
+        assert max(cell_len(line) for line in text.splitlines()) <= width
 
 
 # --------------------------------------------------------------------------- the pager
@@ -338,7 +359,7 @@ def test_a_large_plans_lines_keep_every_figure_whole(cli: Runner, tmp_path: Path
                           cwd=tmp_path).out, parse_float=Decimal, parse_int=Decimal)
     shown = cli("status", "--as-of", "2025-06-30", cwd=tmp_path, env={"COLUMNS": str(width)})
     lines = shown.out.splitlines()
-    assert all(len(line) <= width for line in lines)
+    assert all(cell_len(line) <= width for line in lines)
     for row in data["targets"]:  # one line each, in order: the figure whole on it
         if row["actual"] is None:
             continue
