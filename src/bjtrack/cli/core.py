@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.console import RenderableType
 
 from bjtrack.cli.root import (
     FailOn,
@@ -101,7 +102,7 @@ def status(
     else:
         from bjtrack.render.table import status_table
 
-        s.out.print(status_table(s.words, report, loaded.plan, s.out.width))
+        s.show(status_table(s.words, report, loaded.plan, s.out.width))
     if fail_on is not None and any(st.verdict and st.verdict.value in _ALERTS[fail_on.value]
                                    for st in report.targets):
         raise typer.Exit(EXIT_ALERT)
@@ -128,7 +129,7 @@ def targets(
         return
     from bjtrack.render.table import targets_table
 
-    s.out.print(targets_table(s.words, plan, s.out.width))
+    s.show(targets_table(s.words, plan, s.out.width))
 
 
 @app.command(help=help_text("history"))
@@ -166,14 +167,16 @@ def history(
                                                              found.states)
     if not show_all and marks and all(live for _, live in marks.values()):
         marks = None  # nothing was ever replaced: no state column
-    s.out.print(history_table(s.words, found.target, found.records, s.out.width, marks))
+    shown: list[RenderableType] = [
+        history_table(s.words, found.target, found.records, s.out.width, marks)]
     if found.periods:
-        s.out.print(periods_table(s.words, found.periods))
+        shown.append(periods_table(s.words, found.periods))
     if chart:
         from bjtrack.render.chart import history_chart
 
-        s.out.print(history_chart(s.words, found.plan, found.every, found.target, day,
-                                  s.out.width))
+        shown.append(history_chart(s.words, found.plan, found.every, found.target, day,
+                                   s.out.width))
+    s.show(*shown)
 
 
 @app.command(help=help_text("check"))

@@ -137,7 +137,7 @@ def _translate(command: Any, words: Words) -> None:
 # --------------------------------------------------------------------------- arguments
 
 _ROOT_VALUES = ("--file", "-f", "--lang", "--units")  # the root options that take a value
-_ROOT_FLAGS = ("--quiet", "-q", "--version")
+_ROOT_FLAGS = ("--quiet", "-q", "--no-pager", "--version")
 
 
 def _root_part(args: list[str]) -> int:

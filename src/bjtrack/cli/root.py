@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from bjtrack import __version__
 from bjtrack.domain.errors import (
@@ -44,6 +44,7 @@ class Session:
 
     file: str | None = None
     quiet: bool = False
+    pager: bool = True  # long tables through a pager on a terminal (cli/pager.py)
     words: Words = field(default_factory=Words)
     out: Console = field(default_factory=lambda: Console(highlight=False))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
@@ -75,6 +76,12 @@ class Session:
     def warn(self, text: str) -> None:
         self.err.print(clean(text), style="yellow", markup=False, highlight=False,
                        soft_wrap=True)
+
+    def show(self, *renderables: RenderableType) -> None:
+        """Tables for the person: through a pager when they are long on a terminal."""
+        from bjtrack.cli.pager import show
+
+        show(self.out, renderables, self.pager)
 
     def data(self, text: str) -> None:
         """Machine-readable output: stdout, verbatim."""
@@ -116,6 +123,8 @@ def root(
     units: Annotated[Units, typer.Option(
         "--units", envvar="BJTRACK_UNITS", help=help_text("opt.units"))] = Units.cn,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help=help_text("opt.quiet"))] = False,
+    no_pager: Annotated[bool, typer.Option("--no-pager", help=help_text("opt.no_pager"))
+                        ] = False,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help=help_text("opt.version"))
     ] = False,
@@ -129,7 +138,8 @@ def root(
 
         # said in the language the environment asks for (cli.main chose it)
         raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
-    ctx.obj = Session(file=file, quiet=quiet, words=Words.of(detect_lang(lang), units.value))
+    ctx.obj = Session(file=file, quiet=quiet, pager=not no_pager,
+                      words=Words.of(detect_lang(lang), units.value))
     ctx.call_on_close(ctx.obj.close)
 
 
