@@ -421,7 +421,7 @@ def test_lang_after_the_command_name(cli: Runner, logged: Path, lang: str) -> No
 # --------------------------------------------------------------------------- every key
 
 SRC = REPO / "src" / "bjtrack"
-_LOOKUPS = {"problem", "Problem", "t", "message", "help_text", "help"}
+_LOOKUPS = {"problem", "Problem", "t", "message", "help_key", "help"}
 _MESSAGE_KEYS = ("err.", "hint.", "warn.")
 
 
@@ -439,7 +439,7 @@ def _key(node: ast.expr) -> tuple[str, bool] | None:
 
 def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
     """Every catalog key the code names: the first argument of problem(), Problem(), t(),
-    message(), help_text() and help(), any first argument naming an error's or a hint's
+    message(), help_key() and help(), any first argument naming an error's or a hint's
     key, and every hint_key=, by part of the catalog."""
     found: dict[str, set[tuple[str, bool]]] = {"messages": set(), "help": set()}
     for path in SRC.rglob("*.py"):
@@ -448,7 +448,7 @@ def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
                 continue
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            part = "help" if name in ("help_text", "help") else "messages"
+            part = "help" if name in ("help_key", "help") else "messages"
             first = [(node.args[0], name in _LOOKUPS)] if node.args else []
             hints = [(k.value, True) for k in node.keywords if k.arg == "hint_key"]
             for expr, surely in first + hints:

@@ -10,7 +10,7 @@ import typer
 
 from bjtrack.cli.root import Session, app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
-from bjtrack.render.i18n import help_text
+from bjtrack.render.i18n import help_key
 
 if TYPE_CHECKING:
     from bjtrack.files.documents import Document
@@ -28,23 +28,23 @@ _PLAN_FORMATS = (ExtractFormat.toml, ExtractFormat.json)
 _RECORD_FORMATS = (ExtractFormat.table, ExtractFormat.csv, ExtractFormat.json)
 
 
-@app.command(help=help_text("extract"))
+@app.command(help=help_key("extract"))
 def extract(
     ctx: typer.Context,
-    file: Annotated[str | None, typer.Argument(help=help_text("extract.file"))] = None,
-    year: Annotated[int | None, typer.Option("--year", help=help_text("extract.year"))
+    file: Annotated[str | None, typer.Argument(help=help_key("extract.file"))] = None,
+    year: Annotated[int | None, typer.Option("--year", help=help_key("extract.year"))
                     ] = None,
     fmt: Annotated[ExtractFormat | None, typer.Option(
-        "--format", help=help_text("extract.format"))] = None,
+        "--format", help=help_key("extract.format"))] = None,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help=help_text("extract.output"))] = None,
-    append: Annotated[bool, typer.Option("--append", help=help_text("extract.append"))
+        "--output", "-o", help=help_key("extract.output"))] = None,
+    append: Annotated[bool, typer.Option("--append", help=help_key("extract.append"))
                       ] = False,
     records: Annotated[str | None, typer.Option(
-        "--records", help=help_text("extract.records"))] = None,
-    day: Annotated[str | None, typer.Option("--date", help=help_text("extract.date"))
+        "--records", help=help_key("extract.records"))] = None,
+    day: Annotated[str | None, typer.Option("--date", help=help_key("extract.date"))
                    ] = None,
-    apply: Annotated[bool, typer.Option("--apply", help=help_text("extract.apply"))
+    apply: Annotated[bool, typer.Option("--apply", help=help_key("extract.apply"))
                      ] = False,
 ) -> None:
     """Draft targets from a plan's text, or propose a bulletin's figures.

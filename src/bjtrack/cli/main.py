@@ -123,7 +123,7 @@ def command_tree(words: Words, only: str | None = None) -> Any:
 
 
 def _translate(command: Any, words: Words) -> None:
-    """Help texts are registered as catalog keys (render.i18n.help_text): say them."""
+    """Help texts are registered as catalog keys (render.i18n.help_key): say them."""
     if command.help:
         command.help = inspect.cleandoc(words.help(command.help))
     for param in command.params:

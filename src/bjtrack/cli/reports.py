@@ -11,7 +11,7 @@ import typer
 
 from bjtrack.cli.root import app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
-from bjtrack.render.i18n import help_text
+from bjtrack.render.i18n import help_key
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
@@ -32,22 +32,22 @@ class ExportFormat(StrEnum):
     docx = "docx"
 
 
-@app.command(help=help_text("export"))
+@app.command(help=help_key("export"))
 def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option(
-        "--format", help=help_text("export.format"))] = ExportFormat.markdown,
+        "--format", help=help_key("export.format"))] = ExportFormat.markdown,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help=help_text("export.output"))] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=help_text("opt.as_of"))] = None,
+        "--output", "-o", help=help_key("export.output"))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=help_key("opt.as_of"))] = None,
     group: Annotated[str | None, typer.Option(
-        "--group", "-g", help=help_text("status.group"))] = None,
-    records: Annotated[bool, typer.Option("--records", help=help_text("export.records"))
+        "--group", "-g", help=help_key("status.group"))] = None,
+    records: Annotated[bool, typer.Option("--records", help=help_key("export.records"))
                        ] = False,
-    bom: Annotated[bool, typer.Option("--bom", help=help_text("export.bom"))] = False,
-    force: Annotated[bool, typer.Option("--force", help=help_text("export.force"))] = False,
+    bom: Annotated[bool, typer.Option("--bom", help=help_key("export.bom"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=help_key("export.force"))] = False,
     template: Annotated[Path | None, typer.Option(
-        "--template", help=help_text("export.template"))] = None,
+        "--template", help=help_key("export.template"))] = None,
 ) -> None:
     """Export the status and records for a meeting or a spreadsheet.
 
@@ -84,13 +84,13 @@ def export(
     s.say(s.words.t("export.written", path=target, format=fmt.value))
 
 
-@app.command("import", help=help_text("import"))
+@app.command("import", help=help_key("import"))
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help=help_text("import.file"))],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=help_text("import.dry_run"))
+    file: Annotated[Path, typer.Argument(help=help_key("import.file"))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=help_key("import.dry_run"))
                        ] = False,
-    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
+    by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
 ) -> None:
     """Import published figures from a spreadsheet: all rows or none.
 

@@ -55,7 +55,7 @@ def help_entry(key: str, lang: str) -> str:
     return catalog(lang)["help"].get(key, key)
 
 
-def help_text(key: str) -> str:
+def help_key(key: str) -> str:
     """Marks a command's or option's help as the help entry `key`: the CLI looks it up in
     the run's language when it builds the command tree (cli.main)."""
     return key
