@@ -206,7 +206,7 @@ def test_target_add_without_a_terminal_needs_the_required_options(cli: Runner, p
                                                                    ) -> None:
     result = cli("--lang", "en", "target", "add", "--id", "x", "--name", "某指标", cwd=plan_dir)
     assert result.code == 2
-    assert "missing required option(s): target, start, due" in result.err
+    assert "missing required options: target, start, due" in result.err
     zh = cli("--lang", "zh", "target", "add", cwd=plan_dir)
     assert zh.code == 2 and "缺少必填项：id, name, target, start, due" in zh.err
 

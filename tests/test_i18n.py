@@ -41,9 +41,39 @@ def fields_of(text: str) -> set[str]:
 def test_every_entry_has_both_languages_with_the_same_fields(
         table: dict[str, dict[str, str]]) -> None:
     for key, entry in table.items():
+        if key.endswith(".one"):  # English's form for exactly one; Chinese has one form
+            assert set(entry) == {"en"}, key
+            assert fields_of(entry["en"]) == fields_of(table[key[:-4]]["en"]), key
+            continue
         assert set(entry) == {"zh", "en"}, key
         assert entry["zh"].strip() and entry["en"].strip(), key
         assert fields_of(entry["zh"]) == fields_of(entry["en"]), key
+
+
+COUNTED = ["summary", "check.problems", "count.targets", "count.records", "count.rows",
+           "warn.unread", "html.total", "import.more_conflicts", "err.import.rows",
+           "err.import.more_rows", "docx.summary", "extract.drafted", "extract.written",
+           "extract.found", "cli.extra_args"]
+
+
+def test_counted_messages_say_one_and_many_in_english() -> None:
+    """Every English message that counts something has a form for one; no message says
+    "(s)" for a count it knows."""
+    for key, entry in MESSAGES.items():
+        assert "(s)" not in entry.get("en", ""), key
+    for key in COUNTED:
+        assert f"{key}.one" in MESSAGES, key
+    en, zh = Words("en"), Words("zh")
+    assert en.tn("check.problems", 1) == "1 problem found"
+    assert en.tn("check.problems", 2) == "2 problems found"
+    assert en.tn("check.problems", 0) == "0 problems found"
+    assert zh.tn("check.problems", 1) == "发现 1 个问题" == zh.tn("check.problems", 1)
+    assert en.t("check.ok", plan="p", targets=en.tn("count.targets", 1),
+                records=en.tn("count.records", 2)) == "p: 1 target, 2 records, no problems"
+    from bjtrack.domain.errors import problem  # a problem with a count says it the same way
+
+    assert en.text(problem("warn.unread", count=1, series="s")).startswith("1 record for")
+    assert en.text(problem("warn.unread", count=3, series="s")).startswith("3 records for")
 
 
 def test_language_choice(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -421,7 +451,7 @@ def test_lang_after_the_command_name(cli: Runner, logged: Path, lang: str) -> No
 # --------------------------------------------------------------------------- every key
 
 SRC = REPO / "src" / "bjtrack"
-_LOOKUPS = {"problem", "Problem", "t", "message", "help_key", "help"}
+_LOOKUPS = {"problem", "Problem", "t", "tn", "message", "help_key", "help"}
 _MESSAGE_KEYS = ("err.", "hint.", "warn.")
 
 

@@ -206,10 +206,11 @@ def check(
         for problem in problems:
             s.out.print(clean(w.describe(problem)), markup=False, highlight=False,
                         soft_wrap=True)
-        s.say(w.t("check.problems", count=len(problems)))
+        s.say(w.tn("check.problems", len(problems)))
     else:
-        s.say(w.t("check.ok", plan=result.path, records=result.records,
-                  targets=len(result.plan.targets) if result.plan else 0))
+        targets = len(result.plan.targets) if result.plan else 0
+        s.say(w.t("check.ok", plan=result.path, records=w.tn("count.records", result.records),
+                  targets=w.tn("count.targets", targets)))
     if problems:
         raise typer.Exit(EXIT_DATA)
 

@@ -90,13 +90,14 @@ def _plan(s: Session, document: Document, draft: Draft, fmt: ExtractFormat,
         key = ("extract.skipped.relative_unresolved" if skip.reason == "relative_unresolved"
                else "extract.skipped")
         s.say(s.words.t(key, clause=skip.clause))
-    s.say(s.words.t("extract.drafted", file=document.name, count=len(draft.targets),
-            year=draft.year))
+    s.say(s.words.tn("extract.drafted", len(draft.targets), file=document.name,
+                     year=draft.year))
     if append:
         path = Path(output) if output else s.plan_path()
         result = ex.append_plan(path, draft)
-        s.say(s.words.t("extract.appended", path=path, added=len(result.added),
-                present=result.present))
+        s.say(s.words.t("extract.appended", path=path,
+                        added=s.words.tn("count.targets", len(result.added)),
+                        present=result.present))
         return
     if fmt is ExtractFormat.json:
         from bjtrack.render.jsondata import dumps, target_fields
@@ -113,7 +114,7 @@ def _plan(s: Session, document: Document, draft: Draft, fmt: ExtractFormat,
         s.data(text)
         return
     ex.write_plan(Path(output), text if text.endswith("\n") else text + "\n")
-    s.say(s.words.t("extract.written", path=output, count=len(draft.targets)))
+    s.say(s.words.tn("extract.written", len(draft.targets), path=output))
 
 
 def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None,
@@ -136,9 +137,10 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
 
         s.out.print(figures_table(s.words, [(p.series, p.name, p.date, p.value, p.unit, p.quote)
                                             for p in proposals]))
-    s.say(s.words.t("extract.found", file=document.name, count=len(proposals)) if proposals
+    s.say(s.words.tn("extract.found", len(proposals), file=document.name) if proposals
           else s.words.t("extract.none", file=document.name))
     if apply and proposals:
         result = ex.apply_records(loaded, proposals, source, now(), who())
-        s.say(s.words.t("extract.applied", added=len(result.added), duplicates=result.duplicates))
+        s.say(s.words.t("extract.applied", added=s.words.tn("count.records", len(result.added)),
+                        duplicates=result.duplicates))
 

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from bjtrack.cli import core, editing, extract, reports  # noqa: F401  (they register their commands)
+from bjtrack.cli.framework import show_framework_error, speak
 from bjtrack.cli.root import app
 from bjtrack.domain.errors import EXIT_DATA, EXIT_USAGE, BjtrackError, UsageError, problem
 from bjtrack.render.i18n import LANGS, detect_lang
@@ -23,11 +24,9 @@ from bjtrack.render.words import Words
 
 
 class _Shown(Protocol):
-    """An error the command-line framework words itself (a usage error, a missing file)."""
+    """An error of the command-line framework (a usage error, a missing file)."""
 
     exit_code: int
-
-    def show(self) -> None: ...
 
 
 def _framework_error() -> type[Exception]:
@@ -59,9 +58,8 @@ def main(argv: list[str] | None = None) -> None:
                       highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except _FRAMEWORK_ERROR as exc:
-        shown = cast(_Shown, exc)
-        shown.show()
-        sys.exit(shown.exit_code if shown.exit_code else EXIT_USAGE)
+        show_framework_error(exc, words, err)
+        sys.exit(cast(_Shown, exc).exit_code or EXIT_USAGE)
     except typer.Abort:
         sys.exit(EXIT_DATA)
     except KeyboardInterrupt:
@@ -119,6 +117,7 @@ def command_tree(words: Words, only: str | None = None) -> Any:
         view.registered_groups = [g for g in app.registered_groups if g.name == only]
     command = typer.main.get_command(view)
     _translate(command, words)
+    speak(command, words)
     return command
 
 

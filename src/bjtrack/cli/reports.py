@@ -118,9 +118,10 @@ def import_(
                      date=conflict.date, entered=conflict.entered)
         s.warn(w.t("import.conflict", detail=detail))
     if len(result.conflicts) > SHOWN_CONFLICTS:
-        s.warn(w.t("import.more_conflicts", count=len(result.conflicts) - SHOWN_CONFLICTS))
+        s.warn(w.tn("import.more_conflicts", len(result.conflicts) - SHOWN_CONFLICTS))
     key = "import.dry_run" if dry_run else "import.done"
-    s.say(w.t(key, added=len(result.added), duplicates=result.duplicates, rows=result.rows,
+    s.say(w.t(key, added=w.tn("count.records", len(result.added)),
+              duplicates=result.duplicates, rows=w.tn("count.rows", result.rows),
               file=file.name, encoding=result.encoding))
 
 

@@ -184,7 +184,7 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
     missing = [k for k in REQUIRED_FIELDS if fields.get(k) in (None, "")]
     if missing:
         raise UsageError(problem("err.missing_fields", hint_key="hint.target_add",
-                                 keys=", ".join(missing)))
+                                 keys=", ".join(missing), count=len(missing)))
     with writing.locked(path):  # two people adding at once: neither addition is lost
         old = path.read_bytes().decode("utf-8")
         plan = plan_file.load_plan(path)

@@ -49,6 +49,14 @@ def message(key: str, lang: str, /, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def plural_key(key: str, count: int, lang: str) -> str:
+    """The form of the counted message `key` for `count` in `lang`: "key.one" says one
+    thing where the language has such a form (English: "1 problem"), "key" says any other
+    number (and every number in Chinese, which has one form)."""
+    one = f"{key}.one"
+    return one if count == 1 and one in catalog(lang)["messages"] else key
+
+
 def help_entry(key: str, lang: str) -> str:
     """The help line `key` in `lang` (the text itself when it is no key: a help written in
     the code, which tests/test_i18n.py refuses)."""
