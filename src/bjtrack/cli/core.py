@@ -48,7 +48,7 @@ def log(
 
     s = session(ctx)
     w = s.words
-    day = date_option(on) or last_month_end(today())
+    day = date_option(on, "--date") or last_month_end(today())
     result = log_value(s.load(), target, value, day, now(), note=note, source=source,
                        by=who() if by is None else by, vintage=vintage, revise=revise,
                        exact=exact, force=force)
@@ -93,7 +93,7 @@ def status(
 
     s = session(ctx)
     loaded = s.load()
-    report = status_report(loaded, date_option(as_of) or today(), group)
+    report = status_report(loaded, date_option(as_of, "--as-of") or today(), group)
     if fmt is Format.json:
         from bjtrack.render.jsondata import dumps, report_data
 
@@ -150,7 +150,7 @@ def history(
     from bjtrack.ops.history import history as read_history
 
     s = session(ctx)
-    day = date_option(as_of) or today()
+    day = date_option(as_of, "--as-of") or today()
     found = read_history(s.load(), target, day, include_retracted=show_all,
                          every=chart and fmt is not Format.json)
     if fmt is Format.json:

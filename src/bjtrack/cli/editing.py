@@ -120,8 +120,8 @@ def target_add(
         due = due or _ask(w, "prompt.due", parse_date)
     fields: dict[str, Any] = {
         "id": target_id, "name": name, "target": amount, "comparison": comparison,
-        "start": parse_date(start, first_day=True) if start else None,
-        "due": parse_date(due) if due else None,
+        "start": date_option(start or None, "--start", first_day=True),
+        "due": date_option(due or None, "--due"),
         "kind": kind, "aggregate": aggregate, "baseline": baseline, "hold": hold or None,
         "series": series, "group": group, "quote": quote,
     }
@@ -217,8 +217,8 @@ def amend(
     s = session(ctx)
     from bjtrack.ops import corrections
 
-    done = corrections.amend(s.load(), record, value, now(), day=date_option(on), note=note,
-                             by=who() if by is None else by)
+    done = corrections.amend(s.load(), record, value, now(), day=date_option(on, "--date"),
+                             note=note, by=who() if by is None else by)
     _report(s, "amend.done", done)
 
 

@@ -122,7 +122,7 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
     from bjtrack.ops import extract as ex
 
     loaded = s.load()
-    proposals = ex.propose_records(document.text, loaded.plan, date_option(day),
+    proposals = ex.propose_records(document.text, loaded.plan, date_option(day, "--date"),
                                    fallback_year=today().year)
     source = Path(document.name).name
     if fmt is ExtractFormat.csv:

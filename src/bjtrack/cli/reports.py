@@ -70,7 +70,7 @@ def export(
     loaded = s.load()
     if target is not None:
         exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path))
-    snap = exporting.snapshot(loaded, date_option(as_of) or today(), group)
+    snap = exporting.snapshot(loaded, date_option(as_of, "--as-of") or today(), group)
     data = document(s.words, snap, fmt.value, records=records, bom=bom, generated=now(),
                     template=layout)
     if target is None:

@@ -149,12 +149,17 @@ class FailOn(StrEnum):
     missed = "missed"
 
 
-def date_option(text: str | None) -> date | None:
+def date_option(text: str | None, option: str, first_day: bool = False) -> date | None:
+    """The date given as `option`; a problem naming the option when it cannot be read."""
     if text is None:
         return None
     from bjtrack.domain.dates import parse_date
+    from bjtrack.domain.errors import InputError, given_as
 
-    return parse_date(text)
+    try:
+        return parse_date(text, first_day=first_day)
+    except InputError as exc:
+        raise InputError(*(given_as(option, p) for p in exc.problems)) from None
 
 
 def who() -> str:

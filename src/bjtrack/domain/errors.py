@@ -3,7 +3,7 @@ words them in the person's language, and the CLI shows them on stderr with an ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 # Exit codes, documented in the README.
@@ -54,6 +54,14 @@ def problem(key: str, *, hint_key: str = "", file: str | None = None, line: int 
     problems are kept as text."""
     shown = tuple((name, _field(value)) for name, value in fields.items())
     return Problem(key, file=file, line=line, column=column, hint_key=hint_key, fields=shown)
+
+
+def given_as(option: str, found: Problem) -> Problem:
+    """`found`, a problem with a value the person gave as `option` on the command line: said
+    after the option's name (`--id: …`), at no line of a file, which they never wrote."""
+    fields = tuple((name, value) for name, value in found.fields if name != "_in_key")
+    return replace(found, file=None, line=None, column=None,
+                   fields=(*fields, ("_in_key", option)))
 
 
 def _field(value: object) -> FieldValue:

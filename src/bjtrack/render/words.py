@@ -51,7 +51,7 @@ class Words:
     def text(self, problem: Problem) -> str:
         """A problem's message, without where it is or the hint."""
         fields = {name: self._field(value) for name, value in problem.fields}
-        in_key = fields.pop("_in_key", "")  # a value's problem at a key of a file
+        in_key = fields.pop("_in_key", "")  # a value's problem at a key or an option
         key = problem.key
         if "count" in fields and fields["count"].isdigit():  # a counted message
             key = plural_key(key, int(fields["count"]), self.lang)
