@@ -168,3 +168,12 @@ def test_help_lines_wrap_by_display_width_and_keep_words_whole() -> None:
     assert wrap("json、html、xlsx 总是包含记录", 10) == ["json、", "html、xlsx", "总是包含记", "录"]
     assert wrap("--name 区内全年投资 --target 300亿元", 16) == [
         "--name 区内全年", "投资 --target", "300亿元"]
+
+
+def test_a_group_without_its_command_shows_its_help(cli: Runner) -> None:
+    zh = cli("--lang", "zh", "target")
+    assert zh.code == 2 and zh.out == ""
+    assert zh.err.startswith("用法：bjtrack target [选项] 命令 [参数]...\n")
+    assert "添加或修改计划中的目标。" in zh.err and "错误" not in zh.err
+    en = cli("--lang", "en")
+    assert en.code == 2 and "error: missing command" in en.err

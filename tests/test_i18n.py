@@ -429,11 +429,19 @@ def test_every_command_answers_help_in_the_chosen_language(cli: Runner, lang: st
 
 
 def test_one_process_speaks_both_languages(cli: Runner, logged: Path) -> None:
-    """No language is kept between runs: each run builds its words and help texts anew."""
-    for lang, word in (("zh", "记录一个已公布的数据"), ("en", "Record a published"),
-                       ("zh", "记录一个已公布的数据")):
+    """No language is kept between runs: each run builds its words and help texts anew,
+    the framework's own words too."""
+    for lang, word, usage in (("zh", "记录一个已公布的数据", "用法："),
+                              ("en", "Record a published", "Usage: "),
+                              ("zh", "记录一个已公布的数据", "用法：")):
         shown = cli("--lang", lang, "log", "--help", cwd=logged)
         assert shown.code == 0 and word in shown.out, shown.out
+        assert shown.out.startswith(usage + "bjtrack log"), shown.out
+    for lang, said in (("en", "error: no such option: --bogus"),
+                       ("zh", "错误: 没有这个选项：--bogus"),
+                       ("en", "error: no such option: --bogus")):
+        wrong = cli("--lang", lang, "status", "--bogus", cwd=logged)
+        assert wrong.code == 2 and said in wrong.err, wrong.err
     zh, en = (cli("--lang", lang, "status", "--as-of", "2022-07-01", cwd=logged)
               for lang in ("zh", "en"))
     assert "截至" in zh.out and "As of" in en.out and "截至" not in en.out
@@ -490,8 +498,11 @@ def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
 
 
 def test_every_key_the_code_names_is_in_both_catalogs() -> None:
+    from bjtrack.render.framework import SAID
+
     used = keys_in_source()
     assert len(used["messages"]) > 100 and len(used["help"]) > 50
+    used["messages"] |= {(key, True) for _, key in SAID}  # the framework's words, by key
     for part, keys in used.items():
         table = MESSAGES if part == "messages" else HELP
         both = {key for key, entry in table.items() if set(entry) == {"zh", "en"}}

@@ -89,6 +89,10 @@ def show_framework_error(exc: Any, words: Words, err: Console) -> None:
     shows one (the usage line, where help is, the error) in `words`' language, through
     the Console like every other error."""
     ctx = getattr(exc, "ctx", None)
+    message = exc.format_message()
+    if ctx is not None and message == ctx.get_help():  # a group run without its command
+        err.print(clean(message), markup=False, highlight=False, soft_wrap=True)
+        return
     if ctx is not None:
         lines = [ctx.get_usage()]
         if ctx.command.get_help_option(ctx) is not None:
@@ -96,6 +100,6 @@ def show_framework_error(exc: Any, words: Words, err: Console) -> None:
             lines.append(words.t("cli.try_help", command=command))
         err.print(clean("\n".join(lines) + "\n"), markup=False, highlight=False,
                   soft_wrap=True)
-    said = framework_text(exc.format_message(), words)
+    said = framework_text(message, words)
     err.print(clean(f"{words.t('error')}: {said}"), style="red", markup=False,
               highlight=False, soft_wrap=True)
