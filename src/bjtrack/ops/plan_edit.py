@@ -85,8 +85,9 @@ class Written:
 def example_files(name: str) -> tuple[str, str]:
     """The packaged example plan and its records, as text."""
     if name not in EXAMPLES:
-        raise UsageError(problem("err.unknown_example", hint_key="hint.examples", name=name,
-                                 names=", ".join(EXAMPLES)))
+        raise UsageError(given_as("--example", problem(
+            "err.unknown_example", hint_key="hint.examples", name=name,
+            names=", ".join(EXAMPLES))))
     folder = resources.files("bjtrack") / "examples"
     plan = (folder / f"{name}.toml").read_text(encoding="utf-8")
     records = (folder / f"{name}.records.toml").read_text(encoding="utf-8")
