@@ -32,6 +32,7 @@ SAID = (
     ("Show completion for the current shell, to copy it or customize the installation.",
      "cli.show_completion"),
     ("No such option: {option} (Possible options: {options})", "cli.no_such_option.maybe"),
+    ("No such option: {option} Did you mean {options}?", "cli.no_such_option.maybe"),
     ("No such option: {option}", "cli.no_such_option"),
     ("No such command {name}. Did you mean {names}?", "cli.no_such_command.maybe"),
     ("No such command {name}.", "cli.no_such_command"),
@@ -95,7 +96,7 @@ def option_notes(text: str, words: Words) -> str:
     help_part, notes = text[:-1].rsplit("[", 1)
     said = words.t("cli.note_separator").join(
         framework_text(note, words) for note in notes.split("; "))
-    return f"{help_part}{words.t('cli.notes', notes=said)}"
+    return help_part.rstrip() + words.t("cli.notes", notes=said)
 
 
 # One piece of a line that is never broken: a run of spaces, a run of ASCII (an English
