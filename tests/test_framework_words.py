@@ -177,3 +177,18 @@ def test_a_group_without_its_command_shows_its_help(cli: Runner) -> None:
     assert "添加或修改计划中的目标。" in zh.err and "错误" not in zh.err
     en = cli("--lang", "en")
     assert en.code == 2 and "error: missing command" in en.err
+
+
+def test_a_yes_or_no_question_in_chinese(monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from bjtrack.cli.editing import yes
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("maybe\n否\n"))
+    assert yes(Words("zh"), "prompt.reopen") is False
+    shown = capsys.readouterr()
+    assert "重新打开编辑器修改？ [Y/n]" in shown.out
+    assert "请回答 y（是）或 n（否）" in shown.err and "invalid input" not in shown.err
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert yes(Words("en"), "prompt.reopen") is True

@@ -82,6 +82,18 @@ def _ask(w: Words, key: str, check: Callable[[str], object] | None = None) -> st
         return answer
 
 
+def yes(w: Words, key: str) -> bool:
+    """Ask the yes-or-no question `key` (yes when only Enter is pressed), in the run's
+    language: the framework's confirm says 'Error: invalid input' in English."""
+    yes_words, no_words = ("", "y", "yes", "是"), ("n", "no", "否")
+    while True:
+        answer = str(typer.prompt(f"{w.t(key)} {w.t('prompt.yes_no')}", default="",
+                                  show_default=False)).strip().lower()
+        if answer in yes_words or answer in no_words:
+            return answer in yes_words
+        typer.echo(w.t("prompt.yes_no.again"), err=True)
+
+
 @target_app.command("add", help=help_key("target.add"))
 def target_add(
     ctx: typer.Context,
@@ -147,7 +159,7 @@ def target_edit(
         for found in problems:
             s.err.print(clean(f"{w.t('error')}: {w.describe(found)}"), style="red",
                         markup=False, highlight=False, soft_wrap=True)
-        return _interactive() and typer.confirm(w.t("prompt.reopen"), default=True)
+        return _interactive() and yes(w, "prompt.reopen")
 
     path = s.plan_path()
     result = edit_target(path, target, run_editor, retry)
