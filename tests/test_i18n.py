@@ -528,3 +528,18 @@ def test_problems_are_said_in_the_language_asked_for() -> None:
                   hint=(problem("hint.lang"),))
     assert Words("en").text(row) == MESSAGES["err.import.row"]["en"].format(
         row=2, reason=Words("en").text(found))  # each reason said once
+
+
+def test_the_systems_reasons_are_said_in_the_language_asked_for() -> None:
+    """The operating system's strerror is English; bjtrack says the common reasons itself."""
+    import errno
+
+    from bjtrack.domain.errors import os_reason, problem
+
+    full = OSError(errno.ENOSPC, "No space left on device")
+    wrote = problem("err.cannot_write", file="records.toml", why=os_reason(full))
+    assert Words("zh").text(wrote) == "无法写入：磁盘空间不足"
+    assert Words("en").text(wrote) == "cannot write: No space left on device"
+    odd = OSError(errno.ETIMEDOUT, "Connection timed out")
+    assert Words("zh").text(os_reason(odd)) == "Connection timed out"  # as the system says
+    assert "No space left on device" in str(wrote)  # the key and fields keep the text

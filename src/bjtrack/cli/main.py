@@ -17,7 +17,14 @@ from rich.console import Console
 from bjtrack.cli import core, editing, extract, reports  # noqa: F401  (they register their commands)
 from bjtrack.cli.framework import show_framework_error, speak
 from bjtrack.cli.root import app
-from bjtrack.domain.errors import EXIT_DATA, EXIT_USAGE, BjtrackError, UsageError, problem
+from bjtrack.domain.errors import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    BjtrackError,
+    UsageError,
+    os_reason,
+    problem,
+)
 from bjtrack.render.i18n import LANGS, detect_lang
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
@@ -69,7 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_DATA)
     except OSError as exc:  # output that could not be written (ENOSPC, EIO)
         where = f" ({exc.filename})" if exc.filename else ""
-        err.print(clean(f"{words.t('error')}: {exc.strerror or exc}{where}"), style="red",
+        said = words.text(os_reason(exc))
+        err.print(clean(f"{words.t('error')}: {said}{where}"), style="red",
                   markup=False, highlight=False, soft_wrap=True)
         _discard_stdout()
         sys.exit(EXIT_DATA)

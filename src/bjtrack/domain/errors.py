@@ -3,6 +3,7 @@ words them in the person's language, and the CLI shows them on stderr with an ex
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, replace
 from typing import TypeAlias
 
@@ -62,6 +63,20 @@ def given_as(option: str, found: Problem) -> Problem:
     fields = tuple((name, value) for name, value in found.fields if name != "_in_key")
     return replace(found, file=None, line=None, column=None,
                    fields=(*fields, ("_in_key", option)))
+
+
+# The reasons the operating system gives that bjtrack says in words of its own (its
+# strerror text is English whatever the language of the run).
+OS_REASONS = frozenset({"ENOENT", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "EROFS", "EISDIR",
+                        "ENOTDIR", "EEXIST", "EIO", "EBUSY", "ENAMETOOLONG", "ELOOP"})
+
+
+def os_reason(exc: BaseException) -> Problem:
+    """Why the operating system refused, as a problem to word: "os.ENOSPC" for a reason
+    of OS_REASONS, else "os.other" with the system's own text."""
+    name = errno.errorcode.get(getattr(exc, "errno", None) or 0, "")
+    text = getattr(exc, "strerror", None) or str(exc)
+    return problem(f"os.{name}" if name in OS_REASONS else "os.other", text=text)
 
 
 def _field(value: object) -> FieldValue:

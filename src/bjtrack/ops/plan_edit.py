@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bjtrack.domain.errors import BjtrackError, Problem, UsageError, given_as, problem
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, given_as, os_reason, problem
 from bjtrack.domain.model import Plan, Target
 from bjtrack.files import paths, writing
 from bjtrack.files import plan as plan_file
@@ -112,7 +112,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BjtrackError(problem("err.cannot_write", why=exc.strerror,
+        raise BjtrackError(problem("err.cannot_write", why=os_reason(exc),
                                    file=str(folder))) from None
     written: list[Written] = []
     for path, text in ((plan_path, plan_text), (records_path, records_text)):
@@ -311,7 +311,7 @@ def run_editor(copy: Path, line: int) -> int:
         return subprocess.run([*command, str(copy)], check=False).returncode
     except OSError as exc:
         raise BjtrackError(problem("err.no_editor", hint_key="hint.editor",
-                                   editor=command[0], why=exc.strerror)) from None
+                                   editor=command[0], why=os_reason(exc))) from None
 
 
 def edit_target(path: Path, ref: str, run_editor: EditorRun, retry: Retry) -> EditResult:
