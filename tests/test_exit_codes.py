@@ -37,6 +37,17 @@ def _bad_sheet(folder: Path) -> None:
                                     encoding="utf-8")
 
 
+def _retracted(folder: Path) -> None:
+    _logged(folder)
+    retraction = Record(id="abc333", series="investment", date=None, value=None,
+                        retracts="abc111", by="amy")
+    writing.append_record(folder / "records.toml", retraction)
+
+
+def _old_workbook(folder: Path) -> None:
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+
+
 def _report(folder: Path) -> None:
     (folder / "out.md").write_text("old\n", encoding="utf-8")
 
@@ -106,6 +117,13 @@ CASES = [
          "没有编号为“zzz”的记录"),
     Case("an unknown or ambiguous record id", ("rm", "abc"), 2,
          "'abc' matches several records: abc111, abc222", setup=_logged),
+    Case("a file to import of a kind bjtrack does not read (`.xls`)", ("import", "old.xls"), 2,
+         "old.xls: old .xls workbooks cannot be read", setup=_old_workbook),
+    Case("a record already retracted", ("rm", "abc111"), 2,
+         "record abc111 was already retracted by", setup=_retracted),
+    Case("`--revise` with nothing to revise",
+         ("log", "investment", "1亿", "--date", "2022-06", "--revise"), 2,
+         "nothing to revise: no record of 'investment' dated 2022-06-30"),
     Case("a figure `log` refuses without `--force` or `--exact`",
          ("log", "investment", "1亿", "--date", "2030-01"), 2, "add --force"),
     Case("a figure `log` refuses without `--force` or `--exact`",
