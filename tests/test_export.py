@@ -40,7 +40,7 @@ def logged(cli: Runner, shipped: Path) -> Path:
     csv.writer(out).writerows([("target", "date", "value", "note", "source"), *rows])
     (shipped / "figures.csv").write_text(out.getvalue(), encoding="utf-8")
     result = cli("import", "figures.csv", "--by", "tester", cwd=shipped)
-    assert result.code == 0 and "imported 7 record(s)" in result.err, result.err
+    assert result.code == 0 and "imported 7 records" in result.err, result.err
     return shipped
 
 
@@ -466,7 +466,7 @@ def test_xlsx_export_imports_back(cli: Runner, logged: Path, tmp_path: Path) -> 
     shutil.copy(logged / "targets.toml", fresh / "targets.toml")
     result = cli("import", str(book), cwd=fresh)
     assert result.code == 0, result.err
-    assert "imported 15 record(s)" in result.err  # 7 logged, 8 shipped (up to today)
+    assert "imported 15 records" in result.err  # 7 logged, 8 shipped (up to today)
     assert "warning" not in result.err  # every column of our own workbook is understood
 
     def figures(folder: Path) -> list[tuple[object, ...]]:

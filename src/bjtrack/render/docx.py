@@ -116,7 +116,8 @@ def summary_line(w: Words, statuses: Sequence[Status]) -> str:
     parts = [w.t("docx.count", verdict=w.t(f"verdict.{v.value}"), count=counts[v])
              for v in Verdict if counts.get(v)]
     sep = "、" if w.zh else ", "
-    return w.t("docx.summary", total=len(statuses), counts=sep.join(parts) or w.t("none"))
+    return w.tn("docx.summary", len(statuses), total=len(statuses),
+                counts=sep.join(parts) or w.t("none"))
 
 
 def status_cells(w: Words, status: Status, plan: Plan) -> list[str]:

@@ -152,7 +152,7 @@ def _summary(w: Words, report: Report) -> str:
     cards = "".join(
         f'<div class="count {VERDICT_CLASS[v]}" data-verdict="{v.value}">'
         f'<b>{counts.get(v, 0)}</b>{escape(w.t("verdict." + v.value))}</div>' for v in shown)
-    total = escape(w.t("html.total", total=len(report.targets)))
+    total = escape(w.tn("html.total", len(report.targets), total=len(report.targets)))
     return f'<p class="total">{total}</p><div class="summary">{cards}</div>'
 
 

@@ -327,7 +327,7 @@ def summary(w: Words, statuses: Iterable[Status]) -> str:
             counts[status.verdict] = counts.get(status.verdict, 0) + 1
     sep = "，" if w.zh else ", "
     parts = [f"{w.t('verdict.' + v.value)} {n}" for v in Verdict for n in [counts.get(v, 0)] if n]
-    return w.t("summary.one" if total == 1 else "summary", total=total, counts=sep.join(parts))
+    return w.tn("summary", total, total=total, counts=sep.join(parts))
 
 
 def indicator_table(w: Words, statuses: Sequence[Status]) -> Grid:
