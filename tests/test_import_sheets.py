@@ -180,7 +180,7 @@ def test_dry_run_lists_every_row_it_would_add(cli: Runner, plan_dir: Path) -> No
         "第 5 行：firms-total 2022-06-30 7.9万家",
     ]
     assert result.err.splitlines()[-1] == (
-        "试运行：月报.csv（UTF-8）共 5 行，将导入 4 条，1 条已存在；未写入任何内容")
+        "试运行：月报.csv（UTF-8）共 5 行，将导入 4 条记录，1 条已存在；未写入任何内容")
     result = cli("--lang", "en", "import", str(path), "--dry-run", cwd=plan_dir)
     assert result.out.splitlines()[0] == "row 4: investment 2022-03-31 90亿元"
     assert "imp-" not in result.err
@@ -224,7 +224,7 @@ def test_undo_import_retracts_every_record_of_it(cli: Runner, plan_dir: Path) ->
     assert unknown.err.startswith("错误: 记录中没有导入“imp-nothere”")
     # importing the file again brings the figures back, under a new id
     result = cli("import", str(plan_dir / "月报.csv"), cwd=plan_dir)
-    assert result.code == 0 and "imported 5 record(s)" in result.err
+    assert result.code == 0 and "imported 5 records" in result.err
     assert _imported_id(result.err) != batch
 
 
@@ -424,6 +424,6 @@ def test_figures_recorded_are_found_across_many_looks_into_the_index(
     result = cli("import", "全年.csv", "--dry-run", cwd=plan_dir)
     assert result.code == 0, result.err
     assert result.out.splitlines() == ["row 6: investment 2022-03-31 99亿元"]
-    assert "1 would be imported, 23 already recorded" in result.err
+    assert "1 record would be imported, 23 already recorded" in result.err
     assert "row 6: investment 2022-03-31 99亿 differs from the figure already recorded" in (
         result.err)

@@ -5,6 +5,7 @@ and record ids no record holds."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -62,28 +63,33 @@ def _windows(keys: list[Identity]) -> Iterator[dict[str, tuple[date | None, date
             yield {n: runs[n][turn] for n in group if turn < len(runs[n])}
 
 
-def fresh_ids(path: Path) -> Iterator[str]:
+@contextmanager
+def fresh_ids(path: Path) -> Iterator[Iterator[str]]:
     """Record ids the records file does not hold, drawn a thousand at a time and each
     thousand checked against the file (its index, else a full parse): under the lock, so
-    that no record written meanwhile holds one."""
-    drawn = new_ids(set())
+    that no record written meanwhile holds one. The index is closed on leaving, however
+    the ids' user leaves."""
     index = cache.open_index(path)
-    known: set[str] | None = None
     try:
-        while True:
-            batch = [next(drawn) for _ in range(1000)]
-            taken: set[str] = set()
-            if index is not None:
-                try:
-                    taken = index.ids_taken(batch)
-                except cache.Unusable:
-                    index.close()
-                    index = None
-            if index is None:
-                if known is None:
-                    known = {r.id for r in records_file.load_records(path).records}
-                taken = known.intersection(batch)
-            yield from (rid for rid in batch if rid not in taken)
+        yield _checked_ids(path, index)
     finally:
         if index is not None:
             index.close()
+
+
+def _checked_ids(path: Path, index: cache.RecordIndex | None) -> Iterator[str]:
+    drawn = new_ids(set())
+    known: set[str] | None = None
+    while True:
+        batch = [next(drawn) for _ in range(1000)]
+        taken: set[str] = set()
+        if index is not None:
+            try:
+                taken = index.ids_taken(batch)
+            except cache.Unusable:
+                index = None  # (closed by fresh_ids)
+        if index is None:
+            if known is None:
+                known = {r.id for r in records_file.load_records(path).records}
+            taken = known.intersection(batch)
+        yield from (rid for rid in batch if rid not in taken)

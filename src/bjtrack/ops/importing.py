@@ -134,9 +134,9 @@ def _import(loaded: Loaded, file: str, read: tuple[Iterator[Row], Callable[[], I
         shown = rows.problems  # 20,000 bad rows are not 40,000 lines: 50 kept
         if rows.bad > SHOWN_BAD_ROWS:
             shown.append(problem("err.import.more_rows", file=file,
-                                 more=rows.bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
+                                 count=rows.bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
         shown.append(problem("err.import.rows", hint_key="hint.import.rows",
-                             file=file, bad=rows.bad, total=total))
+                             file=file, count=rows.bad, total=total))
         raise BjtrackError(*shown)
     target = plan.records_path
     seen = _stat(target)
@@ -152,9 +152,10 @@ def _import(loaded: Loaded, file: str, read: tuple[Iterator[Row], Callable[[], I
             if _stat(target) != seen:  # written meanwhile: look again at what it holds
                 settled = _settle(plan, target, keys, numbers)
             if settled.added:
-                made = _made(read[1](), rows, settled, fresh_ids(target), keys)
-                writing.write_records(target, _kept(made, settled, kept),
-                                      render=framed_block)
+                with fresh_ids(target) as ids:
+                    made = _made(read[1](), rows, settled, ids, keys)
+                    writing.write_records(target, _kept(made, settled, kept),
+                                          render=framed_block)
                 written = True
     return ImportResult(settled.added, settled.duplicates, total, _worded(settled, kept),
                         (), "", written, batch if written else "")

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, given_as, os_reason, problem
 from bjtrack.domain.model import Plan, Target
 from bjtrack.files import paths, writing
 from bjtrack.files import plan as plan_file
@@ -85,8 +85,9 @@ class Written:
 def example_files(name: str) -> tuple[str, str]:
     """The packaged example plan and its records, as text."""
     if name not in EXAMPLES:
-        raise UsageError(problem("err.unknown_example", hint_key="hint.examples", name=name,
-                                 names=", ".join(EXAMPLES)))
+        raise UsageError(given_as("--example", problem(
+            "err.unknown_example", hint_key="hint.examples", name=name,
+            names=", ".join(EXAMPLES))))
     folder = resources.files("bjtrack") / "examples"
     plan = (folder / f"{name}.toml").read_text(encoding="utf-8")
     records = (folder / f"{name}.records.toml").read_text(encoding="utf-8")
@@ -111,7 +112,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BjtrackError(problem("err.cannot_write", why=exc.strerror,
+        raise BjtrackError(problem("err.cannot_write", why=os_reason(exc),
                                    file=str(folder))) from None
     written: list[Written] = []
     for path, text in ((plan_path, plan_text), (records_path, records_text)):
@@ -184,20 +185,45 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
     missing = [k for k in REQUIRED_FIELDS if fields.get(k) in (None, "")]
     if missing:
         raise UsageError(problem("err.missing_fields", hint_key="hint.target_add",
-                                 keys=", ".join(missing)))
+                                 keys=", ".join(f"--{k}" for k in missing),
+                                 count=len(missing)))
     with writing.locked(path):  # two people adding at once: neither addition is lost
         old = path.read_bytes().decode("utf-8")
         plan = plan_file.load_plan(path)
         if plan.by_id(str(fields["id"])):
-            raise UsageError(problem("err.target_exists", hint_key="hint.target_edit",
-                                     file=str(path), id=fields["id"]))
+            raise UsageError(given_as("--id", problem(
+                "err.target_exists", hint_key="hint.target_edit", id=fields["id"])))
         sep = "" if not old or old.endswith("\n") else "\n"
         new = old + sep + "\n" + target_block(fields)
-        checked = validated(path, new)
+        try:
+            checked = validated(path, new)
+        except BjtrackError as exc:  # the plan was valid: the options made it invalid
+            raise UsageError(*(given_as(option_of(p), p) for p in exc.problems)) from None
         writing.atomic_write(path, new.encode("utf-8"))
     added = checked.by_id(str(fields["id"]))
     assert added is not None
     return added
+
+
+# The key of a new target a problem of the plan reader is about, when its fields do not say
+# (`_in_key` or `field` do); target add's options are named after the keys.
+_KEY_OF = {
+    "err.plan.missing_id": "id", "err.plan.slug": "id", "err.plan.missing_name": "name",
+    "err.plan.comparison": "comparison", "err.plan.worded_comparison": "comparison",
+    "err.plan.due_before_start": "due", "err.plan.aggregate": "aggregate",
+    "err.plan.hold": "hold", "err.plan.kind": "kind", "err.plan.kind_indicator": "kind",
+    "err.plan.range": "target", "err.plan.unit_disagrees": "target",
+    "err.plan.rank_unit": "target", "err.plan.stretch_easier": "target",
+    "err.plan.series": "series",
+}
+
+
+def option_of(found: Problem) -> str:
+    """The option of `target add` whose value `found` (a problem of the new target) is
+    about: `--kind`; `target add` when no single option is."""
+    named = dict(found.fields)
+    key = named.get("_in_key") or named.get("field") or _KEY_OF.get(found.key)
+    return f"--{key}".replace("_", "-") if isinstance(key, str) else "target add"
 
 
 def target_line(plan: Plan, ref: str) -> tuple[Target, int]:
@@ -285,7 +311,7 @@ def run_editor(copy: Path, line: int) -> int:
         return subprocess.run([*command, str(copy)], check=False).returncode
     except OSError as exc:
         raise BjtrackError(problem("err.no_editor", hint_key="hint.editor",
-                                   editor=command[0], why=exc.strerror)) from None
+                                   editor=command[0], why=os_reason(exc))) from None
 
 
 def edit_target(path: Path, ref: str, run_editor: EditorRun, retry: Retry) -> EditResult:
