@@ -340,46 +340,26 @@ def test_rows_given_directly_import_as_a_sheet_would(plan_dir: Path) -> None:
         "row", "1")
 
 
-def test_a_sheet_saved_again_during_an_import_is_refused(
-        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert cli("log", "share", "41%", "--date", "2022-03", cwd=plan_dir).code == 0
-    before = (plan_dir / "records.toml").read_bytes()
-    write_csv(plan_dir / "月报.csv", MONTHS)
-    stats = iter([(1, 1), (2, 2)])  # the second look finds another size and time
-    monkeypatch.setattr(importing, "_sheet_stat", lambda path: next(stats))
-    result = cli("--lang", "zh", "import", "月报.csv", cwd=plan_dir)
-    assert result.code == 1
-    assert result.err.strip().splitlines() == [
-        "错误: 月报.csv: 导入过程中该文件被修改：未导入任何内容", "  保存后重新导入"]
-    assert (plan_dir / "records.toml").read_bytes() == before
-    assert not list(plan_dir.glob(".records.toml.*.tmp"))
-
-
-def test_rows_changed_between_the_two_readings_write_nothing(
+def test_a_write_stopped_midway_leaves_the_records_file_as_it_was(
         plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rows read again that are not the rows checked (a sheet rewritten within the same
-    second and size) stop the write midway: the file stays as it was, no temp file."""
-    from bjtrack.files import tables
-
+    """The new records are made as they are written: when making one fails (here the
+    third), the file stays byte for byte as it was and no temp file is left."""
     (plan_dir / "records.toml").write_text(records.RECORDS_HEADER, encoding="utf-8")
     before = (plan_dir / "records.toml").read_bytes()
     sheet = write_csv(plan_dir / "月报.csv", MONTHS)
-    real = tables.read_table
-    readings = []
+    made = importing._Rows.again
+    calls: list[int] = []
 
-    def read(path: Path, layout: object) -> tables.Table:
-        table = real(path, layout)  # type: ignore[arg-type]
-        readings.append(path)
-        if len(readings) == 2:  # the second reading lacks the last figure
-            return tables.Table(iter(list(table.rows)[:-1]), table.ignored, table.encoding,
-                                table.header_row, table.by_month)
-        return table
+    def failing(self: importing._Rows, *args: object) -> object:
+        calls.append(1)
+        return None if len(calls) == 3 else made(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importing, "read_table", read)
+    monkeypatch.setattr(importing._Rows, "again", failing)
     with pytest.raises(BjtrackError) as failed:
         importing.import_file(loading.load(plan_dir / "targets.toml"), sheet,
                               datetime(2022, 8, 1, tzinfo=UTC))
     assert [p.key for p in failed.value.problems] == ["err.import.changed"]
+    assert len(calls) == 3
     assert (plan_dir / "records.toml").read_bytes() == before
     assert not list(plan_dir.glob(".records.toml.*.tmp"))
 

@@ -4,7 +4,9 @@ and only a clean file is appended, in one locked write."""
 
 from __future__ import annotations
 
+import csv
 import gc
+import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -63,26 +65,32 @@ def import_file(loaded: Loaded, path: Path, now: datetime, *, by: str = "",
                 layout: Layout = Layout()) -> ImportResult:
     """Check every row; if all are good, append the new ones in one locked write.
 
-    The sheet is read as a stream (`files.tables`), twice: once to check every row and
-    note each figure's identity (series, date, value, vintage), then under the lock to
-    write the new records as they are made again; no record is held for long. What the
+    The sheet is read once, as a stream (`files.tables`): each row is checked and each
+    figure's identity (series, date, value, vintage) noted, and the rows' cells are spooled
+    to a temporary file, from which the new records are made again under the lock as they
+    are written; no record is held for long, and an XLSX file is not parsed twice. What the
     records file already holds is looked up (in its index when there is one) for the series
     and dates of the sheet only, and looked up again under the lock if the file changed
     meanwhile: a figure another process logs during an import is not recorded twice."""
-    first = read_table(path, layout)
-    sheet = _sheet_stat(path)
+    table = read_table(path, layout)
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        writer = csv.writer(spool)
 
-    def again() -> Iterator[Row]:
-        if _sheet_stat(path) != sheet:
-            raise BjtrackError(problem("err.import.changed", hint_key="hint.import.changed",
-                                       file=str(path)))
-        return read_table(path, layout).rows
+        def spooled() -> Iterator[Row]:
+            for number, values in table.rows:
+                writer.writerow((number, *values))
+                yield number, values
 
-    with _collector_paused():
-        result = _import(loaded, str(path), (first.rows, again), now, by, dry_run,
-                         progress)
-    return replace(result, ignored=first.ignored, encoding=first.encoding,
-                   header_row=first.header_row, by_month=first.by_month)
+        def again() -> Iterator[Row]:
+            spool.flush()
+            spool.seek(0)
+            return ((int(row[0]), tuple(row[1:])) for row in csv.reader(spool))
+
+        with _collector_paused():
+            result = _import(loaded, str(path), (spooled(), again), now, by, dry_run,
+                             progress)
+    return replace(result, ignored=table.ignored, encoding=table.encoding,
+                   header_row=table.header_row, by_month=table.by_month)
 
 
 def import_rows(loaded: Loaded, rows: Iterable[Mapping[str, str]], now: datetime, *,
@@ -164,8 +172,7 @@ def _import(loaded: Loaded, file: str, read: tuple[Iterator[Row], Callable[[], I
 def _made(rows_again: Iterator[Row], rows: _Rows, settled: _Settled, ids: Iterator[str],
           keys: list[Identity]) -> Iterator[tuple[int, Record]]:
     """The new records, made again from the rows as they are read again (each with a
-    fresh id), with their rows. A sheet saved again since the first reading is refused
-    before it is read again (`import_file`), and one that gives other rows here too."""
+    fresh id), with their rows. Rows that do not make the figures checked stop it."""
     index = 0
     for number, values in rows_again:
         if index >= len(keys):
@@ -390,11 +397,6 @@ def _note(first: dict[tuple[str, date | None], Decimal | None],
         return False
     others.add(value)
     return True
-
-
-def _sheet_stat(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _stat(path: Path) -> str | None:
