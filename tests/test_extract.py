@@ -261,3 +261,17 @@ def test_a_target_restated_in_the_explanation_is_drafted_once() -> None:
             "城镇调查失业率全年控制在5.5%以内。\n经济增长预期目标为5%左右，考虑了就业需要。")
     assert keys(text, 2025) == {("国内生产总值增长", Decimal(5), "%", ">="),
                                 ("城镇调查失业率", Decimal("5.5"), "%", "<=")}
+
+
+@pytest.mark.parametrize(("period", "day"), [
+    ("上半年", "2022-06-30"), ("前三季度", "2022-09-30"), ("一季度", "2022-03-31"),
+    ("1-11月", "2022-11-30"), ("1至9月", "2022-09-30"), ("8月份", "2022-08-31"),
+    ("2021年下半年", "2021-12-31"), ("全年", "2022-12-31")])
+def test_a_bulletins_period_is_dated_as_log_reads_it(cli: Runner, tmp_path: Path,
+                                                     period: str, day: str) -> None:
+    folder = bulletin_plan(tmp_path)
+    text = tmp_path / "bulletin.txt"
+    text.write_text(f"{period}，全市地区生产总值同比增长2.5%。", encoding="utf-8")
+    result = cli("extract", "--records", str(text), "--format", "json", cwd=folder)
+    assert result.code == 0, result.err
+    assert [(r["series"], r["date"]) for r in json.loads(result.out)] == [("gdp-growth", day)]

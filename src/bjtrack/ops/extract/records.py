@@ -12,7 +12,8 @@ from decimal import Decimal
 from itertools import combinations
 
 from bjtrack.domain.amounts import PERCENT, plain
-from bjtrack.domain.dates import month_end
+from bjtrack.domain.dates import parse_date
+from bjtrack.domain.errors import InputError
 from bjtrack.domain.model import Plan, Target
 from bjtrack.ops.extract import words as w
 from bjtrack.ops.extract.clauses import NEUTRAL, Statement, statements
@@ -21,7 +22,6 @@ from bjtrack.ops.extract.text import masked, sentences
 _PERIOD = re.compile(
     r"(?:((?:19|20)\d\d)年)?(上半年|下半年|前三季度|一季度|第一季度|全年|"
     r"1\s*[-—－~～至到]\s*(\d{1,2})\s*月|(\d{1,2})月份)")
-_PERIOD_END = {"上半年": 6, "下半年": 12, "前三季度": 9, "一季度": 3, "第一季度": 3, "全年": 12}
 _LEAD = re.compile(r"^(?:今年|全年|本年|(?:19|20)\d\d年)?(?:上半年|下半年|前三季度|一季度|第一季度"
                    r"|1\s*[-—－~～至到]\s*\d{1,2}\s*月|\d{1,2}月份)?(?:全市|全区|全县|全省|该市"
                    r"|该区|本市|我市|我区)?(?:实现|完成|累计完成)?")
@@ -89,15 +89,15 @@ def _facts(text: str) -> Iterable[tuple[Statement, str]]:
 
 
 def _period_date(period: str, year: int) -> date:
+    """The last day of the period a bulletin names (上半年, 1-6月, 前三季度…), read as
+    `log --date` reads it, in the bulletin's year (else the plan's)."""
     match = _PERIOD.search(period)
     if not match:
         return date(year, 12, 31)
-    if match.group(1):
-        year = int(match.group(1))
-    month = _PERIOD_END.get(match.group(2))
-    if month is None:
-        month = int(match.group(3) or match.group(4))
-    return month_end(year, month)
+    try:
+        return parse_date(f"{match.group(1) or year}年{match.group(2)}")
+    except InputError:  # a month out of range (1-13月): the year
+        return date(year, 12, 31)
 
 
 def normal(name: str) -> str:
