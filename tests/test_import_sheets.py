@@ -407,3 +407,16 @@ def test_figures_recorded_are_found_across_many_looks_into_the_index(
     assert "1 record would be imported, 23 already recorded" in result.err
     assert "row 6: investment 2022-03-31 99亿 differs from the figure already recorded" in (
         result.err)
+
+
+@pytest.mark.parametrize(("header", "month"), [
+    ("6月", (None, 6)), ("6月份", (None, 6)), ("十二月", (None, 12)), ("1-2月", (None, 2)),
+    ("1—3月", (None, 3)), ("1~6月累计", (None, 6)), ("2022年1-6月", (2022, 6)),
+    ("2022年6月", (2022, 6)), ("2022-06", (2022, 6)), ("Jun-22", (2022, 6)),
+    ("June 2022", (2022, 6)), ("Sep", (None, 9)),
+    ("13月", None), ("6-1月", None), ("decision", None), ("marks", None), ("2022年", None),
+    ("数值", None), ("", None)])
+def test_month_headers(header: str, month: tuple[int | None, int] | None) -> None:
+    from bjtrack.files.layout import month_of
+
+    assert month_of(header) == month

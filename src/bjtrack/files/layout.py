@@ -59,7 +59,9 @@ _MONTH = re.compile(
     r"(?:(?P<year>\d{4})年)?(?:(?P<first>\d{1,2}|[一二三四五六七八九十]{1,2})[-—–~～至到])?"
     r"(?P<month>\d{1,2}|[一二三四五六七八九十]{1,2})月份?(?:累计|止|末|当月)?")
 _ISO_MONTH = re.compile(r"(?P<year>\d{4})[-/.年](?P<month>\d{1,2})(?:[-/.]\d{1,2})?")
-_EN_MONTH = re.compile(r"(?P<month>[a-z]{3})[a-z]*[-' ]?(?P<year>\d{2}|\d{4})?")
+_EN_MONTH = re.compile(  # Jun, June, Jun-22, June 2022 (not a word that starts like one)
+    r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust"
+    r"|t|tember|ober|ember)?\.?[-' ]?(?P<year>\d{2}|\d{4})?")
 _TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 
 
