@@ -420,3 +420,16 @@ def test_month_headers(header: str, month: tuple[int | None, int] | None) -> Non
     from bjtrack.files.layout import month_of
 
     assert month_of(header) == month
+
+
+def test_header_row_and_year_out_of_range_are_refused_naming_the_option(
+        cli: Runner, plan_dir: Path) -> None:
+    write_csv(plan_dir / "t.csv", TITLED)
+    result = cli("--lang", "zh", "import", "t.csv", "--header-row", "0", cwd=plan_dir)
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        "错误: --header-row 0：表格第一行为 1", "  填写 Excel 左侧显示的表头所在行号"]
+    result = cli("--lang", "en", "import", "t.csv", "--year", "22", cwd=plan_dir)
+    assert result.code == 2
+    assert result.err.splitlines()[0] == "error: --year 22: not a year"
+    assert not (plan_dir / "records.toml").exists()

@@ -94,11 +94,11 @@ def import_(
                        ] = False,
     by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
     header_row: Annotated[int | None, typer.Option(
-        "--header-row", min=1, help=help_key("import.header_row"))] = None,
+        "--header-row", help=help_key("import.header_row"))] = None,
     mapping: Annotated[list[str] | None, typer.Option(
         "--map", help=help_key("import.map"))] = None,
     year: Annotated[int | None, typer.Option(
-        "--year", min=1900, max=2999, help=help_key("import.year"))] = None,
+        "--year", help=help_key("import.year"))] = None,
 ) -> None:
     """Import published figures from a spreadsheet: all rows or none.
 
@@ -109,6 +109,12 @@ def import_(
 
     s = session(ctx)
     w = s.words
+    if header_row is not None and header_row < 1:
+        raise UsageError(problem("err.import.header_row", hint_key="hint.import.header_row",
+                                 option="--header-row", given=header_row))
+    if year is not None and not 1900 <= year <= 2999:
+        raise UsageError(problem("err.import.year", hint_key="hint.import.year",
+                                 option="--year", given=year))
     layout = Layout(header_row, parse_mapping(mapping or []), year)
     loaded = s.load()
     bar = _Bar(s.err, s.words) if s.err.is_terminal else None
