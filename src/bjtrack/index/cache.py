@@ -42,6 +42,7 @@ from bjtrack.index.sqlite import (
     read_meta,
     release,
     trusted,
+    wrote,
 )
 from bjtrack.index.sqlite import FileStat as FileStat
 from bjtrack.index.sqlite import Unusable as Unusable
@@ -133,6 +134,7 @@ def _sync(path: Path, db: Path, key: bytes) -> RecordIndex:
         try:
             tail = update(conn, path)
             conn.execute("COMMIT")
+            wrote(conn)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
