@@ -6,12 +6,17 @@ traceback, and never a changed file after a failed write."""
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import Runner
+from conftest import SMALL_PLAN, Runner
+from test_disk import _fill, _mount, _umount
 
 # --------------------------------------------------------------- figures near the limits
 
@@ -91,3 +96,100 @@ def test_figures_past_the_limit_are_refused_with_the_limit(cli: Runner, tmp_path
         result = cli("log", "tiny", value, "--date", "2022-06-30", "--exact", cwd=tmp_path)
         assert result.code == 2 and "out of range (at most 10^40)" in result.err
     assert not (tmp_path / "records.toml").exists()
+
+
+# --------------------------------------------------------------- a full disk, plan edits
+
+def _disk_full_after(monkeypatch: pytest.MonkeyPatch, files: int) -> None:
+    """Every temp file after the first `files` is on a full disk: its writes fail with
+    ENOSPC (the file descriptor is /dev/full's)."""
+    real = tempfile.mkstemp
+    made: list[str] = []
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        fd, name = real(*args, **kwargs)
+        made.append(name)
+        if len(made) > files:
+            full = os.open("/dev/full", os.O_WRONLY)
+            os.dup2(full, fd)
+            os.close(full)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under the folder (lock files aside: they hold nothing) and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock") and p.name != "ballast"}
+
+
+_PLAN_EDITS = {
+    "target add": ("target", "add", "--id", "new", "--name", "新增", "--target", "5%",
+                   "--start", "2022", "--due", "2022"),
+    "target edit": ("target", "edit", "investment"),
+}
+
+
+@pytest.fixture
+def full_disk(request: pytest.FixtureRequest, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder with the small plan on a disk that is full: simulated (/dev/full), or a
+    real tmpfs filled to the last byte where this machine lets us mount one."""
+    monkeypatch.setenv("EDITOR", "sed -i s/300亿元/400亿元/")
+    monkeypatch.setenv("BJTRACK_NO_CACHE", "1")  # the index's files would free space
+    if request.param == "simulated":
+        if not Path("/dev/full").exists():
+            pytest.skip("no /dev/full here")
+        (tmp_path / "targets.toml").write_text(SMALL_PLAN, encoding="utf-8")
+        _disk_full_after(monkeypatch, 0)
+        yield tmp_path
+        return
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if not _mount(folder, "4m"):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        (folder / "targets.toml").write_text(SMALL_PLAN, encoding="utf-8")
+        _fill(folder)
+        yield folder
+    finally:
+        _umount(folder)
+
+
+@pytest.mark.parametrize("full_disk", ["simulated", "tmpfs"], indirect=True)
+@pytest.mark.parametrize("command", sorted(_PLAN_EDITS))
+def test_plan_edit_on_a_full_disk_names_the_plan(cli: Runner, full_disk: Path,
+                                                 command: str) -> None:
+    before = _files(full_disk)
+    result = cli(*_PLAN_EDITS[command], cwd=full_disk)
+    assert result.code == 1, result
+    assert "targets.toml: cannot write: No space left on device" in result.err
+    assert "nothing was changed" in result.err and "Traceback" not in result.err
+    assert _files(full_disk) == before  # no copy of the plan left beside it either
+
+
+@pytest.mark.parametrize("full_disk", ["simulated", "tmpfs"], indirect=True)
+def test_init_on_a_full_disk_leaves_nothing(cli: Runner, full_disk: Path) -> None:
+    before = _files(full_disk)
+    result = cli("init", str(full_disk / "plans" / "new"), cwd=full_disk)
+    assert result.code == 1, result
+    assert "new/targets.toml: cannot write: No space left on device" in result.err
+    assert "Traceback" not in result.err
+    assert _files(full_disk) == before and not (full_disk / "plans").exists()
+
+
+@pytest.mark.parametrize("fits", [1, 2, 3])
+def test_init_that_fills_the_disk_part_way_takes_its_files_back(
+        cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fits: int) -> None:
+    """The plan fits, then the records file (or the git settings) do not: the files init
+    made go again, the settings it changed are as they were, and the message names the
+    file that did not fit."""
+    (tmp_path / ".gitignore").write_text("mine/\n", encoding="utf-8")
+    before = _files(tmp_path)
+    _disk_full_after(monkeypatch, fits)
+    result = cli("init", str(tmp_path), cwd=tmp_path)
+    name = ("records.toml", ".gitattributes", ".gitignore")[fits - 1]
+    assert result.code == 1 and f"{name}: cannot write: No space left on device" in result.err
+    assert "nothing was changed" in result.err
+    assert _files(tmp_path) == before
