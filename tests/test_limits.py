@@ -193,3 +193,85 @@ def test_init_that_fills_the_disk_part_way_takes_its_files_back(
     assert result.code == 1 and f"{name}: cannot write: No space left on device" in result.err
     assert "nothing was changed" in result.err
     assert _files(tmp_path) == before
+
+
+# --------------------------------------------------------------- a full disk, the index
+
+def _commands(cli: Runner, folder: Path, env: dict[str, str]) -> list[tuple[int, str, str]]:
+    out = []
+    for args in (("status", "--format", "json"), ("history", "investment", "--format", "json"),
+                 ("check",), ("targets",)):
+        result = cli(*args, cwd=folder, env=env)
+        out.append((result.code, result.out, result.err))
+    return out
+
+
+def _logged_plan(cli: Runner, folder: Path) -> None:
+    (folder / "targets.toml").write_text(SMALL_PLAN, encoding="utf-8")
+    for n in range(1, 25):
+        day = f"2022-{(n - 1) % 12 + 1:02d}-{n:02d}"
+        assert cli("log", "investment", f"{n}亿", "--date", day, "--note", "满" * 200,
+                   cwd=folder, env={"BJTRACK_NO_CACHE": "1"}).code == 0
+
+
+@pytest.mark.parametrize("when", ["building it", "adding to it"])
+def test_index_that_fills_its_disk_reads_the_file(cli: Runner, plan_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  when: str) -> None:
+    """SQLite says 'database or disk is full' (its file, or the write-ahead log, cannot
+    grow by a page) while it builds the index or adds appended records to it: every
+    command answers as without the index, and `log` still logs."""
+    import sqlite3
+
+    from bjtrack.index import cache
+    monkeypatch.setenv("BJTRACK_TODAY", "2022-12-31")
+    _logged_plan(cli, plan_dir)
+    env = {"BJTRACK_NO_CACHE": "0"}
+    if when == "adding to it":
+        assert cli("status", cwd=plan_dir, env=env).code == 0  # the index, built
+        for n in range(1, 13):
+            assert cli("log", "firms-total", f"{n}万家", "--date", f"2022-{n:02d}-28",
+                       "--note", "满" * 2000, cwd=plan_dir,
+                       env={"BJTRACK_NO_CACHE": "1"}).code == 0
+    without = _commands(cli, plan_dir, {"BJTRACK_NO_CACHE": "1"})
+    real, sync, full = cache.connect, cache._sync, []
+
+    def small(db: Path, key: bytes) -> sqlite3.Connection:
+        conn = real(db, key)
+        conn.execute("PRAGMA max_page_count = 1")  # no page more than it has now
+        return conn
+
+    def noted(*args: Any) -> object:
+        try:
+            return sync(*args)
+        except sqlite3.OperationalError as exc:
+            full.append(str(exc))
+            raise
+
+    monkeypatch.setattr(cache, "connect", small)
+    monkeypatch.setattr(cache, "_sync", noted)
+    for _ in range(2):
+        assert _commands(cli, plan_dir, env) == without
+    assert full and set(full) == {"database or disk is full"}
+    logged = cli("log", "investment", "30亿", "--date", "2022-12-31", cwd=plan_dir, env=env)
+    assert logged.code == 0, logged.err
+    assert '"actual": 3000000000' in cli("status", "--format", "json", cwd=plan_dir).out
+
+
+def test_index_on_a_really_full_disk_reads_the_file(cli: Runner, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BJTRACK_TODAY", "2022-12-31")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if not _mount(folder, "1m"):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        _logged_plan(cli, folder)
+        without = _commands(cli, folder, {"BJTRACK_NO_CACHE": "1"})
+        _fill(folder)
+        for _ in range(2):
+            assert _commands(cli, folder, {"BJTRACK_NO_CACHE": "0"}) == without
+        cache = folder / ".bjtrack-cache"
+        assert not [p.name for p in cache.iterdir() if p.name.endswith(".tmp")]
+    finally:
+        _umount(folder)

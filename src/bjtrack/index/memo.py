@@ -81,14 +81,17 @@ def _read(memo: Path, secret: bytes, key: str) -> Plan | None:
 
 
 def _write(memo: Path, secret: bytes, key: str, plan: Plan) -> None:
+    temp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
     try:
         payload = pickle.dumps((key, plan), protocol=pickle.HIGHEST_PROTOCOL)
         memo.parent.mkdir(exist_ok=True)
-        temp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
         temp.write_bytes(MAGIC + _sign(secret, payload) + payload)
         os.replace(temp, memo)
-    except (OSError, pickle.PicklingError):
-        pass
+    except (OSError, pickle.PicklingError):  # a full disk: no memo, and no temp file left
+        try:
+            temp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _sign(secret: bytes, payload: bytes) -> bytes:
