@@ -112,6 +112,9 @@ def root(
     file: Annotated[str | None, typer.Option(
         "--file", "-f", envvar="BJTRACK_FILE", show_envvar=True,
         help=help_text("opt.file"))] = None,
+    records: Annotated[str | None, typer.Option(
+        "--records-file", envvar="BJTRACK_RECORDS", show_envvar=True,
+        help=help_text("opt.records_file"))] = None,
     lang: Annotated[str | None, typer.Option("--lang", help=help_text("opt.lang"))] = None,
     units: Annotated[Units, typer.Option(
         "--units", envvar="BJTRACK_UNITS", help=help_text("opt.units"))] = Units.cn,
@@ -131,6 +134,11 @@ def root(
         raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
     ctx.obj = Session(file=file, quiet=quiet, words=Words.of(detect_lang(lang), units.value))
     ctx.call_on_close(ctx.obj.close)
+    if records:  # the person's records file, for this run only
+        from bjtrack.files.paths import choose_records
+
+        choose_records(Path(records))
+        ctx.call_on_close(lambda: choose_records(None))
 
 
 def session(ctx: typer.Context) -> Session:
