@@ -116,7 +116,8 @@ def _damage_text(text: str, kind: int, rng: random.Random) -> str:
         return "\n\n".join(blocks)
     if kind == 3:  # a date or value nudged out of shape
         return text.replace(rng.choice(["2022-06-30", "-30\n", '"1', "value", "date", ' = "']),
-                            rng.choice(["2022-02-30", "-3\n", '"+1', "valu", "Date", " = '"]),
+                            rng.choice(["2022-02-30", "-3\n", '"+1', "valu", "Date", " = '",
+                                        "9999-06-30", "0999-06-30"]),
                             1)
     return text[:at]  # the file cut short (a crash), anywhere
 

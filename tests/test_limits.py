@@ -275,3 +275,81 @@ def test_index_on_a_really_full_disk_reads_the_file(cli: Runner, tmp_path: Path,
         assert not [p.name for p in cache.iterdir() if p.name.endswith(".tmp")]
     finally:
         _umount(folder)
+
+
+# --------------------------------------------------------------- the ends of the calendar
+
+EDGE_PLAN = """\
+[[target]]
+id = "rev"
+name = "收入"
+target = "5%"
+kind = "rate"
+every = "year"
+start = 9000-12-31
+
+[[target]]
+id = "growth"
+name = "增长"
+target = "5%"
+kind = "rate"
+derive = "yoy"
+series = "gdp"
+start = 1000-01-01
+due = 1000-12-31
+
+[[target]]
+id = "gdp"
+name = "地区生产总值"
+unit = "亿元"
+"""
+
+
+@pytest.mark.parametrize("args", [("status", "--as-of", "9999-12-31"),
+                                  ("history", "rev", "--as-of", "0999-12-31", "--chart"),
+                                  ("log", "gdp", "5亿", "--date", "9999-12-31", "--force"),
+                                  ("log", "gdp", "5亿", "--date", "0001", "--force")])
+def test_dates_past_the_calendar_on_the_command_line(cli: Runner, tmp_path: Path,
+                                                     args: tuple[str, ...]) -> None:
+    (tmp_path / "targets.toml").write_text(EDGE_PLAN, encoding="utf-8")
+    result = cli(*args, cwd=tmp_path)
+    assert result.code == 2 and "Traceback" not in result.err, result
+    assert "bjtrack reads dates between the years 1000 and 9000" in result.err
+    assert not (tmp_path / "records.toml").exists()
+
+
+def test_dates_at_the_ends_of_the_calendar_answer(cli: Runner, tmp_path: Path) -> None:
+    """A yearly target from 9000-12-31 judged on 9000-12-31 (its period ends in 9001), a
+    growth rate in the year 1000 (read against 999): answered, charted, checked."""
+    (tmp_path / "targets.toml").write_text(EDGE_PLAN, encoding="utf-8")
+    for day in ("9000-12-31", "1000-12-31", "1000-01-01"):
+        logged = cli("log", "gdp", "5亿", "--date", day, "--force", cwd=tmp_path)
+        assert logged.code == 0, logged.err
+    assert cli("log", "rev", "6%", "--date", "9000-12-31", "--force", cwd=tmp_path).code == 0
+    for args in (("status", "--as-of", "9000-12-31"), ("status", "--as-of", "1000-12-31"),
+                 ("history", "rev", "--as-of", "9000-12-31", "--chart"),
+                 ("history", "growth", "--as-of", "9000-12-31", "--chart"), ("check",)):
+        result = cli(*args, cwd=tmp_path)
+        assert result.code == 0 and "Traceback" not in result.err, (args, result.err)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0999-12-31", "9001-01-01"])
+@pytest.mark.parametrize("cache", ["0", "1"])
+def test_records_dated_past_the_calendar_are_named(cli: Runner, tmp_path: Path, day: str,
+                                                   cache: str) -> None:
+    """A record the hand dated 9999: `status` and `check` name its line, with the index
+    and without; nothing fails in a period or a chart later on."""
+    (tmp_path / "targets.toml").write_text(EDGE_PLAN, encoding="utf-8")
+    env = {"BJTRACK_NO_CACHE": cache}
+    assert cli("log", "gdp", "5亿", "--date", "9000-12-31", "--force", cwd=tmp_path,
+               env=env).code == 0
+    with (tmp_path / "records.toml").open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[[record]]\nid = "byhand0001"\nseries = "gdp"\ndate = {day}\n'
+                     'value = "500000000"\n')
+    said = f"records.toml:17: record dated {day}: bjtrack reads dates between the years " \
+           "1000 and 9000"
+    for args in (("status", "--as-of", "9000-12-31"), ("check",),
+                 ("history", "growth", "--as-of", "9000-12-31", "--chart")):
+        result = cli(*args, cwd=tmp_path, env=env)
+        assert result.code == 1 and "Traceback" not in result.err, (args, result)
+        assert said in result.out + result.err, args

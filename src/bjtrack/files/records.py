@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bjtrack.domain.amounts import MAX_EXPONENT, plain
+from bjtrack.domain.dates import FIRST_YEAR, LAST_YEAR, in_calendar
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Record, Source
 from bjtrack.files.paths import (
@@ -257,6 +258,10 @@ def to_record(entry: object, file: str, line: int | None
         raw_date = raw_date.date()
     if not isinstance(raw_date, date):
         return None, problem("err.records.date", file=file, line=line)
+    if not in_calendar(raw_date):
+        return None, problem("err.records.date_range", hint_key="hint.records.date_range",
+                             file=file, line=line, date=raw_date.isoformat(), low=FIRST_YEAR,
+                             high=LAST_YEAR)
     value, found = _value(entry.get("value"), file, line)
     if found is not None:
         return None, found

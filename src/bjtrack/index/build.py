@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bjtrack.domain.amounts import MAX_EXPONENT
+from bjtrack.domain.dates import in_calendar
 from bjtrack.domain.errors import Problem
 from bjtrack.domain.model import VINTAGES, Record
 from bjtrack.files.paths import loads_toml
@@ -338,7 +339,7 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
         if not rid or not series or vintage not in _VINTAGES:
             return None
         if day not in days:
-            if not _valid(date.fromisoformat, day):
+            if not _valid(date.fromisoformat, day) or not in_calendar(date.fromisoformat(day)):
                 return None
             days.add(day)
         moment = moments.get(logged) if logged else None
