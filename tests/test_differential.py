@@ -293,3 +293,26 @@ def test_commands_agree_with_and_without_the_index(cli: Runner, plan_dir: Path) 
             assert "cut short" in check_out + check_err, shown
     assert path.read_bytes() == data  # nothing here writes the records
 
+
+
+@pytest.mark.parametrize("case", sorted(_FINDING_3))
+def test_repair_never_moves_a_whole_record(cli: Runner, plan_dir: Path, case: str) -> None:
+    """The cases as the last record: `check` names the line, `status` refuses the file with
+    the same problem with or without the index, and `check --repair` moves nothing."""
+    old, new = _FINDING_3[case]
+    text = valid_file()
+    text = text[:text.index("\n# rec0000002")] + "\n"
+    path = plan_dir / "records.toml"
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
+    before = path.read_bytes()
+    checked = cli("check", cwd=plan_dir)
+    assert checked.code == 1 and "cut short" not in checked.out + checked.err
+    said = [line for line in checked.out.splitlines() if line.startswith("records.toml:")]
+    assert said, checked.out
+    for off in ("0", "1", "0"):
+        status = cli("status", cwd=plan_dir, env={"BJTRACK_NO_CACHE": off})
+        assert status.code == 1 and said[0] in status.err, (off, status.err)
+    repaired = cli("check", "--repair", cwd=plan_dir)
+    assert repaired.code == 1 and "Traceback" not in repaired.err
+    assert path.read_bytes() == before
+    assert not [p.name for p in plan_dir.iterdir() if ".torn-" in p.name]
