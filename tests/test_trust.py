@@ -396,6 +396,71 @@ def test_plan_dates_at_the_ends_of_the_calendar(cli: Runner, tmp_path: Path,
             result.out + result.err, command
 
 
+# ----------------------------------------------------------------- the index's stamp
+
+def _cache(plan_dir: Path) -> Path:
+    return plan_dir / ".bjtrack-cache"
+
+
+def _append_figures(plan_dir: Path, count: int, start: int) -> None:
+    """Figures appended to the records file as `log` writes them (ids r<n>), many at once,
+    so that the index next adds them as one append."""
+    with (plan_dir / "records.toml").open("a", encoding="utf-8") as handle:
+        for n in range(start, start + count):
+            handle.write(f'\n[[record]]\nid = "r{n}"\nseries = "firms-total"\n'
+                         f'date = {2000 + n // 12}-{n % 12 + 1:02d}-28\nvalue = "{n}"\n')
+
+
+def test_index_left_by_this_user_is_stamped_and_read_as_is(cli: Runner, plan_dir: Path
+                                                            ) -> None:
+    """A command that lets go of the index stamps it; an index whose stamp is gone is
+    checked block by block (every block of an index grown by appends, across block
+    boundaries, holds its MAC, so it is kept, not rebuilt) and stamped again."""
+    from bjtrack.index.sqlite import BLOCK
+    assert cli("log", "investment", "100亿", "--date", "2022-03-31", cwd=plan_dir).code == 0
+    assert cli("status", cwd=plan_dir).code == 0
+    db = _indexed(plan_dir)
+    stamp = Path(f"{db}.stamp")
+    assert stamp.is_file()
+    at = 0
+    for count in (3, BLOCK, 2 * BLOCK + 7, 1):  # each added by the next command's update
+        _append_figures(plan_dir, count, at)
+        at += count
+        assert cli("history", "firms-total", cwd=plan_dir).code == 0
+    import sqlite3
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == at + 1
+    baseline = cli("history", "firms-total", "--format", "json", cwd=plan_dir).out
+    inode = db.stat().st_ino
+    stamp.unlink()
+    assert cli("history", "firms-total", "--format", "json", cwd=plan_dir).out == baseline
+    assert db.stat().st_ino == inode, "a sound index was rebuilt"
+    assert stamp.is_file()
+
+
+@pytest.mark.parametrize("how", ["mtime put back", "forged stamp"])
+def test_index_changed_behind_its_stamp_is_checked(cli: Runner, plan_dir: Path, how: str
+                                                   ) -> None:
+    import sqlite3
+    for day, amount in (("2022-03-31", "100亿"), ("2022-06-30", "150亿")):
+        assert cli("log", "investment", amount, "--date", day, cwd=plan_dir).code == 0
+    assert _actual(cli, plan_dir) == 15000000000
+    db = _indexed(plan_dir)
+    stamp = Path(f"{db}.stamp")
+    before = db.stat()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")  # all in the file, no log beside it
+        conn.execute("UPDATE records SET value = '29900000000', units = 29900000000 "
+                     "WHERE value = '15000000000'")
+    if how == "mtime put back":  # the change time still moves: it cannot be set back
+        os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))
+    else:
+        stamp.write_text("0" * 32, encoding="ascii")
+    assert _actual(cli, plan_dir) == 15000000000
+    history = cli("history", "investment", cwd=plan_dir)
+    assert "150亿元" in history.out and "299" not in history.out
+
+
 # ----------------------------------------------------------------- the person's records file
 
 @pytest.mark.parametrize("how", ["option", "environment"])

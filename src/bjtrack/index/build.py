@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from io import BufferedReader
-from operator import add, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from bjtrack.files.paths import loads_toml
 from bjtrack.files.records import HEADER, RecordSet, decimal_text, incomplete, parse_records
 from bjtrack.files.records import to_record as _to_record
 from bjtrack.index.sqlite import (
+    BLOCK,
     FIELDS,
     INDEX_NAMES,
     INDEXES,
@@ -40,10 +41,14 @@ from bjtrack.index.sqlite import (
     SCHEMA,
     FileStat,
     Unusable,
+    block_mac,
+    block_of,
     key_of,
-    mac,
     meta_mac,
     read_meta,
+    signed,
+    trust,
+    verify_block,
 )
 
 CHUNK = 1 << 22  # the file is read and indexed 4 MB at a time: memory stays flat
@@ -109,6 +114,7 @@ def update(conn: sqlite3.Connection, path: Path) -> RecordSet:
             lines, seq = int(meta["lines"]), int(meta["seq"])
         else:
             _clear(conn)
+            trust(conn)  # every row from here on is this connection's own
             digest = hashlib.sha1(usedforsecurity=False)
             covered, lines, seq = 0, 0, 0
         handle.seek(covered)
@@ -147,6 +153,7 @@ def _digest_of(handle: BufferedReader, size: int) -> Any:
 def _clear(conn: sqlite3.Connection) -> None:
     """Empty the index for a rebuild; its indexes are built again once all rows are in."""
     conn.execute("DELETE FROM records")
+    conn.execute("DELETE FROM blocks")
     conn.execute("DELETE FROM series")
     for name in INDEX_NAMES:
         conn.execute(f"DROP INDEX IF EXISTS {name}")
@@ -175,18 +182,26 @@ def _index_rest(conn: sqlite3.Connection, handle: BufferedReader, file: str,
 
 
 def insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
+    """Add rows after row `seq`, and sign every block they reach. The block they start in,
+    if rows before them are in it, is checked before it is signed again, so an append
+    never signs rows that were changed behind the index's back."""
+    if not rows:
+        return
     counts = Counter(map(itemgetter(2), rows))  # rows per series
-    marks = ", ".join("?" * (len(FIELDS) + 5))
-    numbered = zip(range(seq + 1, seq + 1 + len(rows)))  # (seq,) of each row
+    marks = ", ".join("?" * (len(FIELDS) + 4))
+    numbered = [(n, *row) for n, row in enumerate(rows, seq + 1)]
+    first = block_of(seq + 1)
     key = key_of(conn)
-
-    def signed(values: Row) -> Row:
-        return (*values, mac(key, values))
-
-    conn.executemany(f"INSERT INTO records ({ROW_COLUMNS}, mac) VALUES ({marks})",
-                     map(signed, map(add, numbered, rows)))  # (seq, *row, mac)
+    earlier = verify_block(conn, key, first) if seq % BLOCK else []
+    conn.executemany(f"INSERT INTO records ({ROW_COLUMNS}) VALUES ({marks})", numbered)
     conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
                      "DO UPDATE SET n = n + excluded.n", counts.items())
+    cut = (first + 1) * BLOCK - seq  # the new rows in the first block; then whole blocks
+    blocks = [(first, block_mac(key, earlier + numbered[:cut]))]
+    blocks += [(first + 1 + k, block_mac(key, numbered[at:at + BLOCK]))
+               for k, at in enumerate(range(cut, len(numbered), BLOCK))]
+    conn.executemany("INSERT OR REPLACE INTO blocks (n, mac) VALUES (?, ?)", blocks)
+    signed(conn, (n for n, _ in blocks))
 
 
 # --------------------------------------------------------------------------- rows

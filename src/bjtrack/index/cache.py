@@ -42,6 +42,7 @@ from bjtrack.index.sqlite import (
     is_busy,
     read_meta,
     release,
+    trusted,
 )
 from bjtrack.index.sqlite import FileStat as FileStat
 from bjtrack.index.sqlite import Unusable as Unusable
@@ -116,7 +117,7 @@ def _sync(path: Path, db: Path, key: bytes) -> RecordIndex:
         meta = read_meta(conn)  # Tampered if their MAC fails: discarded, rebuilt
         if meta.get("schema") != SCHEMA and meta:
             raise sqlite3.DatabaseError("another index format")
-        if meta:  # rows deleted or added behind its back
+        if meta and not trusted(conn):  # rows deleted or added behind its back
             (count, last), = conn.execute(
                 "SELECT count(*), coalesce(max(seq), 0) FROM records").fetchall()
             if count != int(meta["seq"]) or last != count:

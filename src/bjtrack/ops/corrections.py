@@ -13,7 +13,7 @@ from bjtrack.domain.errors import BjtrackError, UsageError, problem
 from bjtrack.domain.model import Record, Target
 from bjtrack.domain.records import effective, record_states
 from bjtrack.files import writing
-from bjtrack.ops.load import Loaded, fresh, series_target, unique_id
+from bjtrack.ops.load import Loaded, decided, series_target, unique_id
 from bjtrack.ops.log import read_value
 
 
@@ -60,8 +60,8 @@ def amend(loaded: Loaded, ref: str, value: str, now: datetime, *, day: date | No
           note: str | None = None, by: str = "") -> Correction:
     """Append a replacement for a current record (`revises = <id>`). The record is found
     current under the lock: two amends of it at once cannot both replace it."""
-    with writing.locked(loaded.plan.records_path):
-        return _amend(fresh(loaded), ref, value, now, day, note, by)
+    with decided(loaded) as current:
+        return _amend(current, ref, value, now, day, note, by)
 
 
 def _amend(loaded: Loaded, ref: str, value: str, now: datetime, day: date | None,
@@ -88,8 +88,8 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
     corrected come back (`undo` of an amendment does, on purpose). Decided under the lock:
     an amend of the same record at once either comes first (and is retracted too) or
     finds the record retracted."""
-    with writing.locked(loaded.plan.records_path):
-        return _retract_chain(fresh(loaded), ref, now, why, by)
+    with decided(loaded) as current:
+        return _retract_chain(current, ref, now, why, by)
 
 
 def _retract_chain(loaded: Loaded, ref: str, now: datetime, why: str, by: str
@@ -125,8 +125,8 @@ def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> C
 def undo(loaded: Loaded, now: datetime, *, by: str = "", why: str = "") -> Correction:
     """Retract the last current figure logged by `by` (an amendment's original returns).
     Chosen under the lock: two undos at once retract two figures, never one twice."""
-    with writing.locked(loaded.plan.records_path):
-        return _undo(fresh(loaded), now, by, why)
+    with decided(loaded) as current:
+        return _undo(current, now, by, why)
 
 
 def _undo(loaded: Loaded, now: datetime, by: str, why: str) -> Correction:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -108,6 +109,18 @@ def load(path: Path, strict: bool = True) -> Loaded:
     if strict and records.problems:
         raise BjtrackError(*records.problems, problem("err.fix_records"))
     return Loaded(plan, records)
+
+
+@contextmanager
+def decided(loaded: Loaded) -> Iterator[Loaded]:
+    """The records file's lock, held while the caller decides and writes, and the plan's
+    records as they are under it (`fresh`). Their index is closed once the lock is let go,
+    so what closing costs (SQLite folding its log into the file) holds no other command."""
+    with ExitStack() as after_lock:
+        with writing.locked(loaded.plan.records_path):
+            current = fresh(loaded)
+            after_lock.callback(current.close)
+            yield current
 
 
 def fresh(loaded: Loaded) -> Loaded:

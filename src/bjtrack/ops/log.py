@@ -11,7 +11,7 @@ from bjtrack.domain.dates import add_years
 from bjtrack.domain.errors import InputError, UsageError, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target, split_qualifier
 from bjtrack.files import writing
-from bjtrack.ops.load import Loaded, fresh, resolve_target, unique_id
+from bjtrack.ops.load import Loaded, decided, resolve_target, unique_id
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,8 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
     if vintage and vintage not in VINTAGES:
         raise UsageError(problem("import.vintage", hint_key="import.vintages", vintage=vintage,
                                  vintages=", ".join(VINTAGES)))
-    with writing.locked(plan.records_path):
-        return _log(fresh(loaded), target, amount, value, day, now, note, source, by,
+    with decided(loaded) as current:
+        return _log(current, target, amount, value, day, now, note, source, by,
                     vintage, revise)
 
 
