@@ -227,6 +227,14 @@ _FINDING_3 = {  # the cases the finding names; each a complete record (the secon
                                       "format = bjtrack-records/1\x0c\n"),
     "form feed as a blank line": ("format = bjtrack-records/1\n",
                                   "format = bjtrack-records/1\n\x0c\n"),
+    "U+3000 as a blank line between records": ("+08:00 end\n\n# rec0000001",
+                                               "+08:00 end\n\u3000\n# rec0000001"),
+    "form feed after a header": ('[[record]]\nid = "rec0000001"',
+                                 '[[record]]\x0c\nid = "rec0000001"'),
+    "no-break space after a header": ('[[record]]\nid = "rec0000001"',
+                                      '[[record]]\u00a0\nid = "rec0000001"'),
+    "form feed in a header's comment": ('[[record]]\nid = "rec0000001"',
+                                        '[[record]] # \x0c\nid = "rec0000001"'),
 }
 
 
