@@ -25,7 +25,6 @@ NO_CACHE_ENV = "BJTRACK_NO_CACHE"
 
 # The records file the person chose for this run (`--records-file`, `BJTRACK_RECORDS`): it
 # replaces the plan's own and may lie anywhere, being theirs, not the plan's.
-RECORDS_ENV = "BJTRACK_RECORDS"
 _CHOSEN_RECORDS: ContextVar[Path | None] = ContextVar("chosen_records", default=None)
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
