@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bjtrack.cli import main
+from bjtrack.index.sqlite import open_connections
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -102,12 +103,14 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         for key, value in (env or {}).items():
             monkeypatch.setenv(key, value)
         capsys.readouterr()
+        opened = open_connections()
         try:
             main(list(args))
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         captured = capsys.readouterr()
+        assert open_connections() == opened, f"bjtrack {' '.join(args)} left its index open"
         return Result(code, captured.out, captured.err)
 
     return run

@@ -124,7 +124,8 @@ def test_the_table_states_the_gaps_in_percentage_points(cli: Runner, binjiang: P
     assert en.code == 0, en.err
     assert "1.0 pp below target" in en.out
     assert "3.2 pp above target" in en.out
-    assert "in step with gdp-growth (5.0%)" in en.out
+    assert "in step with 地区生产总值增长 (5.0%)" in en.out  # the series by its name
+    assert "gdp-growth" not in en.out
     assert "achieved 4, missed 1" in en.out
 
 

@@ -170,12 +170,15 @@ def test_target_add_in_chinese(cli: Runner, plan_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "code", "words"), [
-    (("--id", "investment"), 2, "target id 'investment' already exists"),
-    (("--id", "late", "--due", "2021-12-31"), 1, "due 2021-12-31 is before start 2022-01-01"),
-    (("--id", "Bad Id"), 1, "id 'Bad Id' is not a lowercase slug"),
-    (("--id", "money", "--target", "三百亿"), 1, "target: cannot read amount '三百亿'"),
-    (("--id", "when", "--start", "soon"), 2, "cannot read date 'soon'"),
-    (("--id", "approx", "--comparison", "=>"), 1, "comparison must be one of"),
+    (("--id", "investment"), 2, "--id: target id 'investment' already exists"),
+    (("--id", "late", "--due", "2021-12-31"), 2,
+     "--due: target 'late': due 2021-12-31 is before start 2022-01-01"),
+    (("--id", "Bad Id"), 2, "--id: id 'Bad Id' is not a lowercase slug"),
+    (("--id", "money", "--target", "三百亿"), 2, "--target: cannot read amount '三百亿'"),
+    (("--id", "when", "--start", "soon"), 2, "--start: cannot read date 'soon'"),
+    (("--id", "approx", "--comparison", "=>"), 2, "--comparison: comparison must be one of"),
+    (("--id", "kinded", "--kind", "stock"), 2, "--kind: kind must be"),
+    (("--id", "based", "--baseline", "some"), 2, "--baseline: cannot read amount 'some'"),
 ])
 def test_target_add_rejects_bad_input_and_leaves_the_plan(
         cli: Runner, plan_dir: Path, args: tuple[str, ...], code: int, words: str) -> None:
@@ -187,28 +190,32 @@ def test_target_add_rejects_bad_input_and_leaves_the_plan(
     flat = [part for pair in fields.items() for part in pair]
     result = cli("--lang", "en", "target", "add", *flat, cwd=plan_dir)
     assert result.code == code, result.err
-    assert words in result.err
+    assert result.err.startswith(f"error: {words}"), result.err
+    assert "targets.toml:" not in result.err  # a line the person never wrote
     assert "Traceback" not in result.err
     assert path.read_bytes() == before
     assert [p.name for p in plan_dir.iterdir() if p.name.startswith(".")] == []
 
 
-def test_target_add_problem_points_at_the_new_block(cli: Runner, plan_dir: Path) -> None:
-    lines = (plan_dir / "targets.toml").read_text(encoding="utf-8").count("\n")
-    result = cli("--lang", "en", "target", "add", "--id", "late", "--name", "迟到",
+def test_target_add_problem_names_the_option(cli: Runner, plan_dir: Path) -> None:
+    """The new target is checked by the plan reader, which places a problem at a line of
+    targets.toml: the person typed an option, and the message names that option."""
+    result = cli("--lang", "zh", "target", "add", "--id", "Late", "--name", "迟到",
                  "--target", "1亿元", "--start", "2022-06-01", "--due", "2022-01-01",
                  cwd=plan_dir)
-    assert result.code == 1
-    assert f"targets.toml:{lines + 2}: target 'late': due 2022-01-01" in result.err
+    assert result.code == 2
+    assert result.err.startswith("错误: --id: id 'Late' 不是小写短名")
+    assert "\n错误: --due: 目标 'Late'：截止日期 2022-01-01 早于开始日期 2022-06-01" in result.err
+    assert "targets.toml" not in result.err
 
 
 def test_target_add_without_a_terminal_needs_the_required_options(cli: Runner, plan_dir: Path
                                                                    ) -> None:
     result = cli("--lang", "en", "target", "add", "--id", "x", "--name", "某指标", cwd=plan_dir)
     assert result.code == 2
-    assert "missing required option(s): target, start, due" in result.err
+    assert "missing required options: --target, --start, --due" in result.err
     zh = cli("--lang", "zh", "target", "add", cwd=plan_dir)
-    assert zh.code == 2 and "缺少必填项：id, name, target, start, due" in zh.err
+    assert zh.code == 2 and "缺少必填项：--id, --name, --target, --start, --due" in zh.err
 
 
 # --------------------------------------------------------------------------- target edit

@@ -181,11 +181,11 @@ def test_apply_imports_once_with_quote_and_source(cli: Runner, tmp_path: Path) -
     bulletin = DATA / "hangzhou-2022h1-bulletin.txt"
     first = cli("--lang", "en", "extract", "--records", str(bulletin), "--apply", cwd=folder)
     assert first.code == 0, first.err
-    assert "imported 13 record(s); 0 already recorded" in first.err
+    assert "imported 13 records; 0 already recorded" in first.err
     text = records_text(folder)
     assert "hangzhou-2022h1-bulletin.txt" in text and "同比增长1.2%" in text
     again = cli("--lang", "en", "extract", "--records", str(bulletin), "--apply", cwd=folder)
-    assert "imported 0 record(s); 13 already recorded" in again.err
+    assert "imported 0 records; 13 already recorded" in again.err
     assert records_text(folder) == text
     csv = cli("extract", "--records", str(bulletin), "--format", "csv", cwd=folder)
     assert csv.out.splitlines()[0] == "series,date,value,unit,note,source"
@@ -201,11 +201,11 @@ def test_toml_output_passes_check_and_append_twice_adds_nothing(cli: Runner,
     assert cli("--lang", "en", "check", cwd=tmp_path).code == 0
     extra = DATA / "zhangzhou-2010.txt"
     once = cli("--lang", "en", "extract", str(extra), "--append", cwd=tmp_path)
-    assert "added 15 target(s)" in once.err
+    assert "added 15 targets" in once.err
     after = (tmp_path / "targets.toml").read_bytes()
     assert after.startswith(plan.encode("utf-8"))
     twice = cli("--lang", "en", "extract", str(extra), "--append", cwd=tmp_path)
-    assert "added 0 target(s) to targets.toml; 15 already there" in twice.err
+    assert "added 0 targets to targets.toml; 15 already there" in twice.err
     assert (tmp_path / "targets.toml").read_bytes() == after
     assert cli("--lang", "en", "check", cwd=tmp_path).code == 0
 

@@ -5,7 +5,9 @@ fd 3 and writes replies and events on fd 4, each message ending in a NUL byte), 
 websocket library and no port are needed. The test opens the exported file, waits for it
 to load, and checks what a reader sees: the summary, a drawn chart per target with figures
 (none for the others), axes and labels, a hostile name shown as text, Chinese text set in a
-CJK font, no console error and no request other than the file itself."""
+CJK font, no console error and no request other than the file itself; and the overview table:
+a row per target, sorted by a click on a heading, each name leading to its card, printed
+without its sort controls."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -234,7 +237,8 @@ def test_report_in_a_real_browser(browser: Browser, report: Path) -> None:
     notes = browser.evaluate("[...document.querySelectorAll('.records td')]"
                              ".map(td => td.innerText).join('|')")
     assert "<script>alert(1)</script>" in notes
-    assert browser.evaluate("document.scripts.length") == 0
+    assert browser.evaluate("document.scripts.length") == 1  # the overview's sort, no other
+    assert not [e for e in browser.events if e.get("method") == "Page.javascriptDialogOpening"]
 
     # Chinese text is set in a CJK font, not in boxes
     root = browser.call("DOM.getDocument")["root"]["nodeId"]
@@ -263,3 +267,69 @@ def test_report_in_a_real_browser(browser: Browser, report: Path) -> None:
         assert abs(float(width) - 595.3) < 1.5 and abs(float(height) - 841.9) < 1.5
     pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
     assert len(pages) >= 3  # twelve targets do not fit on one or two sheets
+
+
+def _column(browser: Browser, index: int) -> list[str]:
+    return list(browser.evaluate(
+        f"[...document.querySelectorAll('#overview tbody tr')].map("
+        f"r => r.cells[{index}].dataset.sort)"))
+
+
+def test_overview_sorts_and_links_in_a_real_browser(browser: Browser, report: Path) -> None:
+    for domain in ("Page", "Runtime", "Log"):
+        browser.call(f"{domain}.enable")
+    browser.call("Page.navigate", url=report.resolve().as_uri())
+    browser.wait_for("Page.loadEventFired")
+
+    names = browser.evaluate("[...document.querySelectorAll('#overview tbody tr')]"
+                             ".map(r => r.cells[0].innerText)")
+    assert len(names) == 12 and names[0] == "全年引进人才"  # the report's order at first
+    heads = browser.evaluate("[...document.querySelectorAll('#overview th')]"
+                             ".map(th => th.innerText.replace(/\\s*[\u2195\u25b2\u25bc]$/, ''))")
+    assert heads == ["指标", "目标", "实际", "完成率", "时间进度(月)", "状态", "截至"]
+
+    def click(index: int) -> None:
+        browser.evaluate(f"document.querySelectorAll('#overview th button')[{index}].click()")
+
+    click(3)  # 完成率, up: smallest first, the rows without a figure last
+    keys = _column(browser, 3)
+    numbers = [Decimal(k) for k in keys if k]
+    assert numbers == sorted(numbers) and len(numbers) == 4  # the share held has none
+    assert keys[len(numbers):] == [""] * 8
+    assert browser.evaluate("document.querySelectorAll('#overview th')[3]"
+                            ".getAttribute('aria-sort')") == "ascending"
+    click(3)  # again: largest first
+    numbers = [Decimal(k) for k in _column(browser, 3) if k]
+    assert numbers == sorted(numbers, reverse=True)
+    click(0)  # by name
+    assert browser.evaluate("document.querySelectorAll('#overview th')[3]"
+                            ".getAttribute('aria-sort')") is None
+    click(5)  # by status: the worst last (no data after them all)
+    ranks = [int(k) for k in _column(browser, 5)]
+    assert ranks == sorted(ranks)
+
+    # every name leads to its target's card
+    links = browser.evaluate(
+        "[...document.querySelectorAll('#overview td.name a')].map(a => {"
+        " const card = document.getElementById(a.hash.slice(1));"
+        " return {name: a.innerText, card: card && card.matches('section.target')"
+        "  ? card.querySelector('h3').innerText : null}; })")
+    assert len(links) == 12 and all(link["card"] == link["name"] for link in links), links
+    browser.evaluate("document.querySelector('#overview a[href=\"#t-investment\"]').click()")
+    assert browser.evaluate("location.hash") == "#t-investment"
+    top = browser.evaluate("document.getElementById('t-investment').getBoundingClientRect().top")
+    assert abs(top) < 5  # scrolled to the card
+
+    # printed: the header repeats on each page, no sort arrows, no hint
+    browser.call("Emulation.setEmulatedMedia", media="print")
+    printed = browser.evaluate(
+        "({head: getComputedStyle(document.querySelector('#overview thead')).display,"
+        " arrow: getComputedStyle(document.querySelector('#overview th button'), '::after')"
+        "  .content, hint: getComputedStyle(document.querySelector('.hint')).display,"
+        " card: getComputedStyle(document.querySelector('section.target')).breakInside})")
+    assert printed == {"head": "table-header-group", "arrow": "none", "hint": "none",
+                       "card": "avoid"}, printed
+    errors = [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"
+              or (e.get("method") == "Log.entryAdded"
+                  and e["params"]["entry"]["level"] == "error")]
+    assert errors == []

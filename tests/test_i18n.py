@@ -41,9 +41,39 @@ def fields_of(text: str) -> set[str]:
 def test_every_entry_has_both_languages_with_the_same_fields(
         table: dict[str, dict[str, str]]) -> None:
     for key, entry in table.items():
+        if key.endswith(".one"):  # English's form for exactly one; Chinese has one form
+            assert set(entry) == {"en"}, key
+            assert fields_of(entry["en"]) == fields_of(table[key[:-4]]["en"]), key
+            continue
         assert set(entry) == {"zh", "en"}, key
         assert entry["zh"].strip() and entry["en"].strip(), key
         assert fields_of(entry["zh"]) == fields_of(entry["en"]), key
+
+
+COUNTED = ["summary", "check.problems", "count.targets", "count.records", "count.rows",
+           "warn.unread", "html.total", "import.more_conflicts", "err.import.rows",
+           "err.import.more_rows", "docx.summary", "extract.drafted", "extract.written",
+           "extract.found", "cli.extra_args"]
+
+
+def test_counted_messages_say_one_and_many_in_english() -> None:
+    """Every English message that counts something has a form for one; no message says
+    "(s)" for a count it knows."""
+    for key, entry in MESSAGES.items():
+        assert "(s)" not in entry.get("en", ""), key
+    for key in COUNTED:
+        assert f"{key}.one" in MESSAGES, key
+    en, zh = Words("en"), Words("zh")
+    assert en.tn("check.problems", 1) == "1 problem found"
+    assert en.tn("check.problems", 2) == "2 problems found"
+    assert en.tn("check.problems", 0) == "0 problems found"
+    assert zh.tn("check.problems", 1) == "发现 1 个问题" == zh.tn("check.problems", 1)
+    assert en.t("check.ok", plan="p", targets=en.tn("count.targets", 1),
+                records=en.tn("count.records", 2)) == "p: 1 target, 2 records, no problems"
+    from bjtrack.domain.errors import problem  # a problem with a count says it the same way
+
+    assert en.text(problem("warn.unread", count=1, series="s")).startswith("1 record for")
+    assert en.text(problem("warn.unread", count=3, series="s")).startswith("3 records for")
 
 
 def test_language_choice(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -399,11 +429,19 @@ def test_every_command_answers_help_in_the_chosen_language(cli: Runner, lang: st
 
 
 def test_one_process_speaks_both_languages(cli: Runner, logged: Path) -> None:
-    """No language is kept between runs: each run builds its words and help texts anew."""
-    for lang, word in (("zh", "记录一个已公布的数据"), ("en", "Record a published"),
-                       ("zh", "记录一个已公布的数据")):
+    """No language is kept between runs: each run builds its words and help texts anew,
+    the framework's own words too."""
+    for lang, word, usage in (("zh", "记录一个已公布的数据", "用法："),
+                              ("en", "Record a published", "Usage: "),
+                              ("zh", "记录一个已公布的数据", "用法：")):
         shown = cli("--lang", lang, "log", "--help", cwd=logged)
         assert shown.code == 0 and word in shown.out, shown.out
+        assert shown.out.startswith(usage + "bjtrack log"), shown.out
+    for lang, said in (("en", "error: no such option: --bogus"),
+                       ("zh", "错误: 没有这个选项：--bogus"),
+                       ("en", "error: no such option: --bogus")):
+        wrong = cli("--lang", lang, "status", "--bogus", cwd=logged)
+        assert wrong.code == 2 and said in wrong.err, wrong.err
     zh, en = (cli("--lang", lang, "status", "--as-of", "2022-07-01", cwd=logged)
               for lang in ("zh", "en"))
     assert "截至" in zh.out and "As of" in en.out and "截至" not in en.out
@@ -421,7 +459,7 @@ def test_lang_after_the_command_name(cli: Runner, logged: Path, lang: str) -> No
 # --------------------------------------------------------------------------- every key
 
 SRC = REPO / "src" / "bjtrack"
-_LOOKUPS = {"problem", "Problem", "t", "message", "help_text", "help"}
+_LOOKUPS = {"problem", "Problem", "t", "tn", "message", "help_key", "help"}
 _MESSAGE_KEYS = ("err.", "hint.", "warn.")
 
 
@@ -439,7 +477,7 @@ def _key(node: ast.expr) -> tuple[str, bool] | None:
 
 def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
     """Every catalog key the code names: the first argument of problem(), Problem(), t(),
-    message(), help_text() and help(), any first argument naming an error's or a hint's
+    message(), help_key() and help(), any first argument naming an error's or a hint's
     key, and every hint_key=, by part of the catalog."""
     found: dict[str, set[tuple[str, bool]]] = {"messages": set(), "help": set()}
     for path in SRC.rglob("*.py"):
@@ -448,7 +486,7 @@ def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
                 continue
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            part = "help" if name in ("help_text", "help") else "messages"
+            part = "help" if name in ("help_key", "help") else "messages"
             first = [(node.args[0], name in _LOOKUPS)] if node.args else []
             hints = [(k.value, True) for k in node.keywords if k.arg == "hint_key"]
             for expr, surely in first + hints:
@@ -460,8 +498,11 @@ def keys_in_source() -> dict[str, set[tuple[str, bool]]]:
 
 
 def test_every_key_the_code_names_is_in_both_catalogs() -> None:
+    from bjtrack.render.framework import SAID
+
     used = keys_in_source()
     assert len(used["messages"]) > 100 and len(used["help"]) > 50
+    used["messages"] |= {(key, True) for _, key in SAID}  # the framework's words, by key
     for part, keys in used.items():
         table = MESSAGES if part == "messages" else HELP
         both = {key for key, entry in table.items() if set(entry) == {"zh", "en"}}
@@ -487,3 +528,18 @@ def test_problems_are_said_in_the_language_asked_for() -> None:
                   hint=(problem("hint.lang"),))
     assert Words("en").text(row) == MESSAGES["err.import.row"]["en"].format(
         row=2, reason=Words("en").text(found))  # each reason said once
+
+
+def test_the_systems_reasons_are_said_in_the_language_asked_for() -> None:
+    """The operating system's strerror is English; bjtrack says the common reasons itself."""
+    import errno
+
+    from bjtrack.domain.errors import os_reason, problem
+
+    full = OSError(errno.ENOSPC, "No space left on device")
+    wrote = problem("err.cannot_write", file="records.toml", why=os_reason(full))
+    assert Words("zh").text(wrote) == "无法写入：磁盘空间不足"
+    assert Words("en").text(wrote) == "cannot write: No space left on device"
+    odd = OSError(errno.ETIMEDOUT, "Connection timed out")
+    assert Words("zh").text(os_reason(odd)) == "Connection timed out"  # as the system says
+    assert "No space left on device" in str(wrote)  # the key and fields keep the text

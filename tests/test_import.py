@@ -51,7 +51,7 @@ def test_clean_file_in_chinese(cli: Runner, plan_dir: Path) -> None:
     ])
     result = cli("import", str(path), cwd=plan_dir)
     assert result.code == 0, result.err
-    assert "imported 4 record(s)" in result.err
+    assert "imported 4 records" in result.err
     records = history(cli, plan_dir, "investment")
     assert [(r["date"], r["value"], r["note"], r["source"]) for r in records] == [
         ("2022-03-31", 9000000000, "", ""),
@@ -78,7 +78,7 @@ def test_xlsx_with_english_headers_dates_units_and_percentages(cli: Runner, plan
     book.save(path)
     result = cli("import", str(path), cwd=plan_dir)
     assert result.code == 0, result.err
-    assert "imported 3 record(s)" in result.err
+    assert "imported 3 records" in result.err
     investment = history(cli, plan_dir, "investment")[0]
     assert (investment["value"], investment["entered"]) == (15000000000, "150亿元")
     assert investment["note"] == "-2 vs plan"  # kept as the text it was
@@ -106,7 +106,7 @@ def test_one_bad_row_among_many_writes_nothing(cli: Runner, plan_dir: Path) -> N
     assert "row 21: cannot read date '2022年13月'" in err
     assert "row 34: unit mismatch" in err
     assert "row 41: no value" in err
-    assert "4 bad row(s) of 60: nothing was imported" in err
+    assert "4 bad rows of 60: nothing was imported" in err
     assert err.count(": row ") == 4  # one line for each bad row
     assert records_text(plan_dir) == before
     assert "Traceback" not in err
@@ -146,16 +146,16 @@ def test_reimport_adds_nothing(cli: Runner, plan_dir: Path) -> None:
         ["firms-total", "2022-06", "7.9万", "", ""]])
     first = cli("import", str(path), cwd=plan_dir)
     assert first.code == 0, first.err
-    assert "imported 2 record(s)" in first.err and "1 already recorded" in first.err
+    assert "imported 2 records" in first.err and "1 already recorded" in first.err
     after_first = records_text(plan_dir)
     second = cli("import", str(path), cwd=plan_dir)
     assert second.code == 0, second.err
-    assert "imported 0 record(s)" in second.err and "3 already recorded" in second.err
+    assert "imported 0 records" in second.err and "3 already recorded" in second.err
     assert records_text(plan_dir) == after_first
     # a figure typed another way is still the same figure
     other = write_csv(plan_dir / "b.csv", [HEADER_ZH, ["区内全年投资", "2022年6月30日",
                                                        "15,000,000,000", "", ""]])
-    assert "imported 0 record(s)" in cli("import", str(other), cwd=plan_dir).err
+    assert "imported 0 records" in cli("import", str(other), cwd=plan_dir).err
     assert records_text(plan_dir) == after_first
 
 
@@ -163,7 +163,7 @@ def test_dry_run_checks_and_writes_nothing(cli: Runner, plan_dir: Path) -> None:
     path = write_csv(plan_dir / "a.csv", [HEADER_ZH, ["investment", "2022-06", "150亿", "", ""]])
     result = cli("import", str(path), "--dry-run", cwd=plan_dir)
     assert result.code == 0, result.err
-    assert "1 would be imported" in result.err and "nothing written" in result.err
+    assert "1 record would be imported" in result.err and "nothing written" in result.err
     assert not (plan_dir / "records.toml").exists()
 
 
@@ -221,11 +221,11 @@ def test_ten_thousand_rows(cli: Runner, plan_dir: Path) -> None:
     path = write_csv(plan_dir / "big.csv", rows)
     result = cli("import", str(path), cwd=plan_dir)
     assert result.code == 0, result.err
-    assert "imported 10000 record(s)" in result.err
+    assert "imported 10000 records" in result.err
     checked = cli("check", cwd=plan_dir)
     assert checked.code == 0 and "10000 records" in checked.err
     again = cli("import", str(path), cwd=plan_dir)
-    assert "imported 0 record(s)" in again.err and "10000 already recorded" in again.err
+    assert "imported 0 records" in again.err and "10000 already recorded" in again.err
 
 
 _text = st.text(st.characters(codec="utf-8"), max_size=20)
@@ -284,7 +284,7 @@ def test_no_progress_bar_when_not_on_a_terminal(cli: Runner, plan_dir: Path) -> 
     result = cli("import", str(write_csv(plan_dir / "long.csv", rows)), cwd=plan_dir)
     assert result.code == 0, result.err
     assert result.err.strip().splitlines() == [
-        "imported 6000 record(s) from long.csv (UTF-8); 0 already recorded, not added again "
+        "imported 6000 records from long.csv (UTF-8); 0 already recorded, not added again "
         "(6000 rows)"]
 
 
@@ -297,7 +297,7 @@ def test_figures_that_differ_from_recorded_ones_are_flagged(cli: Runner, plan_di
     lines = result.err.strip().splitlines()
     assert lines[0].startswith("warning: row 2: investment 2022-06-30 151亿 differs")
     assert sum("differs from the figure already recorded" in line for line in lines) == 10
-    assert "warning: 2 more row(s) differ from recorded figures" in lines
+    assert "warning: 2 more rows differ from recorded figures" in lines
     assert cli("check", cwd=plan_dir).code == 1  # and `check` names them
 
 
@@ -315,7 +315,7 @@ def test_every_kind_of_bad_cell_and_header(cli: Runner, plan_dir: Path) -> None:
     assert "row 3: no date" in result.err
     assert "row 4: unknown vintage '大概'" in result.err and "预计, 初步, 核实" in result.err
     assert "row 5: cannot read amount '一百五十亿'" in result.err
-    assert "4 bad row(s) of 4" in result.err
+    assert "4 bad rows of 4" in result.err
     twice = write_csv(plan_dir / "twice.csv", [["指标", "日期", "date", "数值"],
                                                ["investment", "2022-06", "2022-06", "1"]])
     result = cli("import", str(twice), cwd=plan_dir)

@@ -169,6 +169,24 @@ def test_plan_edit_on_a_full_disk_names_the_plan(cli: Runner, full_disk: Path,
     assert _files(full_disk) == before  # no copy of the plan left beside it either
 
 
+@pytest.mark.parametrize("fits", [1, 2], ids=["check copy", "new plan"])
+def test_target_edit_that_fills_the_disk_keeps_the_edit(cli: Runner, plan_dir: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        fits: int) -> None:
+    """The editor saved, then the disk is full (for the plan's check copy, or for the new
+    plan): the plan is as it was, the message names it, and the edit is kept beside it."""
+    monkeypatch.setenv("EDITOR", "sed -i s/300亿元/400亿元/")
+    before = (plan_dir / "targets.toml").read_bytes()
+    _disk_full_after(monkeypatch, fits)
+    result = cli("target", "edit", "investment", cwd=plan_dir)
+    assert result.code == 1, result
+    assert "targets.toml: cannot write: No space left on device" in result.err
+    assert (plan_dir / "targets.toml").read_bytes() == before
+    kept = [p for p in plan_dir.iterdir() if p.name.startswith(".targets.edit-")]
+    assert len(kept) == 1 and f"your edits are kept in {kept[0]}" in result.err
+    assert "400亿元" in kept[0].read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("full_disk", ["simulated", "tmpfs"], indirect=True)
 def test_init_on_a_full_disk_leaves_nothing(cli: Runner, full_disk: Path) -> None:
     before = _files(full_disk)

@@ -100,7 +100,7 @@ def test_check_reports_same_date_conflicts_after_a_merge(cli: Runner, repo: Path
     en = cli("--lang", "en", "check", cwd=repo)
     assert en.code == 1
     assert "conflicting figures for 'investment' on 2022-06-30" in en.out
-    assert "1 problem(s) found" in en.err
+    assert "1 problem found" in en.err
     zh = cli("--lang", "zh", "check", cwd=repo)
     assert zh.code == 1 and "发现 1 个问题" in zh.err
     bob = next(r["id"] for r in tomllib.loads(records_text(repo))["record"] if r["by"] == "bob")

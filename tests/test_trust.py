@@ -267,7 +267,7 @@ def test_many_bad_import_rows_are_summarised(cli: Runner, plan_dir: Path) -> Non
     result = cli("import", str(sheet), cwd=plan_dir)
     assert result.code != 0
     text = result.out + result.err
-    assert "19950 more bad row(s)" in text and "20000 bad row(s) of 20000" in text
+    assert "19950 more bad rows" in text and "20000 bad rows of 20000" in text
     assert len(text.splitlines()) < 200
     assert not (plan_dir / "records.toml").exists()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.console import RenderableType
 
 from bjtrack.cli.root import (
     FailOn,
@@ -18,26 +19,26 @@ from bjtrack.cli.root import (
     who,
 )
 from bjtrack.domain.errors import EXIT_ALERT, EXIT_DATA, Problem
-from bjtrack.render.i18n import help_text
+from bjtrack.render.i18n import help_key
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
 
 # Negative figures (-3.5%, -7亿) are values, not unknown options.
-@app.command(help=help_text("log"), context_settings={"ignore_unknown_options": True})
+@app.command(help=help_key("log"), context_settings={"ignore_unknown_options": True})
 def log(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(
-        help=help_text("arg.target"), autocompletion=complete_target)],
-    value: Annotated[str, typer.Argument(help=help_text("log.value"))],
-    on: Annotated[str | None, typer.Option("--date", "-d", help=help_text("log.date"))] = None,
-    note: Annotated[str, typer.Option("--note", "-n", help=help_text("opt.note"))] = "",
-    source: Annotated[str, typer.Option("--source", "-s", help=help_text("log.source"))] = "",
-    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
-    vintage: Annotated[str, typer.Option("--vintage", help=help_text("log.vintage"))] = "",
-    revise: Annotated[bool, typer.Option("--revise", help=help_text("log.revise"))] = False,
-    exact: Annotated[bool, typer.Option("--exact", help=help_text("log.exact"))] = False,
-    force: Annotated[bool, typer.Option("--force", help=help_text("log.force"))] = False,
+        help=help_key("arg.target"), autocompletion=complete_target)],
+    value: Annotated[str, typer.Argument(help=help_key("log.value"))],
+    on: Annotated[str | None, typer.Option("--date", "-d", help=help_key("log.date"))] = None,
+    note: Annotated[str, typer.Option("--note", "-n", help=help_key("opt.note"))] = "",
+    source: Annotated[str, typer.Option("--source", "-s", help=help_key("log.source"))] = "",
+    by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
+    vintage: Annotated[str, typer.Option("--vintage", help=help_key("log.vintage"))] = "",
+    revise: Annotated[bool, typer.Option("--revise", help=help_key("log.revise"))] = False,
+    exact: Annotated[bool, typer.Option("--exact", help=help_key("log.exact"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=help_key("log.force"))] = False,
 ) -> None:
     """Record a published figure for a target.
 
@@ -48,7 +49,7 @@ def log(
 
     s = session(ctx)
     w = s.words
-    day = date_option(on) or last_month_end(today())
+    day = date_option(on, "--date") or last_month_end(today())
     result = log_value(s.load(), target, value, day, now(), note=note, source=source,
                        by=who() if by is None else by, vintage=vintage, revise=revise,
                        exact=exact, force=force)
@@ -74,16 +75,16 @@ def log(
 _ALERTS = {"missed": {"missed", "breached"}, "behind": {"behind", "missed", "breached"}}
 
 
-@app.command(help=help_text("status"))
+@app.command(help=help_key("status"))
 def status(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=help_text("opt.as_of"))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=help_key("opt.as_of"))] = None,
     group: Annotated[str | None, typer.Option(
-        "--group", "-g", help=help_text("status.group"))] = None,
-    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+        "--group", "-g", help=help_key("status.group"))] = None,
+    fmt: Annotated[Format, typer.Option("--format", help=help_key("opt.format"))
                    ] = Format.table,
     fail_on: Annotated[FailOn | None, typer.Option(
-        "--fail-on", help=help_text("status.fail_on"))] = None,
+        "--fail-on", help=help_key("status.fail_on"))] = None,
 ) -> None:
     """Show where every target stands: progress, time elapsed, verdict, projection.
 
@@ -93,7 +94,7 @@ def status(
 
     s = session(ctx)
     loaded = s.load()
-    report = status_report(loaded, date_option(as_of) or today(), group)
+    report = status_report(loaded, date_option(as_of, "--as-of") or today(), group)
     if fmt is Format.json:
         from bjtrack.render.jsondata import dumps, report_data
 
@@ -101,16 +102,16 @@ def status(
     else:
         from bjtrack.render.table import status_table
 
-        s.out.print(status_table(s.words, report, loaded.plan, s.out.width))
+        s.show(status_table(s.words, report, loaded.plan, s.out.width))
     if fail_on is not None and any(st.verdict and st.verdict.value in _ALERTS[fail_on.value]
                                    for st in report.targets):
         raise typer.Exit(EXIT_ALERT)
 
 
-@app.command(help=help_text("targets"))
+@app.command(help=help_key("targets"))
 def targets(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+    fmt: Annotated[Format, typer.Option("--format", help=help_key("opt.format"))
                    ] = Format.table,
 ) -> None:
     """List the plan's targets and indicators with the sentence each came from.
@@ -128,20 +129,20 @@ def targets(
         return
     from bjtrack.render.table import targets_table
 
-    s.out.print(targets_table(s.words, plan, s.out.width))
+    s.show(targets_table(s.words, plan, s.out.width))
 
 
-@app.command(help=help_text("history"))
+@app.command(help=help_key("history"))
 def history(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(
-        help=help_text("arg.target"), autocompletion=complete_target)],
-    show_all: Annotated[bool, typer.Option("--all", help=help_text("history.all"))] = False,
+        help=help_key("arg.target"), autocompletion=complete_target)],
+    show_all: Annotated[bool, typer.Option("--all", help=help_key("history.all"))] = False,
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help=help_text("history.as_of"))] = None,
-    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+        "--as-of", help=help_key("history.as_of"))] = None,
+    fmt: Annotated[Format, typer.Option("--format", help=help_key("opt.format"))
                    ] = Format.table,
-    chart: Annotated[bool, typer.Option("--chart", help=help_text("history.chart"))] = False,
+    chart: Annotated[bool, typer.Option("--chart", help=help_key("history.chart"))] = False,
 ) -> None:
     """Show a target's records in date order (and each period's result if it recurs).
 
@@ -150,7 +151,7 @@ def history(
     from bjtrack.ops.history import history as read_history
 
     s = session(ctx)
-    day = date_option(as_of) or today()
+    day = date_option(as_of, "--as-of") or today()
     found = read_history(s.load(), target, day, include_retracted=show_all,
                          every=chart and fmt is not Format.json)
     if fmt is Format.json:
@@ -166,22 +167,24 @@ def history(
                                                              found.states)
     if not show_all and marks and all(live for _, live in marks.values()):
         marks = None  # nothing was ever replaced: no state column
-    s.out.print(history_table(s.words, found.target, found.records, s.out.width, marks))
+    shown: list[RenderableType] = [
+        history_table(s.words, found.target, found.records, s.out.width, marks)]
     if found.periods:
-        s.out.print(periods_table(s.words, found.periods))
+        shown.append(periods_table(s.words, found.periods))
     if chart:
         from bjtrack.render.chart import history_chart
 
-        s.out.print(history_chart(s.words, found.plan, found.every, found.target, day,
-                                  s.out.width))
+        shown.append(history_chart(s.words, found.plan, found.every, found.target, day,
+                                   s.out.width))
+    s.show(*shown)
 
 
-@app.command(help=help_text("check"))
+@app.command(help=help_key("check"))
 def check(
     ctx: typer.Context,
-    repair: Annotated[bool, typer.Option("--repair", help=help_text("check.repair"))
+    repair: Annotated[bool, typer.Option("--repair", help=help_key("check.repair"))
                       ] = False,
-    fmt: Annotated[Format, typer.Option("--format", help=help_text("opt.format"))
+    fmt: Annotated[Format, typer.Option("--format", help=help_key("opt.format"))
                    ] = Format.table,
 ) -> None:
     """Validate the plan and its records; list every problem with file and line.
@@ -206,10 +209,11 @@ def check(
         for problem in problems:
             s.out.print(clean(w.describe(problem)), markup=False, highlight=False,
                         soft_wrap=True)
-        s.say(w.t("check.problems", count=len(problems)))
+        s.say(w.tn("check.problems", len(problems)))
     else:
-        s.say(w.t("check.ok", plan=result.path, records=result.records,
-                  targets=len(result.plan.targets) if result.plan else 0))
+        targets = len(result.plan.targets) if result.plan else 0
+        s.say(w.t("check.ok", plan=result.path, records=w.tn("count.records", result.records),
+                  targets=w.tn("count.targets", targets)))
     if problems:
         raise typer.Exit(EXIT_DATA)
 

@@ -11,7 +11,7 @@ import typer
 
 from bjtrack.cli.root import Session, app, complete_target, date_option, now, session, who
 from bjtrack.domain.errors import BjtrackError, InputError, Problem, UsageError, problem
-from bjtrack.render.i18n import help_text
+from bjtrack.render.i18n import help_key
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
@@ -32,7 +32,8 @@ def complete_record(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
     try:
         path = paths.find_plan(ctx.find_root().params.get("file"), Path.cwd())
-        current = current_records(load(path, strict=False))
+        with load(path, strict=False) as loaded:
+            current = current_records(loaded)
     except (BjtrackError, OSError):
         return []
     return [(r.id, f"{r.series} {r.date} {r.entered or r.value}") for r in reversed(current)
@@ -41,14 +42,14 @@ def complete_record(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 # --------------------------------------------------------------------------- init
 
-@app.command(help=help_text("init"))
+@app.command(help=help_key("init"))
 def init(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help=help_text("init.dir"))] = Path("."),
+    folder: Annotated[Path, typer.Argument(help=help_key("init.dir"))] = Path("."),
     example: Annotated[str | None, typer.Option(
-        "--example", help=help_text("init.example"))] = None,
-    blank: Annotated[bool, typer.Option("--blank", help=help_text("init.blank"))] = False,
-    name: Annotated[str, typer.Option("--name", help=help_text("init.name"))] = "",
+        "--example", help=help_key("init.example"))] = None,
+    blank: Annotated[bool, typer.Option("--blank", help=help_key("init.blank"))] = False,
+    name: Annotated[str, typer.Option("--name", help=help_key("init.name"))] = "",
 ) -> None:
     s = session(ctx)
     if example and blank:
@@ -62,7 +63,7 @@ def init(
 
 # --------------------------------------------------------------------------- target add/edit
 
-target_app = typer.Typer(help=help_text("target"), no_args_is_help=True)
+target_app = typer.Typer(help=help_key("target"), no_args_is_help=True)
 app.add_typer(target_app, name="target")
 
 
@@ -82,27 +83,39 @@ def _ask(w: Words, key: str, check: Callable[[str], object] | None = None) -> st
         return answer
 
 
-@target_app.command("add", help=help_text("target.add"))
+def yes(w: Words, key: str) -> bool:
+    """Ask the yes-or-no question `key` (yes when only Enter is pressed), in the run's
+    language: the framework's confirm says 'Error: invalid input' in English."""
+    yes_words, no_words = ("", "y", "yes", "是"), ("n", "no", "否")
+    while True:
+        answer = str(typer.prompt(f"{w.t(key)} {w.t('prompt.yes_no')}", default="",
+                                  show_default=False)).strip().lower()
+        if answer in yes_words or answer in no_words:
+            return answer in yes_words
+        typer.echo(w.t("prompt.yes_no.again"), err=True)
+
+
+@target_app.command("add", help=help_key("target.add"))
 def target_add(
     ctx: typer.Context,
-    target_id: Annotated[str | None, typer.Option("--id", help=help_text("target.id"))] = None,
-    name: Annotated[str | None, typer.Option("--name", help=help_text("target.name"))] = None,
+    target_id: Annotated[str | None, typer.Option("--id", help=help_key("target.id"))] = None,
+    name: Annotated[str | None, typer.Option("--name", help=help_key("target.name"))] = None,
     amount: Annotated[str | None, typer.Option(
-        "--target", help=help_text("target.target"))] = None,
+        "--target", help=help_key("target.target"))] = None,
     comparison: Annotated[str | None, typer.Option(
-        "--comparison", help=help_text("target.comparison"))] = None,
-    start: Annotated[str | None, typer.Option("--start", help=help_text("target.start"))] = None,
-    due: Annotated[str | None, typer.Option("--due", help=help_text("target.due"))] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help=help_text("target.kind"))] = None,
+        "--comparison", help=help_key("target.comparison"))] = None,
+    start: Annotated[str | None, typer.Option("--start", help=help_key("target.start"))] = None,
+    due: Annotated[str | None, typer.Option("--due", help=help_key("target.due"))] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help=help_key("target.kind"))] = None,
     aggregate: Annotated[str | None, typer.Option(
-        "--aggregate", help=help_text("target.aggregate"))] = None,
+        "--aggregate", help=help_key("target.aggregate"))] = None,
     baseline: Annotated[str | None, typer.Option(
-        "--baseline", help=help_text("target.baseline"))] = None,
-    hold: Annotated[bool, typer.Option("--hold", help=help_text("target.hold"))] = False,
+        "--baseline", help=help_key("target.baseline"))] = None,
+    hold: Annotated[bool, typer.Option("--hold", help=help_key("target.hold"))] = False,
     series: Annotated[str | None, typer.Option(
-        "--series", help=help_text("target.series"))] = None,
-    group: Annotated[str | None, typer.Option("--group", help=help_text("target.group"))] = None,
-    quote: Annotated[str | None, typer.Option("--quote", help=help_text("target.quote"))] = None,
+        "--series", help=help_key("target.series"))] = None,
+    group: Annotated[str | None, typer.Option("--group", help=help_key("target.group"))] = None,
+    quote: Annotated[str | None, typer.Option("--quote", help=help_key("target.quote"))] = None,
 ) -> None:
     s = session(ctx)
     from bjtrack.domain.amounts import parse_amount
@@ -120,8 +133,8 @@ def target_add(
         due = due or _ask(w, "prompt.due", parse_date)
     fields: dict[str, Any] = {
         "id": target_id, "name": name, "target": amount, "comparison": comparison,
-        "start": parse_date(start, first_day=True) if start else None,
-        "due": parse_date(due) if due else None,
+        "start": date_option(start or None, "--start", first_day=True),
+        "due": date_option(due or None, "--due"),
         "kind": kind, "aggregate": aggregate, "baseline": baseline, "hold": hold or None,
         "series": series, "group": group, "quote": quote,
     }
@@ -132,11 +145,11 @@ def target_add(
                     markup=False, highlight=False, soft_wrap=True)
 
 
-@target_app.command("edit", help=help_text("target.edit"))
+@target_app.command("edit", help=help_key("target.edit"))
 def target_edit(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(
-        help=help_text("arg.target"), autocompletion=complete_target)],
+        help=help_key("arg.target"), autocompletion=complete_target)],
 ) -> None:
     s = session(ctx)
     from bjtrack.ops.plan_edit import edit_target, run_editor
@@ -147,7 +160,7 @@ def target_edit(
         for found in problems:
             s.err.print(clean(f"{w.t('error')}: {w.describe(found)}"), style="red",
                         markup=False, highlight=False, soft_wrap=True)
-        return _interactive() and typer.confirm(w.t("prompt.reopen"), default=True)
+        return _interactive() and yes(w, "prompt.reopen")
 
     path = s.plan_path()
     result = edit_target(path, target, run_editor, retry)
@@ -156,7 +169,7 @@ def target_edit(
 
 # --------------------------------------------------------------------------- where
 
-@app.command(help=help_text("where"))
+@app.command(help=help_key("where"))
 def where(ctx: typer.Context) -> None:
     s = session(ctx)
     from bjtrack.ops.load import read_plan
@@ -189,11 +202,11 @@ def _report(s: Session, key: str, done: Correction) -> None:
                 markup=False, highlight=False, soft_wrap=True)
 
 
-@app.command(help=help_text("undo"))
+@app.command(help=help_key("undo"))
 def undo(
     ctx: typer.Context,
-    by: Annotated[str | None, typer.Option("--by", help=help_text("undo.by"))] = None,
-    why: Annotated[str, typer.Option("--why", help=help_text("why"))] = "",
+    by: Annotated[str | None, typer.Option("--by", help=help_key("undo.by"))] = None,
+    why: Annotated[str, typer.Option("--why", help=help_key("why"))] = "",
 ) -> None:
     s = session(ctx)
     from bjtrack.ops import corrections
@@ -202,33 +215,33 @@ def undo(
     _report(s, "undo.done", done)
 
 
-@app.command(help=help_text("amend"))
+@app.command(help=help_key("amend"))
 def amend(
     ctx: typer.Context,
     record: Annotated[str, typer.Argument(
-        help=help_text("record.id"), autocompletion=complete_record)],
-    value: Annotated[str, typer.Argument(help=help_text("amend.value"))],
-    on: Annotated[str | None, typer.Option("--date", "-d", help=help_text("amend.date"))
+        help=help_key("record.id"), autocompletion=complete_record)],
+    value: Annotated[str, typer.Argument(help=help_key("amend.value"))],
+    on: Annotated[str | None, typer.Option("--date", "-d", help=help_key("amend.date"))
                   ] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help=help_text("amend.note"))
+    note: Annotated[str | None, typer.Option("--note", "-n", help=help_key("amend.note"))
                     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
+    by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
 ) -> None:
     s = session(ctx)
     from bjtrack.ops import corrections
 
-    done = corrections.amend(s.load(), record, value, now(), day=date_option(on), note=note,
-                             by=who() if by is None else by)
+    done = corrections.amend(s.load(), record, value, now(), day=date_option(on, "--date"),
+                             note=note, by=who() if by is None else by)
     _report(s, "amend.done", done)
 
 
-@app.command(help=help_text("rm"))
+@app.command(help=help_key("rm"))
 def rm(
     ctx: typer.Context,
     record: Annotated[str, typer.Argument(
-        help=help_text("record.id"), autocompletion=complete_record)],
-    why: Annotated[str, typer.Option("--why", help=help_text("why"))] = "",
-    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
+        help=help_key("record.id"), autocompletion=complete_record)],
+    why: Annotated[str, typer.Option("--why", help=help_key("why"))] = "",
+    by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
 ) -> None:
     s = session(ctx)
     from bjtrack.ops import corrections

@@ -10,7 +10,7 @@ import typer
 
 from bjtrack.cli.root import Session, app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
-from bjtrack.render.i18n import help_text
+from bjtrack.render.i18n import help_key
 
 if TYPE_CHECKING:
     from bjtrack.files.documents import Document
@@ -28,23 +28,23 @@ _PLAN_FORMATS = (ExtractFormat.toml, ExtractFormat.json)
 _RECORD_FORMATS = (ExtractFormat.table, ExtractFormat.csv, ExtractFormat.json)
 
 
-@app.command(help=help_text("extract"))
+@app.command(help=help_key("extract"))
 def extract(
     ctx: typer.Context,
-    file: Annotated[str | None, typer.Argument(help=help_text("extract.file"))] = None,
-    year: Annotated[int | None, typer.Option("--year", help=help_text("extract.year"))
+    file: Annotated[str | None, typer.Argument(help=help_key("extract.file"))] = None,
+    year: Annotated[int | None, typer.Option("--year", help=help_key("extract.year"))
                     ] = None,
     fmt: Annotated[ExtractFormat | None, typer.Option(
-        "--format", help=help_text("extract.format"))] = None,
+        "--format", help=help_key("extract.format"))] = None,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help=help_text("extract.output"))] = None,
-    append: Annotated[bool, typer.Option("--append", help=help_text("extract.append"))
+        "--output", "-o", help=help_key("extract.output"))] = None,
+    append: Annotated[bool, typer.Option("--append", help=help_key("extract.append"))
                       ] = False,
     records: Annotated[str | None, typer.Option(
-        "--records", help=help_text("extract.records"))] = None,
-    day: Annotated[str | None, typer.Option("--date", help=help_text("extract.date"))
+        "--records", help=help_key("extract.records"))] = None,
+    day: Annotated[str | None, typer.Option("--date", help=help_key("extract.date"))
                    ] = None,
-    apply: Annotated[bool, typer.Option("--apply", help=help_text("extract.apply"))
+    apply: Annotated[bool, typer.Option("--apply", help=help_key("extract.apply"))
                      ] = False,
 ) -> None:
     """Draft targets from a plan's text, or propose a bulletin's figures.
@@ -90,13 +90,14 @@ def _plan(s: Session, document: Document, draft: Draft, fmt: ExtractFormat,
         key = ("extract.skipped.relative_unresolved" if skip.reason == "relative_unresolved"
                else "extract.skipped")
         s.say(s.words.t(key, clause=skip.clause))
-    s.say(s.words.t("extract.drafted", file=document.name, count=len(draft.targets),
-            year=draft.year))
+    s.say(s.words.tn("extract.drafted", len(draft.targets), file=document.name,
+                     year=draft.year))
     if append:
         path = Path(output) if output else s.plan_path()
         result = ex.append_plan(path, draft)
-        s.say(s.words.t("extract.appended", path=path, added=len(result.added),
-                present=result.present))
+        s.say(s.words.t("extract.appended", path=path,
+                        added=s.words.tn("count.targets", len(result.added)),
+                        present=result.present))
         return
     if fmt is ExtractFormat.json:
         from bjtrack.render.jsondata import dumps, target_fields
@@ -113,7 +114,7 @@ def _plan(s: Session, document: Document, draft: Draft, fmt: ExtractFormat,
         s.data(text)
         return
     ex.write_plan(Path(output), text if text.endswith("\n") else text + "\n")
-    s.say(s.words.t("extract.written", path=output, count=len(draft.targets)))
+    s.say(s.words.tn("extract.written", len(draft.targets), path=output))
 
 
 def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None,
@@ -121,7 +122,7 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
     from bjtrack.ops import extract as ex
 
     loaded = s.load()
-    proposals = ex.propose_records(document.text, loaded.plan, date_option(day),
+    proposals = ex.propose_records(document.text, loaded.plan, date_option(day, "--date"),
                                    fallback_year=today().year)
     source = Path(document.name).name
     if fmt is ExtractFormat.csv:
@@ -136,9 +137,10 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
 
         s.out.print(figures_table(s.words, [(p.series, p.name, p.date, p.value, p.unit, p.quote)
                                             for p in proposals]))
-    s.say(s.words.t("extract.found", file=document.name, count=len(proposals)) if proposals
+    s.say(s.words.tn("extract.found", len(proposals), file=document.name) if proposals
           else s.words.t("extract.none", file=document.name))
     if apply and proposals:
         result = ex.apply_records(loaded, proposals, source, now(), who())
-        s.say(s.words.t("extract.applied", added=len(result.added), duplicates=result.duplicates))
+        s.say(s.words.t("extract.applied", added=s.words.tn("count.records", len(result.added)),
+                        duplicates=result.duplicates))
 

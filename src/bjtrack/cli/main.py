@@ -15,19 +15,25 @@ import typer
 from rich.console import Console
 
 from bjtrack.cli import core, editing, extract, reports  # noqa: F401  (they register their commands)
+from bjtrack.cli.framework import show_framework_error, speak
 from bjtrack.cli.root import app
-from bjtrack.domain.errors import EXIT_DATA, EXIT_USAGE, BjtrackError, UsageError, problem
+from bjtrack.domain.errors import (
+    EXIT_DATA,
+    EXIT_USAGE,
+    BjtrackError,
+    UsageError,
+    os_reason,
+    problem,
+)
 from bjtrack.render.i18n import LANGS, detect_lang
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
 
 class _Shown(Protocol):
-    """An error the command-line framework words itself (a usage error, a missing file)."""
+    """An error of the command-line framework (a usage error, a missing file)."""
 
     exit_code: int
-
-    def show(self) -> None: ...
 
 
 def _framework_error() -> type[Exception]:
@@ -59,9 +65,8 @@ def main(argv: list[str] | None = None) -> None:
                       highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except _FRAMEWORK_ERROR as exc:
-        shown = cast(_Shown, exc)
-        shown.show()
-        sys.exit(shown.exit_code if shown.exit_code else EXIT_USAGE)
+        show_framework_error(exc, words, err)
+        sys.exit(cast(_Shown, exc).exit_code or EXIT_USAGE)
     except typer.Abort:
         sys.exit(EXIT_DATA)
     except KeyboardInterrupt:
@@ -71,7 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_DATA)
     except OSError as exc:  # output that could not be written (ENOSPC, EIO)
         where = f" ({exc.filename})" if exc.filename else ""
-        err.print(clean(f"{words.t('error')}: {exc.strerror or exc}{where}"), style="red",
+        said = words.text(os_reason(exc))
+        err.print(clean(f"{words.t('error')}: {said}{where}"), style="red",
                   markup=False, highlight=False, soft_wrap=True)
         _discard_stdout()
         sys.exit(EXIT_DATA)
@@ -119,11 +125,12 @@ def command_tree(words: Words, only: str | None = None) -> Any:
         view.registered_groups = [g for g in app.registered_groups if g.name == only]
     command = typer.main.get_command(view)
     _translate(command, words)
+    speak(command, words)
     return command
 
 
 def _translate(command: Any, words: Words) -> None:
-    """Help texts are registered as catalog keys (render.i18n.help_text): say them."""
+    """Help texts are registered as catalog keys (render.i18n.help_key): say them."""
     if command.help:
         command.help = inspect.cleandoc(words.help(command.help))
     for param in command.params:
@@ -137,7 +144,7 @@ def _translate(command: Any, words: Words) -> None:
 # --------------------------------------------------------------------------- arguments
 
 _ROOT_VALUES = ("--file", "-f", "--lang", "--units")  # the root options that take a value
-_ROOT_FLAGS = ("--quiet", "-q", "--version")
+_ROOT_FLAGS = ("--quiet", "-q", "--no-pager", "--version")
 
 
 def _root_part(args: list[str]) -> int:

@@ -11,7 +11,7 @@ import typer
 
 from bjtrack.cli.root import app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
-from bjtrack.render.i18n import help_text
+from bjtrack.render.i18n import help_key
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
@@ -32,22 +32,22 @@ class ExportFormat(StrEnum):
     docx = "docx"
 
 
-@app.command(help=help_text("export"))
+@app.command(help=help_key("export"))
 def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option(
-        "--format", help=help_text("export.format"))] = ExportFormat.markdown,
+        "--format", help=help_key("export.format"))] = ExportFormat.markdown,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help=help_text("export.output"))] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=help_text("opt.as_of"))] = None,
+        "--output", "-o", help=help_key("export.output"))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=help_key("opt.as_of"))] = None,
     group: Annotated[str | None, typer.Option(
-        "--group", "-g", help=help_text("status.group"))] = None,
-    records: Annotated[bool, typer.Option("--records", help=help_text("export.records"))
+        "--group", "-g", help=help_key("status.group"))] = None,
+    records: Annotated[bool, typer.Option("--records", help=help_key("export.records"))
                        ] = False,
-    bom: Annotated[bool, typer.Option("--bom", help=help_text("export.bom"))] = False,
-    force: Annotated[bool, typer.Option("--force", help=help_text("export.force"))] = False,
+    bom: Annotated[bool, typer.Option("--bom", help=help_key("export.bom"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=help_key("export.force"))] = False,
     template: Annotated[Path | None, typer.Option(
-        "--template", help=help_text("export.template"))] = None,
+        "--template", help=help_key("export.template"))] = None,
 ) -> None:
     """Export the status and records for a meeting or a spreadsheet.
 
@@ -70,7 +70,7 @@ def export(
     loaded = s.load()
     if target is not None:
         exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path))
-    snap = exporting.snapshot(loaded, date_option(as_of) or today(), group)
+    snap = exporting.snapshot(loaded, date_option(as_of, "--as-of") or today(), group)
     data = document(s.words, snap, fmt.value, records=records, bom=bom, generated=now(),
                     template=layout)
     if target is None:
@@ -84,13 +84,13 @@ def export(
     s.say(s.words.t("export.written", path=target, format=fmt.value))
 
 
-@app.command("import", help=help_text("import"))
+@app.command("import", help=help_key("import"))
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help=help_text("import.file"))],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=help_text("import.dry_run"))
+    file: Annotated[Path, typer.Argument(help=help_key("import.file"))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=help_key("import.dry_run"))
                        ] = False,
-    by: Annotated[str | None, typer.Option("--by", help=help_text("opt.by"))] = None,
+    by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
 ) -> None:
     """Import published figures from a spreadsheet: all rows or none.
 
@@ -118,9 +118,10 @@ def import_(
                      date=conflict.date, entered=conflict.entered)
         s.warn(w.t("import.conflict", detail=detail))
     if len(result.conflicts) > SHOWN_CONFLICTS:
-        s.warn(w.t("import.more_conflicts", count=len(result.conflicts) - SHOWN_CONFLICTS))
+        s.warn(w.tn("import.more_conflicts", len(result.conflicts) - SHOWN_CONFLICTS))
     key = "import.dry_run" if dry_run else "import.done"
-    s.say(w.t(key, added=len(result.added), duplicates=result.duplicates, rows=result.rows,
+    s.say(w.t(key, added=w.tn("count.records", len(result.added)),
+              duplicates=result.duplicates, rows=w.tn("count.rows", result.rows),
               file=file.name, encoding=result.encoding))
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from bjtrack import __version__
 from bjtrack.domain.errors import (
@@ -22,15 +22,15 @@ from bjtrack.domain.errors import (
     UsageError,
 )
 from bjtrack.ops import load as loading
-from bjtrack.render.i18n import LANGS, detect_lang, help_text
+from bjtrack.render.i18n import LANGS, detect_lang, help_key
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
-# Help texts are registered as keys of the catalog's [help] table (help_text); cli.main
+# Help texts are registered as keys of the catalog's [help] table (help_key); cli.main
 # looks them up in the run's language when it builds the command tree.
 app = typer.Typer(
     name="bjtrack",
-    help=help_text("app"),
+    help=help_key("app"),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -44,6 +44,7 @@ class Session:
 
     file: str | None = None
     quiet: bool = False
+    pager: bool = True  # long tables through a pager on a terminal (cli/pager.py)
     words: Words = field(default_factory=Words)
     out: Console = field(default_factory=lambda: Console(highlight=False))
     err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
@@ -76,6 +77,12 @@ class Session:
         self.err.print(clean(text), style="yellow", markup=False, highlight=False,
                        soft_wrap=True)
 
+    def show(self, *renderables: RenderableType) -> None:
+        """Tables for the person: through a pager when they are long on a terminal."""
+        from bjtrack.cli.pager import show
+
+        show(self.out, renderables, self.pager)
+
     def data(self, text: str) -> None:
         """Machine-readable output: stdout, verbatim."""
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -106,21 +113,23 @@ class Units(StrEnum):
     si = "si"
 
 
-@app.callback(help=help_text("app"))
+@app.callback(help=help_key("app"))
 def root(
     ctx: typer.Context,
     file: Annotated[str | None, typer.Option(
         "--file", "-f", envvar="BJTRACK_FILE", show_envvar=True,
-        help=help_text("opt.file"))] = None,
+        help=help_key("opt.file"))] = None,
     records: Annotated[str | None, typer.Option(
         "--records-file", envvar="BJTRACK_RECORDS", show_envvar=True,
-        help=help_text("opt.records_file"))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=help_text("opt.lang"))] = None,
+        help=help_key("opt.records_file"))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=help_key("opt.lang"))] = None,
     units: Annotated[Units, typer.Option(
-        "--units", envvar="BJTRACK_UNITS", help=help_text("opt.units"))] = Units.cn,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=help_text("opt.quiet"))] = False,
+        "--units", envvar="BJTRACK_UNITS", help=help_key("opt.units"))] = Units.cn,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=help_key("opt.quiet"))] = False,
+    no_pager: Annotated[bool, typer.Option("--no-pager", help=help_key("opt.no_pager"))
+                        ] = False,
     version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help=help_text("opt.version"))
+        "--version", callback=_version, is_eager=True, help=help_key("opt.version"))
     ] = False,
 ) -> None:
     """Track a plan's quantitative targets against the figures published for them.
@@ -132,7 +141,8 @@ def root(
 
         # said in the language the environment asks for (cli.main chose it)
         raise UsageError(problem("err.unknown_lang", hint_key="hint.lang", lang=lang))
-    ctx.obj = Session(file=file, quiet=quiet, words=Words.of(detect_lang(lang), units.value))
+    ctx.obj = Session(file=file, quiet=quiet, pager=not no_pager,
+                      words=Words.of(detect_lang(lang), units.value))
     ctx.call_on_close(ctx.obj.close)
     if records:  # the person's records file, for this run only
         from bjtrack.files.paths import choose_records
@@ -157,12 +167,17 @@ class FailOn(StrEnum):
     missed = "missed"
 
 
-def date_option(text: str | None) -> date | None:
+def date_option(text: str | None, option: str, first_day: bool = False) -> date | None:
+    """The date given as `option`; a problem naming the option when it cannot be read."""
     if text is None:
         return None
     from bjtrack.domain.dates import parse_date
+    from bjtrack.domain.errors import InputError, given_as
 
-    return parse_date(text)
+    try:
+        return parse_date(text, first_day=first_day)
+    except InputError as exc:
+        raise InputError(*(given_as(option, p) for p in exc.problems)) from None
 
 
 def who() -> str:

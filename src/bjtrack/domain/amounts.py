@@ -12,7 +12,15 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext, localcontext
+from decimal import (
+    ROUND_CEILING,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+    getcontext,
+    localcontext,
+)
 
 from bjtrack.domain.errors import InputError, problem
 
@@ -29,6 +37,13 @@ UNITS_STARTING_WITH_MAGNITUDE = ("千克", "千米", "千瓦时", "千瓦", "百
 
 PERCENT = "%"
 MONEY_UNITS = frozenset({"元", "美元", "欧元", "港元", "日元"})
+# Units that count whole things (people, firms, projects …): what is still needed of them
+# is a whole number, rounded up, since 2833.33人 means 2834 more people.
+COUNTABLE_UNITS = frozenset({
+    "人", "名", "位", "家", "户", "个", "项", "件", "套", "条", "所", "座", "台", "辆",
+    "只", "头", "张", "间", "栋", "幢", "处", "批", "次", "篇", "部", "款", "枚", "棵", "株",
+    "场", "届", "例", "宗", "起", "支", "艘", "架", "把", "本", "份", "块", "口",
+})
 
 # Largest exponent accepted: well past any economic figure (10^30), small enough that
 # arithmetic on it stays exact and fast.
@@ -343,6 +358,20 @@ def _format_amount(value: Decimal, unit: str, exact: bool, places: int, units: s
         return plain(scaled) + name + unit
     shown = value if exact or value == value.to_integral_value() else _round(value, places)
     return _grouped(shown) + unit
+
+
+def is_countable(unit: str) -> bool:
+    """Does the unit count whole things (人, 家, 个, 项 …) rather than measure an amount?"""
+    return unit in COUNTABLE_UNITS
+
+
+def whole_needed(value: Decimal, unit: str) -> Decimal:
+    """What is still needed, in whole things when the unit counts them: rounded up, so
+    that doing it is enough (2833.33人 -> 2834). Other units keep their value."""
+    if not is_countable(unit) or value == value.to_integral_value():
+        return value
+    with localcontext(_room(value)):
+        return value.to_integral_value(rounding=ROUND_CEILING)
 
 
 def format_points(value: Decimal, places: int = 1) -> str:

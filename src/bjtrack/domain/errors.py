@@ -3,7 +3,8 @@ words them in the person's language, and the CLI shows them on stderr with an ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import errno
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 # Exit codes, documented in the README.
@@ -54,6 +55,28 @@ def problem(key: str, *, hint_key: str = "", file: str | None = None, line: int 
     problems are kept as text."""
     shown = tuple((name, _field(value)) for name, value in fields.items())
     return Problem(key, file=file, line=line, column=column, hint_key=hint_key, fields=shown)
+
+
+def given_as(option: str, found: Problem) -> Problem:
+    """`found`, a problem with a value the person gave as `option` on the command line: said
+    after the option's name (`--id: …`), at no line of a file, which they never wrote."""
+    fields = tuple((name, value) for name, value in found.fields if name != "_in_key")
+    return replace(found, file=None, line=None, column=None,
+                   fields=(*fields, ("_in_key", option)))
+
+
+# The reasons the operating system gives that bjtrack says in words of its own (its
+# strerror text is English whatever the language of the run).
+OS_REASONS = frozenset({"ENOENT", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "EROFS", "EISDIR",
+                        "ENOTDIR", "EEXIST", "EIO", "EBUSY", "ENAMETOOLONG", "ELOOP"})
+
+
+def os_reason(exc: BaseException) -> Problem:
+    """Why the operating system refused, as a problem to word: "os.ENOSPC" for a reason
+    of OS_REASONS, else "os.other" with the system's own text."""
+    name = errno.errorcode.get(getattr(exc, "errno", None) or 0, "")
+    text = getattr(exc, "strerror", None) or str(exc)
+    return problem(f"os.{name}" if name in OS_REASONS else "os.other", text=text)
 
 
 def _field(value: object) -> FieldValue:

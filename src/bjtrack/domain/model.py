@@ -157,6 +157,14 @@ class Plan:
                 return target
         return None
 
+    def series_name(self, series: str) -> str:
+        """What a person calls a series: the name of the entry with that id, else of the
+        first entry that reads it; the series itself when no entry has it."""
+        named = self.by_id(series)
+        if named is not None:
+            return named.name
+        return next((t.name for t in self.targets if t.series == series), series)
+
     def series_unit(self, series: str) -> str | None:
         """The unit records of a series are in, as declared by the entries that read it."""
         for target in self.targets:

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
-from bjtrack.domain.errors import BjtrackError, problem
+from bjtrack.domain.errors import BjtrackError, UsageError, os_reason, problem
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -37,14 +37,15 @@ def read_document(name: str) -> Document:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise BjtrackError(problem("err.extract.missing", hint_key="hint.extract.file",
-                                   file=name)) from None
+        # the command line names a file that is not there: a usage error, as for import
+        raise UsageError(problem("err.extract.missing", hint_key="hint.extract.file",
+                                 file=name)) from None
     except IsADirectoryError:
-        raise BjtrackError(problem("err.extract.folder", hint_key="hint.extract.file",
-                                   file=name)) from None
+        raise UsageError(problem("err.extract.folder", hint_key="hint.extract.file",
+                                 file=name)) from None
     except OSError as exc:
         raise BjtrackError(problem("err.extract.unreadable", hint_key="hint.extract.file",
-                                   file=name, why=exc.strerror)) from None
+                                   file=name, why=os_reason(exc))) from None
     suffix = path.suffix.lower()
     if suffix == ".docx":
         return Document(docx_text(data, name), "docx", name)

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, os_reason, problem
 
 PLAN_FILE = "targets.toml"
 RECORDS_FILE = "records.toml"
@@ -100,7 +100,7 @@ def refuse_special(path: Path) -> None:
 
 
 def cannot_read(path: Path, exc: OSError) -> Problem:
-    return problem("err.cannot_read", file=str(path), why=exc.strerror or exc)
+    return problem("err.cannot_read", file=str(path), why=os_reason(exc))
 
 
 def loads_toml(text: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from bjtrack.domain.errors import BjtrackError, Problem, problem
+from bjtrack.domain.errors import BjtrackError, Problem, os_reason, problem
 from bjtrack.domain.model import Record
 from bjtrack.files.paths import refuse_special
 from bjtrack.files.records import HEADER, RECORDS_HEADER, framed_block, parse_record_bytes
@@ -54,7 +54,7 @@ def locked(path: Path) -> Iterator[None]:
                                    seconds=f"{LOCK_TIMEOUT:.0f}")) from None
     except OSError as exc:  # a read-only folder or disk: nothing can be written there
         raise BjtrackError(problem("err.cannot_write_here", hint_key="hint.writable_folder",
-                                   file=str(path), why=exc.strerror)) from None
+                                   file=str(path), why=os_reason(exc))) from None
     _HELD[name] = 1
     _clean_leftovers(path)
     try:
@@ -232,7 +232,7 @@ def _append_bytes(path: Path, block: bytes) -> None:
 
 def _cannot_write(path: Path, exc: OSError) -> BjtrackError:
     return BjtrackError(problem("err.cannot_write", hint_key="hint.nothing_written",
-                                file=str(path), why=exc.strerror or exc))
+                                file=str(path), why=os_reason(exc)))
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -268,7 +268,7 @@ def _replace(path: Path, fill: Callable[[BinaryIO], object], through_links: bool
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise BjtrackError(problem("err.cannot_write", hint_key="hint.nothing_changed",
-                                   file=str(path), why=exc.strerror or exc)) from None
+                                   file=str(path), why=os_reason(exc))) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             fill(handle)
@@ -284,5 +284,5 @@ def _replace(path: Path, fill: Callable[[BinaryIO], object], through_links: bool
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise BjtrackError(problem("err.cannot_write", hint_key="hint.nothing_changed",
-                                   file=str(path), why=exc.strerror)) from None
+                                   file=str(path), why=os_reason(exc))) from None
     _fsync_dir(path.parent)

@@ -185,10 +185,6 @@ def enabled() -> bool:
     return cache_enabled()
 
 
-# One open connection per index file in this process: opening it again closes the one
-# before (a command done with its index may not have closed it; an open connection of
-# this process would hold a lock a new one waits for).
-_OPEN: dict[str, sqlite3.Connection] = {}
 _CHECKERS: dict[int, _Checker] = {}  # the checker (and MAC key) of each open connection
 
 
@@ -253,9 +249,6 @@ def _restamp(db: Path, key: bytes) -> None:
 def connect(db: Path, key: bytes) -> sqlite3.Connection:
     """The index file, opened (and its tables made, if it is new), its rows to be read
     through the view `checked` (their MACs keyed by `key`). The caller closes it."""
-    earlier = _OPEN.get(str(db))
-    if earlier is not None:
-        release(earlier)
     db.parent.mkdir(exist_ok=True)
     known = db.exists() and stamped(db, key)
     conn = sqlite3.connect(db, timeout=BUSY_MS / 1000, isolation_level=None)
@@ -278,15 +271,11 @@ def connect(db: Path, key: bytes) -> sqlite3.Connection:
     except BaseException:
         conn.close()
         raise
-    _OPEN[str(db)] = conn
     return conn
 
 
 def release(conn: sqlite3.Connection) -> None:
     """Close a connection `connect` opened."""
-    for db, held in list(_OPEN.items()):
-        if held is conn:
-            del _OPEN[db]
     checker = _CHECKERS.pop(id(conn), None)
     settled = checker is not None and checker.settle()
     conn.close()
@@ -296,6 +285,11 @@ def release(conn: sqlite3.Connection) -> None:
         else:
             with contextlib.suppress(OSError):
                 _stamp_path(checker.db).unlink(missing_ok=True)
+
+
+def open_connections() -> int:
+    """How many connections `connect` opened that are not yet released."""
+    return len(_CHECKERS)
 
 
 def is_busy(exc: sqlite3.Error) -> bool:

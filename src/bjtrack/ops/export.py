@@ -8,7 +8,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from bjtrack.domain.errors import UsageError, problem
+from bjtrack.domain.errors import UsageError, os_reason, problem
 from bjtrack.domain.model import Snapshot
 from bjtrack.domain.records import by_series
 from bjtrack.files import writing
@@ -58,7 +58,7 @@ def check_template(path: Path) -> bytes:
         data = path.read_bytes()
         Document(io.BytesIO(data))
     except Exception as exc:  # a missing file, a .dotx, a damaged zip: many kinds
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        detail = os_reason(exc) if isinstance(exc, OSError) else exc
         raise UsageError(problem("err.export.template_file",
                                  hint_key="hint.export.template_file", file=str(path),
                                  error=detail)) from None

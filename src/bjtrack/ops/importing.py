@@ -105,9 +105,9 @@ def _import(loaded: Loaded, path: Path, now: datetime, by: str, dry_run: bool,
         shown = rows.problems[:SHOWN_BAD_ROWS]  # 20,000 bad rows are not 40,000 lines
         if bad > SHOWN_BAD_ROWS:
             shown.append(problem("err.import.more_rows", file=file,
-                                 more=bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
+                                 count=bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
         shown.append(problem("err.import.rows", hint_key="hint.import.rows",
-                             file=file, bad=bad, total=total))
+                             file=file, count=bad, total=total))
         raise BjtrackError(*shown)
     target = plan.records_path
     seen = _stat(target)

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bjtrack.domain.errors import BjtrackError, Problem, UsageError, problem
+from bjtrack.domain.errors import BjtrackError, Problem, UsageError, given_as, os_reason, problem
 from bjtrack.domain.model import Plan, Target
 from bjtrack.files import paths, writing
 from bjtrack.files import plan as plan_file
@@ -85,8 +85,9 @@ class Written:
 def example_files(name: str) -> tuple[str, str]:
     """The packaged example plan and its records, as text."""
     if name not in EXAMPLES:
-        raise UsageError(problem("err.unknown_example", hint_key="hint.examples", name=name,
-                                 names=", ".join(EXAMPLES)))
+        raise UsageError(given_as("--example", problem(
+            "err.unknown_example", hint_key="hint.examples", name=name,
+            names=", ".join(EXAMPLES))))
     folder = resources.files("bjtrack") / "examples"
     plan = (folder / f"{name}.toml").read_text(encoding="utf-8")
     records = (folder / f"{name}.records.toml").read_text(encoding="utf-8")
@@ -113,7 +114,7 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BjtrackError(problem("err.cannot_write", hint_key="hint.nothing_changed",
-                                   why=exc.strerror, file=str(folder))) from None
+                                   why=os_reason(exc), file=str(folder))) from None
     settings = (folder / ".gitattributes", folder / ".gitignore")
     before = {path: path.read_bytes() if path.is_file() else None for path in settings}
     written: list[Written] = []
@@ -217,10 +218,15 @@ def validated(path: Path, text: str) -> Plan:
     return replace(plan, path=path)  # the copy sits beside the plan: same records path
 
 
-def _cannot_write(path: Path, exc: OSError) -> BjtrackError:
+class NotWritten(BjtrackError):
+    """The plan's copy could not be written beside it (a full disk): the disk's fault, not
+    the edit's."""
+
+
+def _cannot_write(path: Path, exc: OSError) -> NotWritten:
     """The plan could not be written (its copy beside it: the same disk): nothing was."""
-    return BjtrackError(problem("err.cannot_write", hint_key="hint.nothing_changed",
-                                file=str(path), why=exc.strerror or str(exc)))
+    return NotWritten(problem("err.cannot_write", hint_key="hint.nothing_changed",
+                              file=str(path), why=os_reason(exc)))
 
 
 def _relocate(problem: Problem, tmp: str, path: Path) -> Problem:
@@ -232,20 +238,47 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
     missing = [k for k in REQUIRED_FIELDS if fields.get(k) in (None, "")]
     if missing:
         raise UsageError(problem("err.missing_fields", hint_key="hint.target_add",
-                                 keys=", ".join(missing)))
+                                 keys=", ".join(f"--{k}" for k in missing),
+                                 count=len(missing)))
     with writing.locked(path):  # two people adding at once: neither addition is lost
         old = path.read_bytes().decode("utf-8")
         plan = plan_file.load_plan(path)
         if plan.by_id(str(fields["id"])):
-            raise UsageError(problem("err.target_exists", hint_key="hint.target_edit",
-                                     file=str(path), id=fields["id"]))
+            raise UsageError(given_as("--id", problem(
+                "err.target_exists", hint_key="hint.target_edit", id=fields["id"])))
         sep = "" if not old or old.endswith("\n") else "\n"
         new = old + sep + "\n" + target_block(fields)
-        checked = validated(path, new)
+        try:
+            checked = validated(path, new)
+        except NotWritten:
+            raise
+        except BjtrackError as exc:  # the plan was valid: the options made it invalid
+            raise UsageError(*(given_as(option_of(p), p) for p in exc.problems)) from None
         writing.atomic_write(path, new.encode("utf-8"))
     added = checked.by_id(str(fields["id"]))
     assert added is not None
     return added
+
+
+# The key of a new target a problem of the plan reader is about, when its fields do not say
+# (`_in_key` or `field` do); target add's options are named after the keys.
+_KEY_OF = {
+    "err.plan.missing_id": "id", "err.plan.slug": "id", "err.plan.missing_name": "name",
+    "err.plan.comparison": "comparison", "err.plan.worded_comparison": "comparison",
+    "err.plan.due_before_start": "due", "err.plan.aggregate": "aggregate",
+    "err.plan.hold": "hold", "err.plan.kind": "kind", "err.plan.kind_indicator": "kind",
+    "err.plan.range": "target", "err.plan.unit_disagrees": "target",
+    "err.plan.rank_unit": "target", "err.plan.stretch_easier": "target",
+    "err.plan.series": "series",
+}
+
+
+def option_of(found: Problem) -> str:
+    """The option of `target add` whose value `found` (a problem of the new target) is
+    about: `--kind`; `target add` when no single option is."""
+    named = dict(found.fields)
+    key = named.get("_in_key") or named.get("field") or _KEY_OF.get(found.key)
+    return f"--{key}".replace("_", "-") if isinstance(key, str) else "target add"
 
 
 def target_line(plan: Plan, ref: str) -> tuple[Target, int]:
@@ -286,15 +319,15 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
                 validated(path, edited.decode("utf-8"))
             except UnicodeDecodeError:
                 problems: Sequence[Problem] = (problem("err.not_utf8", file=str(path)),)
+            except NotWritten as exc:  # a full disk: the edit stays in its copy
+                keep = True
+                raise _kept(exc, copy) from None
             except BjtrackError as exc:
                 problems = exc.problems
             else:
-                with writing.locked(path):
-                    if path.read_bytes() != original:
-                        keep = True
-                        raise BjtrackError(problem("err.changed_meanwhile", file=str(path),
-                                                   hint_key="hint.kept", path=copy))
-                    writing.atomic_write(path, edited)
+                keep = True  # until the plan holds the edit
+                _save(path, original, edited, copy)
+                keep = False
                 return EditResult(True)
             line = next((p.line for p in problems if p.line), line)
             if not retry(problems):
@@ -304,6 +337,25 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
     finally:
         if not keep:
             copy.unlink(missing_ok=True)
+
+
+def _save(path: Path, original: bytes, edited: bytes, copy: Path) -> None:
+    """Replace the plan with the edited copy, unless it changed since the copy was made."""
+    with writing.locked(path):
+        if path.read_bytes() != original:
+            raise BjtrackError(problem("err.changed_meanwhile", file=str(path),
+                                       hint_key="hint.kept", path=copy))
+        try:
+            writing.atomic_write(path, edited)
+        except BjtrackError as exc:  # a full disk: the plan is as it was
+            raise _kept(exc, copy) from None
+
+
+def _kept(exc: BjtrackError, copy: Path) -> BjtrackError:
+    """The plan could not take the edit: why, and where the edit is kept."""
+    first, *rest = exc.problems
+    return BjtrackError(replace(first, hint_key="hint.kept",
+                                fields=(*first.fields, ("path", str(copy)))), *rest)
 
 
 def _edit_copy(path: Path, original: bytes) -> Path:
@@ -345,7 +397,7 @@ def run_editor(copy: Path, line: int) -> int:
         return subprocess.run([*command, str(copy)], check=False).returncode
     except OSError as exc:
         raise BjtrackError(problem("err.no_editor", hint_key="hint.editor",
-                                   editor=command[0], why=exc.strerror)) from None
+                                   editor=command[0], why=os_reason(exc))) from None
 
 
 def edit_target(path: Path, ref: str, run_editor: EditorRun, retry: Retry) -> EditResult:

@@ -7,7 +7,7 @@ import difflib
 from datetime import date
 
 from bjtrack.domain import evaluation, reads
-from bjtrack.domain.errors import UsageError, problem
+from bjtrack.domain.errors import UsageError, given_as, problem
 from bjtrack.domain.model import Plan, Report, evolve
 from bjtrack.index.cache import RecordIndex, Unusable
 from bjtrack.ops.load import Loaded
@@ -18,8 +18,9 @@ def _check_group(plan: Plan, group: str | None) -> None:
         return
     groups = sorted({t.group for t in plan.targets if t.group})
     close = difflib.get_close_matches(group, groups, n=3, cutoff=0.3)
-    raise UsageError(problem("err.status.group", hint_key="hint.status.groups", group=group,
-                             groups=", ".join(close or groups)))
+    raise UsageError(given_as("--group", problem(
+        "err.status.group", hint_key="hint.status.groups", group=group,
+        groups=", ".join(close or groups))))
 
 
 def _from_index(loaded: Loaded, index: RecordIndex, as_of: date, group: str | None

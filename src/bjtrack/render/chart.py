@@ -240,12 +240,12 @@ _RANK = {" ": 0, "·": 1, "─": 2, "∙": 3, "●": 4}
 def history_chart(w: Words, plan: Plan, records: Sequence[Record], target: Target,
                   as_of: date, width: int) -> Text:
     """`bjtrack history TARGET --chart`: the target's chart for the terminal."""
-    from bjtrack.render.text import target_text
+    from bjtrack.render.text import goal_text
 
     series = evaluation.by_series(records)
     status = evaluation.evaluate(target, series, as_of, plan)
     chart = chart_for(status, series.get(target.series, []))
-    goal = target_text(w, target, status.target_value if target.relative_to else None)
+    goal = goal_text(w, status, plan)
     labels = (w.t("chart.actual"), f"{w.t('chart.target')} {goal}", w.t("chart.pace"),
               w.t("chart.no_data"))
     return terminal_chart(chart, min(width, 100), labels=labels)

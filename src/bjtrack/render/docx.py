@@ -22,8 +22,9 @@ from bjtrack.render.text import (
     amount,
     clean,
     detail_text,
+    goal_text,
+    needed,
     percent,
-    target_text,
     verdict_text,
 )
 from bjtrack.render.words import Words
@@ -67,7 +68,7 @@ def render(w: Words, report: Report, plan: Plan, series: Mapping[str, Sequence[R
     _heading(doc, w.t("docx.h.overview"), "Heading 1")
     _body(doc, summary_line(w, report.targets))
     _caption(doc, w.t("docx.table", number=1))
-    _overview(w, doc, report.targets)
+    _overview(w, doc, report.targets, plan)
     if report.indicators:
         _caption(doc, w.t("docx.table.indicators", number=2))
         _indicators(w, doc, report.indicators)
@@ -76,7 +77,7 @@ def render(w: Words, report: Report, plan: Plan, series: Mapping[str, Sequence[R
     if not noted:
         _body(doc, w.t("docx.no_notes"))
     for number, status in enumerate(noted, start=1):
-        _note(w, doc, number, status)
+        _note(w, doc, number, status, plan)
     _charts(w, doc, report, series)
     _footer(w, doc)
     props = doc.core_properties
@@ -115,16 +116,17 @@ def summary_line(w: Words, statuses: Sequence[Status]) -> str:
     parts = [w.t("docx.count", verdict=w.t(f"verdict.{v.value}"), count=counts[v])
              for v in Verdict if counts.get(v)]
     sep = "、" if w.zh else ", "
-    return w.t("docx.summary", total=len(statuses), counts=sep.join(parts) or w.t("none"))
+    return w.tn("docx.summary", len(statuses), total=len(statuses),
+                counts=sep.join(parts) or w.t("none"))
 
 
-def status_cells(w: Words, status: Status) -> list[str]:
+def status_cells(w: Words, status: Status, plan: Plan) -> list[str]:
     """One row of the overview table, as shown."""
     target = status.target
     elapsed = status.expected if status.expected is not None else status.time_elapsed
     return [
         clean(target.name),
-        clean(target_text(w, target, status.target_value if target.relative_to else None)),
+        clean(goal_text(w, status, plan)),
         clean(actual_text(w, status)),
         percent(w, status.progress),
         percent(w, elapsed),
@@ -224,7 +226,7 @@ def _caption(doc: Document, text: str) -> None:
 
 # --------------------------------------------------------------------------- tables
 
-def _overview(w: Words, doc: Document, statuses: Sequence[Status]) -> None:
+def _overview(w: Words, doc: Document, statuses: Sequence[Status], plan: Plan) -> None:
     groups = {s.target.group for s in statuses}
     grouped = len(groups) > 1 or groups != {""}
     rows: list[list[str] | str] = []
@@ -233,7 +235,7 @@ def _overview(w: Words, doc: Document, statuses: Sequence[Status]) -> None:
         if grouped and status.target.group != current:
             current = status.target.group
             rows.append(clean(current) or w.t("html.ungrouped"))
-        rows.append(status_cells(w, status))
+        rows.append(status_cells(w, status, plan))
     _three_line(doc, [w.t(k) for k in COLUMNS], rows, WIDTHS_MM)
 
 
@@ -338,7 +340,7 @@ def _fill(cell: _Cell, text: str, *, bold: bool, centre: bool) -> None:
 
 # --------------------------------------------------------------------------- notes, charts
 
-def _note(w: Words, doc: Document, number: int, status: Status) -> None:
+def _note(w: Words, doc: Document, number: int, status: Status, plan: Plan) -> None:
     """'1. 区内全年投资：滞后。目标超300亿元，实际90亿元（完成率30.0%，时间进度58.3%）。
     还需完成210亿元，月均需完成42亿元。'"""
     target = status.target
@@ -346,15 +348,14 @@ def _note(w: Words, doc: Document, number: int, status: Status) -> None:
     stop = "。" if w.zh else ". "
     text = w.t("docx.note", number=number, name=clean(target.name),
                verdict=verdict_text(w, status),
-               target=clean(target_text(w, target, status.target_value if target.relative_to
-                                        else None)),
+               target=clean(goal_text(w, status, plan)),
                actual=clean(actual_text(w, status)),
                progress=percent(w, status.progress), elapsed=percent(w, elapsed))
     detail = detail_text(w, status, stretch=False)
     if not detail and status.verdict is Verdict.MISSED and status.remaining is not None \
             and status.remaining > 0:
         detail = w.t("docx.short_by",
-                     remaining=amount(w, status.remaining, target.unit, exact=False))
+                     remaining=needed(w, status.remaining, target.unit))
     if detail:
         text += clean(detail) + stop.strip()
     _body(doc, text.strip())

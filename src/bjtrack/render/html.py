@@ -1,18 +1,24 @@
-"""HTML export: one self-contained page (no script, no network) for a browser and A4 print.
+"""HTML export: one self-contained page (no network) for a browser and A4 print.
 
-A summary of the verdicts, then each target with its figures, a chart when it has figures
+A summary of the verdicts and an overview table (one row per target, linked to its card,
+sorted by a click on a heading: the page's one small inline script, allowed by its hash
+alone), then each target with its figures, a chart when it has figures
 (inline SVG written as text, see render/svgchart.py) and its records with their sources; then
 the indicators. Every piece of user text goes through `escape`."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
+from bjtrack.domain.amounts import plain
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import ACTUAL_COLOUR, PACE_COLOUR, TARGET_COLOUR, chart_for
 from bjtrack.render.svgchart import svg_chart
-from bjtrack.render.text import actual_text, amount, detail_text, percent, target_text, verdict_text
+from bjtrack.render.text import actual_text, amount, detail_text, goal_text, percent, verdict_text
 from bjtrack.render.words import Words
 
 MAX_RECORDS = 24  # records listed under a chart; the CSV and XLSX exports hold them all
@@ -58,8 +64,72 @@ td.num { text-align: right; white-space: nowrap; }
   margin-right: 1mm; border-top: 2px solid; }
 .records td, .records th { font-size: 8.5pt; }
 .warnings { color: #8a5a00; }
-@media print { body { padding: 0; max-width: none; } a { color: inherit; } }
+.overview td.name a { color: #1f5fbf; text-decoration: none; }
+.overview td.name a:hover { text-decoration: underline; }
+.overview th button { font: inherit; color: inherit; background: none; border: 0; padding: 0;
+  margin: 0; cursor: pointer; text-align: inherit; white-space: nowrap; }
+.overview th button::after { content: " \\2195"; color: #999; font-weight: normal; }
+.overview th[aria-sort="ascending"] button::after { content: " \\25B2"; color: #1f5fbf; }
+.overview th[aria-sort="descending"] button::after { content: " \\25BC"; color: #1f5fbf; }
+.overview th.num { text-align: right; }
+.overview td { white-space: nowrap; }
+.overview td.name { white-space: normal; min-width: 28mm; }
+.overview td.goal { white-space: normal; word-break: keep-all; }  /* breaks at spaces only */
+.hint { color: #777; font-size: 8.5pt; margin: 1mm 0 0; }
+@media print {
+  body { padding: 0; max-width: none; font-size: 10pt; }
+  a { color: inherit; text-decoration: none; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .overview th button { cursor: default; }
+  .overview th button::after, .overview th[aria-sort] button::after { content: none; }
+  .overview td.name a { color: inherit; }
+  .hint { display: none; }
+}
 """
+
+# Sorts the overview when a heading's button is clicked: by each cell's data-sort (a number
+# where the heading says data-type="number"), rows without a value last, ties in report
+# order; a second click reverses. No network, no other script on the page.
+SCRIPT = """
+(function () {
+  var table = document.getElementById("overview");
+  if (!table) { return; }
+  var heads = table.tHead.rows[0].cells;
+  var lang = document.documentElement.lang;
+  Array.prototype.forEach.call(heads, function (th, col) {
+    th.querySelector("button").addEventListener("click", function () {
+      var up = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", up ? "ascending" : "descending");
+      var numeric = th.getAttribute("data-type") === "number";
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col].getAttribute("data-sort");
+        var y = b.cells[col].getAttribute("data-sort");
+        if (x === "" || y === "") { return (x === "") - (y === "") || a.rowIndex - b.rowIndex; }
+        var d = numeric ? Number(x) - Number(y) : x.localeCompare(y, lang);
+        return (up ? d : -d) || a.rowIndex - b.rowIndex;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+})();
+"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+
+
+# The order of the overview's 状态 column, sorted up: done, fine, waiting, worrying, failed.
+VERDICT_RANK = {v: n for n, v in enumerate((
+    Verdict.ACHIEVED, Verdict.ON_TRACK, Verdict.NO_PACE, Verdict.AWAITING, Verdict.AT_RISK,
+    Verdict.BEHIND, Verdict.MISSED, Verdict.BREACHED, Verdict.NO_DATA))}
+
+OVERVIEW = (  # column key, its class, sorted as
+    ("col.name", "name", "text"), ("col.target", "goal", "text"), ("col.actual", "num", "text"),
+    ("col.progress", "num", "number"), ("col.elapsed", "num", "number"),
+    ("col.verdict", "", "number"), ("col.as_of", "", "text"))
 
 
 def escape(text: str) -> str:
@@ -82,16 +152,57 @@ def _summary(w: Words, report: Report) -> str:
     cards = "".join(
         f'<div class="count {VERDICT_CLASS[v]}" data-verdict="{v.value}">'
         f'<b>{counts.get(v, 0)}</b>{escape(w.t("verdict." + v.value))}</div>' for v in shown)
-    total = escape(w.t("html.total", total=len(report.targets)))
+    total = escape(w.tn("html.total", len(report.targets), total=len(report.targets)))
     return f'<p class="total">{total}</p><div class="summary">{cards}</div>'
 
 
-def _figures(w: Words, status: Status) -> str:
+def _elapsed(status: Status) -> Decimal | None:
+    return status.expected if status.expected is not None else status.time_elapsed
+
+
+def _overview_row(w: Words, status: Status, plan: Plan) -> str:
+    """One target in the overview: its name linked to its card, each cell with the value
+    the table sorts it by."""
     target = status.target
-    elapsed = status.expected if status.expected is not None else status.time_elapsed
+    day = status.actual_date.isoformat() if status.actual_date else ""
+    shown = [  # (text, sort key); an empty key sorts last
+        (f'<a href="#t-{escape(target.id)}">{escape(target.name)}</a>', target.name),
+        (escape(goal_text(w, status, plan)), goal_text(w, status, plan)),
+        (escape(actual_text(w, status)), actual_text(w, status) if status.actual is not None
+         else ""),
+        (escape(percent(w, status.progress)), _key(status.progress)),
+        (escape(percent(w, _elapsed(status))), _key(_elapsed(status))),
+        (_verdict(w, status), str(VERDICT_RANK.get(status.verdict or Verdict.NO_DATA, 0))),
+        (escape(day or w.t("none")), day),
+    ]
+    cells = "".join(f'<td class="{css}" data-sort="{escape(key)}">{text}</td>'
+                    for (text, key), (_, css, _) in zip(shown, OVERVIEW, strict=True))
+    return f'<tr data-id="{escape(target.id)}">{cells}</tr>'
+
+
+def _key(share: Decimal | None) -> str:
+    return "" if share is None else plain(share)
+
+
+def _overview(w: Words, report: Report, plan: Plan) -> str:
+    """The table at the top: one row per target, in the report's order until a heading's
+    button sorts it."""
+    heads = "".join(
+        f'<th scope="col" class="{css}" data-type="{kind}">'
+        f'<button type="button" title="{escape(w.t("html.sort.by", column=w.t(key)))}">'
+        f"{escape(w.t(key))}</button></th>" for key, css, kind in OVERVIEW)
+    rows = "".join(_overview_row(w, s, plan) for s in report.targets)
+    return (f"<h2>{escape(w.t('html.overview'))}</h2>"
+            f'<table class="overview" id="overview"><thead><tr>{heads}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+            f'<p class="hint">{escape(w.t("html.sort"))}</p>')
+
+
+def _figures(w: Words, status: Status, plan: Plan) -> str:
+    target = status.target
+    elapsed = _elapsed(status)
     cells = [
-        (w.t("col.target"), target_text(w, target, status.target_value if target.relative_to
-                                      else None)),
+        (w.t("col.target"), goal_text(w, status, plan)),
         (w.t("col.actual"), actual_text(w, status)),
         (w.t("col.progress"), percent(w, status.progress)),
         (w.t("col.elapsed"), percent(w, elapsed)),
@@ -138,7 +249,7 @@ def _records(w: Words, records: Sequence[Record], unit: str) -> str:
     return f'<table class="records"><tr>{head}</tr>{rows}</table>{more}'
 
 
-def _target(w: Words, status: Status, series: Sequence[Record]) -> str:
+def _target(w: Words, status: Status, series: Sequence[Record], plan: Plan) -> str:
     target = status.target
     chart = chart_for(status, series)
     detail = detail_text(w, status)
@@ -149,7 +260,7 @@ def _target(w: Words, status: Status, series: Sequence[Record]) -> str:
              f"<h3>{escape(target.name)}</h3>"]
     if target.quote:
         parts.append(f'<p class="quote">{escape(target.quote)}</p>')
-    parts.append(_figures(w, status))
+    parts.append(_figures(w, status, plan))
     if detail:
         parts.append(f'<p class="meta">{escape(detail)}</p>')
     if chart.points:  # no figure, no chart: the records table says so
@@ -181,6 +292,8 @@ def render(w: Words, report: Report, plan: Plan, series: Mapping[str, Sequence[R
         meta.append(w.t("html.source", source=plan.source))
     body.append(f'<p class="meta">{"<br>".join(escape(m) for m in meta)}</p>')
     body.append(_summary(w, report))
+    if report.targets:
+        body.append(_overview(w, report, plan))
     if report.warnings:
         items = "".join(f"<li>{escape(w.describe(p))}</li>" for p in report.warnings)
         body.append(f'<ul class="warnings">{items}</ul>')
@@ -190,7 +303,7 @@ def render(w: Words, report: Report, plan: Plan, series: Mapping[str, Sequence[R
         if group != current:
             body.append(f"<h2>{escape(group or w.t('html.ungrouped'))}</h2>")
             current = group
-        body.append(_target(w, status, series.get(status.target.series, ())))
+        body.append(_target(w, status, series.get(status.target.series, ()), plan))
     if report.indicators:
         body.append(f"<h2>{escape(w.t('title.indicators'))}</h2>")
         body.append(_indicators(w, report.indicators))
@@ -199,7 +312,7 @@ def render(w: Words, report: Report, plan: Plan, series: Mapping[str, Sequence[R
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">\n"
+        f"style-src 'unsafe-inline'; img-src data:; script-src '{SCRIPT_HASH}'\">\n"
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        + "\n".join(body) + "\n</body>\n</html>\n"
+        + "\n".join(body) + f"\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )

@@ -49,13 +49,21 @@ def message(key: str, lang: str, /, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def plural_key(key: str, count: int, lang: str) -> str:
+    """The form of the counted message `key` for `count` in `lang`: "key.one" says one
+    thing where the language has such a form (English: "1 problem"), "key" says any other
+    number (and every number in Chinese, which has one form)."""
+    one = f"{key}.one"
+    return one if count == 1 and one in catalog(lang)["messages"] else key
+
+
 def help_entry(key: str, lang: str) -> str:
     """The help line `key` in `lang` (the text itself when it is no key: a help written in
     the code, which tests/test_i18n.py refuses)."""
     return catalog(lang)["help"].get(key, key)
 
 
-def help_text(key: str) -> str:
+def help_key(key: str) -> str:
     """Marks a command's or option's help as the help entry `key`: the CLI looks it up in
     the run's language when it builds the command tree (cli.main)."""
     return key

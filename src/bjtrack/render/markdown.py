@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from bjtrack.domain.model import Plan, Record, Report, Status
 from bjtrack.render.table import summary
-from bjtrack.render.text import actual_text, amount, clean, percent, target_text, verdict_text
+from bjtrack.render.text import actual_text, amount, clean, goal_text, percent, verdict_text
 from bjtrack.render.words import Words
 
 STATUS_COLUMNS = ("col.name", "col.target", "col.actual", "col.progress", "col.elapsed",
@@ -32,9 +32,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int
     return [_row(headers), _row(rule), *(_row(r) for r in rows)]
 
 
-def status_cells(w: Words, status: Status) -> list[str]:
+def status_cells(w: Words, status: Status, plan: Plan) -> list[str]:
     target = status.target
-    shown = target_text(w, target, status.target_value if target.relative_to else None)
+    shown = goal_text(w, status, plan)
     elapsed = status.expected if status.expected is not None else status.time_elapsed
     verdict = verdict_text(w, status) + (w.t("stale") if status.stale else "")
     return [
@@ -60,7 +60,7 @@ def render(w: Words, report: Report, plan: Plan, records: Sequence[Record] = (),
     for group, statuses in groups.items():
         if group:
             lines += [f"## {escape(group)}", ""]
-        lines += _table(headers, [status_cells(w, s) for s in statuses], {2, 3, 4})
+        lines += _table(headers, [status_cells(w, s, plan) for s in statuses], {2, 3, 4})
         lines.append("")
     if report.targets:
         lines += [escape(summary(w, report.targets)), ""]

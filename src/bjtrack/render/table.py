@@ -14,11 +14,13 @@ from rich.text import Text
 from bjtrack.domain.amounts import PERCENT, format_amount
 from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict
 from bjtrack.domain.records import RecordState
+from bjtrack.render.grid import FIXED, FOLD, WORDS, Column, Grid, Row
 from bjtrack.render.text import (
     actual_text,
     amount,
     clean,
-    detail_text,
+    detail_parts,
+    goal_text,
     percent,
     points_text,
     qualified,
@@ -38,22 +40,37 @@ VERDICT_STYLE = {
     Verdict.NO_PACE: "cyan",
     Verdict.NO_DATA: "dim",
 }
-BAR_WIDTH = 10
+BAR_WIDTH = 20
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
 
 def _cell(text: str, style: str = "") -> Text:
     return Text(clean(text), style=style)
 
 
+def bar_cells(share: Decimal, width: int = BAR_WIDTH) -> str:
+    """A share as a bar of `width` cells, to an eighth of a cell: full blocks, one partial
+    block, then light shade for what is not done."""
+    eighths = int(min(Decimal(1), max(Decimal(0), share)) * width * 8)
+    full, part = divmod(eighths, 8)
+    drawn = "█" * full + (_EIGHTHS[part] if part else "")
+    return drawn + "░" * (width - cell_len(drawn))
+
+
 def _bar(status: Status) -> Text:
+    """The progress bar, and under it a ▲ where time (or the seasonal pace) says progress
+    should be: on its own line, so the marker never hides any of the fill."""
     if status.progress is None:
         return Text("")
-    filled = int(min(Decimal(1), max(Decimal(0), status.progress)) * BAR_WIDTH)
     style = VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")
-    bar = Text("█" * filled, style=style) + Text("░" * (BAR_WIDTH - filled), style="dim")
+    cells = bar_cells(status.progress)
+    done = cells.rstrip("░")
+    bar = Text(done, style=style) + Text(cells[len(done):], style="dim")
     expected = status.expected if status.expected is not None else status.time_elapsed
     if expected is not None:
-        mark = min(BAR_WIDTH - 1, int(expected * BAR_WIDTH))
-        bar = bar[:mark] + Text("│", style="bold") + bar[mark + 1:]
+        at = min(BAR_WIDTH - 1, int(min(Decimal(1), max(Decimal(0), expected)) * BAR_WIDTH))
+        bar.append("\n" + " " * at)
+        bar.append("▲", style="bold")
     return bar
 
 
@@ -68,32 +85,31 @@ def _verdict(w: Words, status: Status) -> Text:
     return Text(text, style=VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, ""))
 
 
+_LAYOUTS = (  # the widest that fits the terminal is used
+    (120, ("name", "target", "actual", "progress", "elapsed", "bar", "verdict", "projected",
+           "as_of")),
+    (100, ("name", "target", "actual", "progress", "elapsed", "verdict", "projected",
+           "as_of")),
+    (80, ("name", "target", "actual", "done_time", "verdict", "as_of")),
+    (0, ("name", "actual", "verdict")),
+)
+
+
 def _layout(width: int) -> list[str]:
-    if width >= 120:
-        return ["name", "target", "actual", "progress", "elapsed", "bar", "verdict",
-                "projected", "as_of"]
-    if width >= 100:
-        return ["name", "target", "actual", "progress", "elapsed", "verdict", "projected",
-                "as_of"]
-    if width >= 80:
-        return ["name", "target", "actual", "done_time", "verdict", "as_of"]
-    return ["name", "actual", "verdict"]
+    return list(next(columns for least, columns in _LAYOUTS if width >= least))
 
 
-def _value(w: Words, status: Status, column: str, width: int) -> Text:
+def _value(w: Words, status: Status, column: str, columns: Sequence[str], plan: Plan
+           ) -> Text:
     target = status.target
     if column == "name":
-        text = _cell(target.name)
-        detail = detail_text(w, status, stretch=False) if width >= 100 else ""
-        if detail:
-            text.append("\n" + clean(detail), style="dim")
-        return text
+        return _cell(target.name)
     if column == "target":
-        return _cell(target_text(w, target, status.target_value if target.relative_to else None))
+        return _cell(goal_text(w, status, plan))
     if column == "actual":
         shown = actual_text(w, status)
-        if width < 80:
-            shown += " / " + target_text(w, target)
+        if "target" not in columns:  # the target after the figure, then
+            shown += " / " + goal_text(w, status, plan)
         return _cell(shown)
     if column == "progress":
         return _cell(percent(w, status.progress))
@@ -104,7 +120,7 @@ def _value(w: Words, status: Status, column: str, width: int) -> Text:
         if target.unit == PERCENT and status.gap is not None:
             return _cell(points_text(w, status.gap))  # a rate: its gap, as a narrow table has
         share = status.expected if status.expected is not None else status.time_elapsed
-        return _cell(f"{percent(w, status.progress)}/{percent(w, share)}")
+        return _cell(f"{percent(w, status.progress)} / {percent(w, share)}")
     if column == "bar":
         return _bar(status)
     if column == "verdict":
@@ -118,7 +134,8 @@ def _value(w: Words, status: Status, column: str, width: int) -> Text:
     raise ValueError(column)
 
 
-_NO_WRAP = {"progress", "elapsed", "done_time", "bar", "verdict", "as_of", "projected"}
+# How each column wraps (render/grid.py): figures never, words between words, names anywhere
+_WRAP = {"name": FOLD, "target": WORDS, "actual": WORDS, "verdict": WORDS, "done_time": WORDS}
 _RIGHT = {"actual", "progress", "elapsed", "done_time", "projected"}
 
 
@@ -137,27 +154,49 @@ def next_step(w: Words, report: Report) -> str:
     return clean(w.t("next.no_data", count=len(empty), id=empty[0].id))
 
 
+NAME_LEAST = 8  # four Chinese characters: narrower, and a table drops columns instead
+NAME_EASY = 12  # six: the bar is drawn only if names keep at least this much
 COMPACT_FROM = 150  # more targets than this: one plain line each (see compact_status)
 _GAP = "  "
 
 
-def status_table(w: Words, report: Report, plan: Plan, width: int) -> RenderableType:
-    if len(report.targets) > COMPACT_FROM:
-        return compact_status(w, report, plan, width)
-    columns = _layout(width)
+def clauses(w: Words, parts: Sequence[str]) -> tuple[str, ...]:
+    """Clauses to set on a spanning line, each but the last with its separator."""
+    cleaned = [clean(p) for p in parts if p]
+    return tuple(p + w.sep.rstrip() + (" " if not w.zh else "")
+                 for p in cleaned[:-1]) + tuple(cleaned[-1:])
+
+
+def _status_grid(w: Words, report: Report, plan: Plan,
+                 columns: Sequence[str], names: int) -> Grid:
     title = w.t("title.status", plan=clean(plan.name or plan.path.name),
               as_of=report.as_of.isoformat())
-    table = Table(title=title, title_style="bold", expand=False, show_lines=False,
-                  pad_edge=False)
-    for column in columns:
-        table.add_column(_heading(w, column, plan), no_wrap=column in _NO_WRAP,
-                         justify="right" if column in _RIGHT else "left",
-                         ratio=3 if column == "name" else None,
-                         overflow="fold" if column in ("name", "target", "actual") else "ellipsis",
-                         min_width=6 if column == "name" else None)
-    _add_grouped(table, report.targets, lambda s: [_value(w, s, c, width) for c in columns],
-                 len(columns))
-    parts: list[RenderableType] = [table, Text(summary(w, report.targets))]
+    grid = Grid([Column(_heading(w, c, plan), _WRAP.get(c, FIXED), c in _RIGHT, names)
+                 for c in columns], title)
+    current: str | None = None
+    for status in report.targets:
+        group = status.target.group
+        if group and group != current:
+            heading = Text(clean(group), style="bold cyan")
+            grid.add(Row((heading, *[Text("")] * (len(columns) - 1)), section=True))
+            current = group
+        cells = tuple(_value(w, status, c, columns, plan) for c in columns)
+        grid.add(Row(cells, span=clauses(w, detail_parts(w, status, stretch=False))))
+    return grid
+
+
+def status_table(w: Words, report: Report, plan: Plan, width: int) -> RenderableType:
+    """The status as a table that fits `width`: the most columns that fit with every figure
+    whole; what a target still needs on a line of its own under it."""
+    if len(report.targets) > COMPACT_FROM:
+        return compact_status(w, report, plan, width)
+    layouts = [list(c) for least, c in _LAYOUTS if least <= width]
+    for columns in layouts:  # the bar, a picture of figures shown, only where names have room
+        names = NAME_EASY if "bar" in columns else NAME_LEAST
+        grid = _status_grid(w, report, plan, columns, names)
+        if grid.fits(width):
+            break
+    parts: list[RenderableType] = [grid, Text(summary(w, report.targets))]
     hint = next_step(w, report)
     if hint:
         parts.append(Text(hint, style="dim"))
@@ -169,31 +208,17 @@ def status_table(w: Words, report: Report, plan: Plan, width: int) -> Renderable
 def compact_status(w: Words, report: Report, plan: Plan, width: int) -> RenderableType:
     """The status of a large plan (a city's or province's thousand indicators): one line per
     target with the same columns as the table, less the bar and the detail lines, aligned
-    here rather than by Rich's table layout, which takes seconds for a thousand rows."""
-    columns = [c for c in _layout(width) if c != "bar"]
-    rows: list[tuple[str | None, list[str], str]] = []  # (group heading, cells, style)
-    current: str | None = None
-    for status in report.targets:
-        group = status.target.group
-        if group and group != current:
-            rows.append((clean(group), [], ""))
-            current = group
-        cells = [clean(status.target.name) if c == "name" else _value(w, status, c, width).plain
-                 for c in columns]
-        rows.append((None, [c.replace("\n", " ") for c in cells],
-                     VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
-    heads = [_heading(w, c, plan) for c in columns]
-    sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
-             for i, h in enumerate(heads)]
-    over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width
-    texts = ("name", "target") if width >= 80 else ("name", "actual")  # never cut a figure
-    narrowable = [i for i, c in enumerate(columns) if c in texts]
-    while over > 0:  # too wide: narrow the widest text column, down to 8 cells
-        widest = max(narrowable, key=lambda i: sizes[i])
-        if sizes[widest] <= 8:
+    here rather than by Rich's table layout, which takes seconds for a thousand rows. Only
+    names are cut short (…) to fit; where figures would not fit, columns are dropped."""
+    layouts = [([c for c in columns if c != "bar"], False) for least, columns in _LAYOUTS
+               if least <= width]
+    layouts.append((layouts[-1][0], True))  # last: the figure alone, without its target
+    for columns, bare in layouts:
+        rows = _compact_rows(w, report, plan, columns, bare)
+        heads = [_heading(w, c, plan) for c in columns]
+        sizes = _compact_sizes(heads, rows, columns, width)
+        if sum(sizes) + len(_GAP) * (len(sizes) - 1) <= width:
             break
-        sizes[widest] -= 1
-        over -= 1
     right = [c in _RIGHT for c in columns]
     out = Text(no_wrap=True, overflow="crop")
     out.append(w.t("title.status", plan=clean(plan.name or plan.path.name),
@@ -219,10 +244,58 @@ def compact_status(w: Words, report: Report, plan: Plan, width: int) -> Renderab
     return Group(*parts)
 
 
+_CompactRow = tuple[str | None, list[str], str]  # (group heading, cells, style)
+
+
+def _compact_rows(w: Words, report: Report, plan: Plan, columns: Sequence[str], bare: bool
+                  ) -> list[_CompactRow]:
+    """The cells of each line; `bare`: the actual figure without the target after it."""
+    shown = [*columns, "target"] if bare else columns  # _value: no target after the figure
+    rows: list[_CompactRow] = []
+    current: str | None = None
+    for status in report.targets:
+        group = status.target.group
+        if group and group != current:
+            rows.append((clean(group), [], ""))
+            current = group
+        cells = [clean(status.target.name) if c == "name"
+                 else _value(w, status, c, shown, plan).plain for c in columns]
+        rows.append((None, [c.replace("\n", " ") for c in cells],
+                     VERDICT_STYLE.get(status.verdict or Verdict.NO_DATA, "")))
+    return rows
+
+
+def _compact_sizes(heads: Sequence[str], rows: Sequence[_CompactRow], columns: Sequence[str],
+                   width: int) -> list[int]:
+    """Each column as wide as its widest cell; to fit, the names narrowed (down to 8 cells),
+    then the targets, never past the figure each ends with (see _fit)."""
+    sizes = [max([cell_len(h)] + [cell_len(r[1][i]) for r in rows if r[1]])
+             for i, h in enumerate(heads)]
+    over = sum(sizes) + len(_GAP) * (len(sizes) - 1) - width
+    name = columns.index("name")
+    cut = max(0, min(over, sizes[name] - NAME_LEAST))
+    sizes[name] -= cut
+    over -= cut
+    if "target" in columns and over > 0:
+        at = columns.index("target")
+        least = max([cell_len(heads[at])] + [_least_fit(r[1][at]) for r in rows if r[1]])
+        sizes[at] -= max(0, min(over, sizes[at] - least))
+    return sizes
+
+
+def _least_fit(text: str) -> int:
+    """The narrowest `_fit` cuts `text` to: '… ' and the figure it ends with."""
+    head, _, tail = text.rpartition(" ")
+    return cell_len(tail) + 2 if head else cell_len(text)
+
+
 def _fit(text: str, size: int, right: bool) -> str:
     """Text padded or cut (with …) to exactly `size` cells; wide characters count two."""
     width = cell_len(text)
     if width > size:
+        head, _, tail = text.rpartition(" ")
+        if head and cell_len(tail) + 2 <= size:  # the words cut, the figure at the end whole
+            return set_cell_size(head, size - cell_len(tail) - 2) + "… " + tail
         return set_cell_size(text, size - 1) + "…"
     pad = " " * (size - width)
     return pad + text if right else text + pad
@@ -254,39 +327,39 @@ def summary(w: Words, statuses: Iterable[Status]) -> str:
             counts[status.verdict] = counts.get(status.verdict, 0) + 1
     sep = "，" if w.zh else ", "
     parts = [f"{w.t('verdict.' + v.value)} {n}" for v in Verdict for n in [counts.get(v, 0)] if n]
-    return w.t("summary.one" if total == 1 else "summary", total=total, counts=sep.join(parts))
+    return w.tn("summary", total, total=total, counts=sep.join(parts))
 
 
-def indicator_table(w: Words, statuses: Sequence[Status]) -> Table:
-    table = Table(title=w.t("title.indicators"), title_style="bold", pad_edge=False)
-    table.add_column(w.t("col.name"), ratio=3)
-    table.add_column(w.t("col.actual"), justify="right")
-    table.add_column(w.t("col.as_of"), no_wrap=True)
+def indicator_table(w: Words, statuses: Sequence[Status]) -> Grid:
+    grid = Grid([Column(w.t("col.name"), FOLD), Column(w.t("col.actual"), WORDS, right=True),
+                 Column(w.t("col.as_of"), WORDS)], w.t("title.indicators"))
     for status in statuses:
         date = status.actual_date.isoformat() if status.actual_date else w.t("none")
         if status.stale:
             date += w.t("stale")
-        table.add_row(_cell(status.target.name),
-                      _cell(actual_text(w, status)), _cell(date))
-    return table
+        grid.add(Row((_cell(status.target.name), _cell(actual_text(w, status)), _cell(date))))
+    return grid
 
 
-def targets_table(w: Words, plan: Plan, width: int) -> Table:
-    table = Table(title=w.t("title.targets", plan=clean(plan.name or plan.path.name)),
-                  title_style="bold", show_lines=True, pad_edge=False)
-    table.add_column(w.t("col.id"), no_wrap=True)
-    table.add_column(w.t("col.name"), ratio=2)
-    table.add_column(w.t("col.target"), ratio=2)
-    table.add_column(w.t("col.period"), no_wrap=width >= 100)
-    if width >= 100:
-        table.add_column(w.t("col.quote"), ratio=4)
-    for target in plan.targets:
-        period = _period_text(w, target)
-        cells = [_cell(target.id), _cell(target.name), _cell(target_text(w, target)), _cell(period)]
-        if width >= 100:
-            cells.append(_cell(target.quote, "dim"))
-        table.add_row(*cells)
-    return table
+def targets_table(w: Words, plan: Plan, width: int) -> Grid:
+    """The plan's targets, each with the whole sentence it came from on a line under it
+    (and its period there too when the terminal is too narrow for a column of them)."""
+    title = w.t("title.targets", plan=clean(plan.name or plan.path.name))
+    grid = Grid([])
+    for narrow in (False, True):
+        grid = Grid([Column(w.t("col.id")), Column(w.t("col.name"), FOLD, least=NAME_LEAST),
+                     Column(w.t("col.target"), WORDS)]
+                    + ([] if narrow else [Column(w.t("col.period"), WORDS)]), title)
+        for target in plan.targets:
+            cells = (_cell(target.id), _cell(target.name),
+                     _cell(target_text(w, target, plan=plan)))
+            period = _period_text(w, target)
+            span = [period, target.quote] if narrow else [target.quote]
+            grid.add(Row(cells if narrow else (*cells, _cell(period)), span=clauses(w, span),
+                         section=True))
+        if grid.fits(width):
+            break
+    return grid
 
 
 def _period_text(w: Words, target: Target) -> str:
@@ -325,7 +398,7 @@ def history_table(w: Words, target: Target, records: Sequence[Record], width: in
                   pad_edge=False)
     table.add_column(w.t("col.record"), no_wrap=True, style="dim")
     table.add_column(w.t("col.date"), no_wrap=True)
-    table.add_column(w.t("col.value"), justify="right")
+    table.add_column(w.t("col.value"), justify="right", no_wrap=True)  # a figure: whole
     table.add_column(w.t("col.vintage"), no_wrap=True)
     table.add_column(w.t("col.note"), ratio=2)
     if width >= 100:
@@ -355,7 +428,7 @@ def periods_table(w: Words, statuses: Sequence[Status]) -> Table:
     table = Table(title=w.t("title.periods", name=clean(target.name)), title_style="bold",
                   pad_edge=False)
     table.add_column(w.t("col.period"), no_wrap=True)
-    table.add_column(w.t("col.actual"), justify="right")
+    table.add_column(w.t("col.actual"), justify="right", no_wrap=True)
     table.add_column(w.t("col.progress"), justify="right", no_wrap=True)
     table.add_column(w.t("col.verdict"), no_wrap=True)
     for status in statuses:

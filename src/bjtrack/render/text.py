@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bjtrack.domain.amounts import PERCENT, format_amount, format_points
-from bjtrack.domain.model import QUALIFIER_PREFIXES, Kind, Status, Target, Verdict
+from bjtrack.domain.amounts import PERCENT, format_amount, format_points, is_countable, whole_needed
+from bjtrack.domain.model import QUALIFIER_PREFIXES, Kind, Plan, Status, Target, Verdict
 from bjtrack.render.words import Words
 
 # C0/C1 controls (escape sequences among them) and bidi overrides: never reach a terminal.
@@ -59,10 +59,20 @@ def percent(w: Words, share: Decimal | None) -> str:
     return format_amount(share * 100, PERCENT, places=1)
 
 
-def target_text(w: Words, target: Target, value: Decimal | None = None) -> str:
-    """'超300亿元', '≥ 3.8万人', '与 gdp-growth 同步', '每年不少于3亿元'."""
+def goal_text(w: Words, status: Status, plan: Plan) -> str:
+    """A status's target as reports show it; a relative one names the series it follows
+    and the value that series gave: '与 地区生产总值增长 同步（5.0%）'."""
+    target = status.target
+    return target_text(w, target, status.target_value if target.relative_to else None, plan)
+
+
+def target_text(w: Words, target: Target, value: Decimal | None = None,
+                plan: Plan | None = None) -> str:
+    """'超300亿元', '≥ 3.8万人', '与 地区生产总值增长 同步', '每年不少于3亿元'. A relative
+    target names the series it follows by its name in `plan` (by its id without a plan)."""
     if target.relative_to:
-        text = w.t("relative", series=target.relative_to)
+        follows = plan.series_name(target.relative_to) if plan else target.relative_to
+        text = w.t("relative", series=follows)
         if value is None:
             return text
         figure = amount(w, value, target.unit)
@@ -130,9 +140,22 @@ def points_text(w: Words, gap: Decimal) -> str:
     return w.t("gap.short", sign=sign, points=format_points(abs(gap)))
 
 
+def needed(w: Words, value: Decimal, unit: str) -> str:
+    """An amount still needed (in all, or a month): people, firms and other countable
+    things in whole units, rounded up (2833.33人 -> '2834人'); other amounts rounded."""
+    if not is_countable(unit):
+        return amount(w, value, unit, exact=False)
+    return amount(w, whole_needed(value, unit), unit, exact=True)  # 23,457人, never 2.35万人
+
+
 def detail_text(w: Words, status: Status, stretch: bool = True) -> str:
     """One line of what matters beyond the numbers: gap, stretch, what is still needed.
     stretch=False leaves the stretch out (for a table whose verdict already says it)."""
+    return w.sep.join(detail_parts(w, status, stretch))
+
+
+def detail_parts(w: Words, status: Status, stretch: bool = True) -> list[str]:
+    """The clauses of `detail_text`, each a whole figure and its words."""
     target = status.target
     parts: list[str] = []
     if status.period is not None:  # a recurring target: which period is judged
@@ -148,13 +171,13 @@ def detail_text(w: Words, status: Status, stretch: bool = True) -> str:
         parts.append(w.t("no_progress"))
     elif status.remaining is not None and status.verdict not in (
             Verdict.MISSED, Verdict.ACHIEVED) and target.unit != PERCENT:
-        remaining = amount(w, status.remaining, target.unit, exact=False)
+        remaining = needed(w, status.remaining, target.unit)
         if status.required_rate is not None:
             parts.append(w.t("required", remaining=remaining,
-                           rate=amount(w, status.required_rate, target.unit, exact=False)))
+                           rate=needed(w, status.required_rate, target.unit)))
         else:
             parts.append(w.t("required.remaining", remaining=remaining))
-    return w.sep.join(p for p in parts if p)
+    return [p for p in parts if p]
 
 
 def _annual_detail(w: Words, status: Status) -> list[str]:

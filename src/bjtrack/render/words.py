@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bjtrack.domain.errors import FieldValue, Problem
-from bjtrack.render.i18n import LANGS, help_entry, message
+from bjtrack.render.i18n import LANGS, help_entry, message, plural_key
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,23 @@ class Words:
         """The message `key` with its fields, in this language."""
         return message(key, self.lang, **fields)
 
+    def tn(self, key: str, count: int, /, **fields: object) -> str:
+        """The counted message `key` in the form for `count` ("1 problem", "2 problems"),
+        with `count` as its field {count} unless the fields give that field."""
+        fields = {"count": count, **fields}
+        return message(plural_key(key, count, self.lang), self.lang, **fields)
+
     def help(self, key: str) -> str:
         return help_entry(key, self.lang)
 
     def text(self, problem: Problem) -> str:
         """A problem's message, without where it is or the hint."""
         fields = {name: self._field(value) for name, value in problem.fields}
-        in_key = fields.pop("_in_key", "")  # a value's problem at a key of a file
-        text = message(problem.key, self.lang, **fields)
+        in_key = fields.pop("_in_key", "")  # a value's problem at a key or an option
+        key = problem.key
+        if "count" in fields and fields["count"].isdigit():  # a counted message
+            key = plural_key(key, int(fields["count"]), self.lang)
+        text = message(key, self.lang, **fields)
         return f"{in_key}: {text}" if in_key else text
 
     def hint(self, problem: Problem) -> str | None:

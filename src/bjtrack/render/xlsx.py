@@ -21,7 +21,7 @@ from rich.cells import cell_len
 from bjtrack.domain.amounts import PERCENT
 from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
 from bjtrack.render.chart import display_scale
-from bjtrack.render.text import target_text, verdict_text
+from bjtrack.render.text import goal_text, verdict_text
 from bjtrack.render.words import Words
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ RECORD_HEADERS = ("date", "name", "series", "value", "unit", "vintage", "entered
                   "source", "by", "record")
 
 
-def status_rows(w: Words, report: Report
+def status_rows(w: Words, report: Report, plan: Plan
                 ) -> tuple[list[str], list[list[Cell]], list[Verdict | None]]:
     headers = [w.t(f"col.{name}") for name in STATUS_HEADERS]
     rows: list[list[Cell]] = []
@@ -140,7 +140,7 @@ def status_rows(w: Words, report: Report
         verdict = verdict_text(w, status) + (w.t("stale") if status.stale else "")
         rows.append([
             (target.group, None), (target.name, None), (target.id, None),
-            (target_text(w, target, status.target_value if target.relative_to else None)
+            (goal_text(w, status, plan)
              if not target.is_indicator else w.t("kind.indicator"), None),
             _amount(status.target_value, scale, unit), _amount(status.actual, scale, unit),
             (unit, None), _share(status.progress), _share(elapsed), (verdict, None),
@@ -178,7 +178,7 @@ def render(w: Words, report: Report, plan: Plan, records: Sequence[Record],
     name = plan.name or plan.path.name
     title = w.t("title.status", plan=name, as_of=report.as_of.isoformat())
     source = w.t("html.source", source=plan.source) if plan.source else ""
-    headers, rows, verdicts = status_rows(w, report)
+    headers, rows, verdicts = status_rows(w, report, plan)
     status_layout = Layout(
         titles=(title, source or w.t("xlsx.no_source")),
         wrapped=frozenset({headers.index(w.t("col.quote"))}),
