@@ -22,6 +22,9 @@ ACCEPTED_FORMS = (
 )
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+# The years a date may name. A period, a pace or a year-on-year reading reaches a year or
+# more before or past a date: year 1 or 9999 would fail there (OverflowError), not here.
+FIRST_YEAR, LAST_YEAR = 1000, 9000
 
 
 _MONTH_END = relativedelta(day=31)  # the last day of the month: day 31 or fewer
@@ -64,10 +67,18 @@ def parse_date(text: str, first_day: bool = False) -> date:
             continue
         try:
             end = _build(kind.removeprefix("ytd-"), match.groups())
-            return _first_day(kind, end) if first_day else end
+            found = _first_day(kind, end) if first_day else end
         except ValueError as exc:
             raise _bad(text, "invalid", str(exc)) from None
+        if not in_calendar(found):
+            raise _bad(text, "range")
+        return found
     raise _bad(text, "form")
+
+
+def in_calendar(day: date) -> bool:
+    """Is the date within the years bjtrack reads (FIRST_YEAR to LAST_YEAR)?"""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
 def _first_day(kind: str, end: date) -> date:
@@ -100,10 +111,12 @@ def _build(kind: str, groups: tuple[str | None, ...]) -> date:
 
 
 def _bad(raw: str, reason: str, why: str = "") -> InputError:
-    """reason: "form" or "invalid" (the i18n entries err.date.*)."""
+    """reason: "form", "invalid" or "range" (the i18n entries err.date.*)."""
     shown = raw if len(raw) <= 40 else raw[:37] + "…"
-    return InputError(problem(f"err.date.{reason}", hint_key="hint.forms", text=shown,
-                              forms=ACCEPTED_FORMS, why=why))
+    hint = "hint.date.range" if reason == "range" else "hint.forms"
+    return InputError(problem(f"err.date.{reason}", hint_key=hint, text=shown,
+                              forms=ACCEPTED_FORMS, why=why, low=FIRST_YEAR,
+                              high=LAST_YEAR))
 
 
 def month_days(year: int, month: int) -> int:

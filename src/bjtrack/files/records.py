@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bjtrack.domain.amounts import MAX_EXPONENT, plain
+from bjtrack.domain.dates import FIRST_YEAR, LAST_YEAR, in_calendar
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Record, Source
 from bjtrack.files.paths import (
@@ -182,7 +183,9 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
     torn_offset: int | None = None
     head = "".join(all_lines[: starts[0]] if starts else all_lines)
     try:
-        loads_toml(head)
+        for key in loads_toml(head):  # nothing but comments belongs before the records
+            problems.append(problem("err.top_key", hint_key="hint.records.top_keys",
+                                    file=file, field=key))
     except tomllib.TOMLDecodeError as exc:
         problems.append(toml_problem(exc, file, source=head))
     for n, begin in enumerate(starts):
@@ -195,7 +198,7 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
             entry = entries[0] if entries else {}
         except tomllib.TOMLDecodeError as exc:
             bad = toml_problem(exc, file, line_offset=begin, source=block)
-            if is_last:
+            if is_last and cut_short(block, bad.line, begin):
                 torn = problem("err.records.torn", hint_key="hint.repair", file=file,
                                line=begin + 1, problem=bad)
                 torn_offset = offset
@@ -210,6 +213,18 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
         elif record:
             records.append(record)
     return RecordSet(tuple(records), tuple(problems), torn, torn_offset)
+
+
+def cut_short(block: str, line: int | None, begin: int) -> bool:
+    """Is a last block that TOML refuses what a crash leaves: a block cut off inside its
+    last line? Every whole line bjtrack writes is valid TOML, so a cut can only break the
+    last one, and only when it has no "\n". A block TOML refuses anywhere else (a bad
+    offset, a control character in a comment) is damaged, not torn: it may be a whole
+    record, and `check --repair` must never move one out. (`begin`: the block's first
+    line less one; `line`: where TOML stopped.)"""
+    if block.endswith("\n"):
+        return False
+    return line is None or line == begin + len(split_lines(block))
 
 
 def to_record(entry: object, file: str, line: int | None
@@ -244,6 +259,10 @@ def to_record(entry: object, file: str, line: int | None
         raw_date = raw_date.date()
     if not isinstance(raw_date, date):
         return None, problem("err.records.date", file=file, line=line)
+    if not in_calendar(raw_date):
+        return None, problem("err.records.date_range", hint_key="hint.records.date_range",
+                             file=file, line=line, date=raw_date.isoformat(), low=FIRST_YEAR,
+                             high=LAST_YEAR)
     value, found = _value(entry.get("value"), file, line)
     if found is not None:
         return None, found

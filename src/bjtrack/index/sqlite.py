@@ -202,6 +202,14 @@ def trust(conn: sqlite3.Connection) -> None:
     _CHECKERS[id(conn)].trusted = True
 
 
+def wrote(conn: sqlite3.Connection) -> None:
+    """This connection has committed rows it signed: a trusted one stamps the index at
+    once, so that another connection of the same command trusts it too."""
+    checker = _CHECKERS[id(conn)]
+    if checker.trusted and not checker.failed:
+        _restamp(checker.db, checker.key)
+
+
 def signed(conn: sqlite3.Connection, blocks: Iterable[int]) -> None:
     """This connection signed these blocks: it need not check them."""
     _CHECKERS[id(conn)].good.update(blocks)
