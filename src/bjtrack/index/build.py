@@ -357,12 +357,9 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
             if not _valid(date.fromisoformat, day) or not in_calendar(date.fromisoformat(day)):
                 return None
             days.add(day)
-        moment = moments.get(logged) if logged else None
+        moment = _moment(logged, moments, days) if logged else None
         if logged and moment is None:
-            try:
-                moment = moments[logged] = str(datetime.fromisoformat(logged))
-            except ValueError:
-                return None
+            return None
         number = numbers.get(value, ())
         if number == ():  # not seen yet
             number = numbers[value] = _number(value)
@@ -374,6 +371,24 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
     if size is None:
         size = len(text.encode("utf-8"))
     return Scan(rows, size, text.count("\n"), RecordSet(()))
+
+
+def _moment(logged: str, moments: dict[str, str], days: set[str]) -> str | None:
+    """A `logged` time as `_row` writes it (str of the datetime), None if invalid. As log
+    writes it (2022-06-30 09:15:00+08:00) it is its own text once its day is valid."""
+    if len(logged) == 25 and logged[10] == " " and logged[19] == "+":
+        day = logged[:10]
+        if day in days or _valid(date.fromisoformat, day):
+            days.add(day)
+            return logged
+        return None
+    moment = moments.get(logged)
+    if moment is None:
+        try:
+            moment = moments[logged] = str(datetime.fromisoformat(logged))
+        except ValueError:
+            return None
+    return moment
 
 
 def _valid(parse: Any, text: str) -> bool:

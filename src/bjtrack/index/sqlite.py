@@ -203,8 +203,11 @@ def trust(conn: sqlite3.Connection) -> None:
 
 
 def wrote(conn: sqlite3.Connection) -> None:
-    """This connection has committed rows it signed: a trusted one stamps the index at
-    once, so that another connection of the same command trusts it too."""
+    """This connection has committed rows it signed: a new file turns to WAL, so that
+    readers never wait for a writer; a trusted connection stamps the index at once, so
+    that another connection of the same command trusts it too."""
+    with contextlib.suppress(sqlite3.OperationalError):  # opened meanwhile: as it is
+        conn.execute("PRAGMA journal_mode = WAL")
     checker = _CHECKERS[id(conn)]
     if checker.trusted and not checker.failed:
         _restamp(checker.db, checker.key)
@@ -260,12 +263,16 @@ def connect(db: Path, key: bytes) -> sqlite3.Connection:
     through the view `checked` (their MACs keyed by `key`). The caller closes it."""
     db.parent.mkdir(exist_ok=True)
     known = db.exists() and stamped(db, key)
+    new = not db.exists()
     conn = sqlite3.connect(db, timeout=BUSY_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         conn.execute("PRAGMA page_size = 16384")  # a new file's: fewer, fuller pages
-        # a crash may lose the last updates but never leaves a half-written one
-        conn.execute("PRAGMA journal_mode = WAL")
+        # A crash may lose the last updates but never leaves a half-written one. A new
+        # file is first filled with a rollback journal (written once, not once to the
+        # log and again to the file), then turned to WAL (`settled_in`).
+        if not new:
+            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         (count,) = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if count == 0:
