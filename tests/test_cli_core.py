@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from conftest import REPO, Runner, records_text
 
@@ -294,6 +295,28 @@ def test_history_in_date_order(cli: Runner, plan_dir: Path) -> None:
     assert dates == ["2022-03-31", "2022-06-30"]
     table = cli("history", "investment", cwd=plan_dir)
     assert table.out.index("50亿元") < table.out.index("150亿元") and "半年" in table.out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", [60, 80])
+def test_history_on_a_narrow_terminal_cuts_nothing_short(cli: Runner, plan_dir: Path, lang: str,
+                                                        width: int) -> None:
+    """history --all at 60 columns cut record ids and states with … ('retr… ipew…'), and
+    below 100 columns dropped the sources even where they fit."""
+    logged = cli("log", "investment", "150亿", "--date", "2022-06", "--by", "amy",
+                 "--source", "区统计局 2022年7月快报", cwd=plan_dir)
+    first = logged.out.split("[")[1][:10]
+    amended = cli("amend", first, "151亿", "--by", "amy", cwd=plan_dir)
+    second = amended.out.split("[")[1][:10]
+    shown = cli("--lang", lang, "history", "investment", "--all", cwd=plan_dir,
+                env={"COLUMNS": str(width)})
+    assert shown.code == 0, shown.err
+    assert "…" not in shown.out
+    assert shown.out.count(first) == 2 and shown.out.count(second) == 2  # each id whole
+    lines = [line for line in shown.out.splitlines() if line[:1] in "┏┃┡│└"]
+    assert max(cell_len(line) for line in lines) <= width
+    if width == 80:
+        assert "区统计局" in shown.out
 
 
 def test_check_clean_plan(cli: Runner, shipped: Path) -> None:
