@@ -132,13 +132,22 @@ def _widest(text: Text) -> int:
     return max((cell_len(line) for line in text.plain.split("\n")), default=0)
 
 
+# Where a WORDS cell may break: at spaces, and before a full-width bracket, as Chinese is
+# set: '进度正常（数据已过期）' is '进度正常' then '（数据已过期）' on a narrow column.
+_BREAK = re.compile(r"\s+|(?=（)")
+
+
 def _longest_word(text: str) -> int:
-    return max((cell_len(word) for word in re.split(r"\s+", text)), default=0)
+    return max((cell_len(word) for word in _BREAK.split(text)), default=0)
 
 
 def _lines(console: Console, text: Text, size: int, wrap: str) -> list[Text]:
     if wrap == FIXED:
         return list(text.split("\n", allow_blank=True)) or [Text("")]
+    bracket = text.plain.find("（", 1)
+    if wrap == WORDS and bracket > 0 and text.cell_len > size:
+        head, tail = text.divide([bracket])
+        return _lines(console, head, size, wrap) + _lines(console, tail, size, wrap)
     return list(text.wrap(console, size, overflow="fold")) or [Text("")]
 
 
