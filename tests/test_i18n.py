@@ -209,7 +209,7 @@ ERRORS = [
      "无法识别日期“next june”：不是可识别的日期写法", "可用写法：2022-06-30"),
     ("no such day", ("log", "investment", "1亿", "--date", "2022-02-30"), None, 2,
      "cannot read date '2022-02-30'", "accepted forms",
-     "无法识别日期“2022-02-30”：日期无效", "可用写法"),
+     "无法识别日期“2022-02-30”：2022年2月没有30日", "可用写法"),
     ("unit mismatch", ("log", "investment", "5万人"), None, 2,
      "unit mismatch: got 5万人, but this series is measured in 元", "e.g. 150亿元",
      "单位不符：输入的是 5万人，该指标以元计", "请以元填写，例如 150亿元"),
