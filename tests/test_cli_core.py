@@ -497,3 +497,33 @@ def test_a_figure_outside_the_targets_period_is_refused_or_forced_with_a_note(
         in result.err
     inside = cli("log", "investment", "1亿", "--date", "2022-06", cwd=plan_dir)
     assert inside.err == ""
+
+
+@pytest.mark.parametrize(("args", "en", "zh"), [
+    (("log", "investment", "150亿", "--dat", "2022-06"),
+     "error: no such option: --dat (did you mean: --date", "错误: 没有这个选项：--dat"),
+    (("log", "investment", "--bogus", "150亿"), "error: no such option: --bogus",
+     "错误: 没有这个选项：--bogus"),
+    (("log", "investment", "150亿", "-q"), "error: no such option: -q", "没有这个选项：-q"),
+])
+def test_a_mistyped_option_of_log_is_called_one(cli: Runner, plan_dir: Path,
+                                                args: tuple[str, ...], en: str, zh: str) -> None:
+    """log reads a negative VALUE, so it let unknown options through: --dat 2022-06 was
+    'unexpected extra arguments', and --bogus before the value was taken for the value."""
+    for lang, said in (("en", en), ("zh", zh)):
+        result = cli("--lang", lang, *args, cwd=plan_dir)
+        assert result.code == 2 and said in result.err, result.err
+        assert "extra" not in result.err and "多余" not in result.err
+    assert records_text(plan_dir) == ""
+
+
+def test_negative_figures_are_values_of_log_and_amend(cli: Runner, plan_dir: Path) -> None:
+    """amend RECORD -3.5% said 'no such option: -3'."""
+    logged = cli("log", "share", "-1.5%", "--date", "2022-06", "--note", "-", cwd=plan_dir)
+    assert logged.code == 0, logged.err
+    first = logged.out.split("[")[1][:10]
+    amended = cli("amend", first, "-3.5%", cwd=plan_dir)
+    assert amended.code == 0, amended.err
+    assert "-1.5% → -3.5% as of 2022-06-30" in amended.out
+    again = cli("log", "share", "-2%", "-d2022-07", cwd=plan_dir)
+    assert again.code == 0 and "-2.0% as of 2022-07-31" in again.out, again.err

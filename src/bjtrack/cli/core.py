@@ -10,6 +10,7 @@ from rich.console import RenderableType
 from bjtrack.cli.root import (
     FailOn,
     Format,
+    NegativeValues,
     app,
     complete_target,
     date_option,
@@ -25,7 +26,7 @@ from bjtrack.render.words import Words
 
 
 # Negative figures (-3.5%, -7亿) are values, not unknown options.
-@app.command(help=help_key("log"), context_settings={"ignore_unknown_options": True})
+@app.command(help=help_key("log"), cls=NegativeValues)
 def log(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(

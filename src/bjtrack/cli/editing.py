@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bjtrack.cli.root import Session, app, complete_target, date_option, now, session, who
+from bjtrack.cli.root import (
+    NegativeValues,
+    Session,
+    app,
+    complete_target,
+    date_option,
+    now,
+    session,
+    who,
+)
 from bjtrack.domain.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.render.i18n import help_key
 from bjtrack.render.text import clean
@@ -215,7 +224,7 @@ def undo(
     _report(s, "undo.done", done)
 
 
-@app.command(help=help_key("amend"))
+@app.command(help=help_key("amend"), cls=NegativeValues)
 def amend(
     ctx: typer.Context,
     record: Annotated[str, typer.Argument(
