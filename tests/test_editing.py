@@ -290,6 +290,7 @@ def test_target_edit_editor_failure_and_no_change(cli: Runner, plan_dir: Path) -
     result = cli("--lang", "zh", "target", "edit", "investment", cwd=plan_dir,
                  env={"EDITOR": failing, "VISUAL": ""})
     assert result.code == 1 and "编辑器异常退出（状态 3），计划未改动" in result.err
+    assert result.err.count("计划未改动") == 1  # said once, not again as the hint
     same = fake_editor(plan_dir.parent, "nothing-here", "x", name="same")
     result = cli("--lang", "en", "target", "edit", "investment", cwd=plan_dir,
                  env={"EDITOR": same, "VISUAL": ""})
