@@ -40,6 +40,10 @@ def test_log_defaults_to_the_end_of_the_last_complete_month(cli: Runner,
     result = cli("log", "gdp", "500亿", cwd=plan_dir, env={"BJTRACK_TODAY": "2022-07-20"})
     assert "as of 2022-06-30" in result.out
     assert "no --date given: dated 2022-06-30, the end of the last complete month" in result.out
+    for lang, said in (("en", "(default: the end of the last complete month)"),
+                       ("zh", "（默认：上一个完整月份的月末）")):  # --help said: today
+        shown = cli("--lang", lang, "log", "--help", env={"COLUMNS": "200"}).out
+        assert said in shown and "today" not in shown and "今天" not in shown
 
 
 def test_log_keeps_note_source_and_who(cli: Runner, plan_dir: Path) -> None:
