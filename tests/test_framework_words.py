@@ -168,6 +168,9 @@ def test_help_lines_wrap_by_display_width_and_keep_words_whole() -> None:
     assert wrap("json、html、xlsx 总是包含记录", 10) == ["json、", "html、xlsx", "总是包含记", "录"]
     assert wrap("--name 区内全年投资 --target 300亿元", 16) == [
         "--name 区内全年", "投资 --target", "300亿元"]
+    # nor does one end with （: log --date's help ended its line with '…（'
+    assert wrap("数据截至日期：2022Q2、2022H1 …（默认：上一个完整月份的月末）", 32) == [
+        "数据截至日期：2022Q2、2022H1 …", "（默认：上一个完整月份的月末）"]
 
 
 def test_a_group_without_its_command_shows_its_help(cli: Runner) -> None:
