@@ -532,3 +532,11 @@ def test_negative_figures_are_values_of_log_and_amend(cli: Runner, plan_dir: Pat
     assert "-1.5% → -3.5% as of 2022-06-30" in amended.out
     again = cli("log", "share", "-2%", "-d2022-07", cwd=plan_dir)
     assert again.code == 0 and "-2.0% as of 2022-07-31" in again.out, again.err
+
+
+def test_history_without_records_has_no_state_column(cli: Runner, plan_dir: Path) -> None:
+    """A target with no records showed an empty 状态 (State) column, as if something had
+    been corrected."""
+    for lang, state in (("en", "State"), ("zh", "状态")):
+        shown = cli("--lang", lang, "history", "investment", cwd=plan_dir)
+        assert shown.code == 0 and state not in shown.out, shown.out

@@ -166,7 +166,7 @@ def history(
 
     marks: dict[str, tuple[str, bool]] | None = record_marks(s.words, found.records,
                                                              found.states)
-    if not show_all and marks and all(live for _, live in marks.values()):
+    if not show_all and all(live for _, live in marks.values()):
         marks = None  # nothing was ever replaced: no state column
     shown: list[RenderableType] = [
         history_table(s.words, found.target, found.records, s.out.width, marks)]
