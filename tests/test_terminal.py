@@ -389,3 +389,14 @@ def test_a_chinese_verdict_with_a_remark_keeps_the_columns_of_80(cli: Runner,
     assert "完成/时间" in shown.out and "截至" in shown.out and "2022-06-30" in shown.out
     row = next(n for n, line in enumerate(lines) if "今年新增" in line)
     assert "进度正常" in lines[row] and "（数据已过期）" in lines[row + 1]
+
+
+@pytest.mark.parametrize("command", [("status", "--as-of", AS_OF), ("targets",),
+                                     ("history", "investment")])
+def test_a_table_title_has_no_spaces_after_it(cli: Runner, shipped: Path,
+                                              command: tuple[str, ...]) -> None:
+    """The centred title was padded with spaces to the table's width: trailing blanks in
+    `status > status.txt` and in every diff of it."""
+    shown = cli("--lang", "zh", *command, cwd=shipped, env={"COLUMNS": "100"})
+    title = shown.out.splitlines()[0]
+    assert title.strip() and title == title.rstrip(), repr(title)

@@ -92,7 +92,11 @@ class Grid:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         sizes = self.widths(options.max_width)
         total = sum(sizes) + self._overhead
-        if self.title:
+        if self.title and cell_len(self.title) <= total:  # centred, no spaces after it
+            yield Segment(" " * ((total - cell_len(self.title)) // 2))
+            yield Segment(self.title, Style(bold=True))
+            yield Segment.line()
+        elif self.title:
             yield from console.render(Text(self.title, style="bold", justify="center"),
                                       options.update(width=total))
         heads = tuple(Text(c.heading, style="bold") for c in self.columns)
