@@ -164,10 +164,9 @@ def history(
         return
     from bjtrack.render.table import history_table, periods_table, record_marks
 
-    marks: dict[str, tuple[str, bool]] | None = record_marks(s.words, found.records,
-                                                             found.states)
-    if not show_all and all(live for _, live in marks.values()):
-        marks = None  # nothing was ever replaced: no state column
+    every = record_marks(s.words, found.records, found.states)
+    # nothing was ever replaced (or nothing is recorded): no state column
+    marks = every if show_all or not all(live for _, live in every.values()) else None
     shown: list[RenderableType] = [
         history_table(s.words, found.target, found.records, s.out.width, marks)]
     if found.periods:
