@@ -51,7 +51,7 @@ def log(
     s = session(ctx)
     w = s.words
     day = date_option(on, "--date") or last_month_end(today())
-    result = log_value(s.load(), target, value, day, now(), note=note, source=source,
+    result = log_value(s.load(writes=True), target, value, day, now(), note=note, source=source,
                        by=who() if by is None else by, vintage=vintage, revise=revise,
                        exact=exact, force=force)
     record, found = result.record, result.target

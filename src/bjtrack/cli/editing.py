@@ -220,7 +220,7 @@ def undo(
     s = session(ctx)
     from bjtrack.ops import corrections
 
-    done = corrections.undo(s.load(), now(), by=who() if by is None else by, why=why)
+    done = corrections.undo(s.load(writes=True), now(), by=who() if by is None else by, why=why)
     _report(s, "undo.done", done)
 
 
@@ -239,8 +239,9 @@ def amend(
     s = session(ctx)
     from bjtrack.ops import corrections
 
-    done = corrections.amend(s.load(), record, value, now(), day=date_option(on, "--date"),
-                             note=note, by=who() if by is None else by)
+    done = corrections.amend(s.load(writes=True), record, value, now(),
+                             day=date_option(on, "--date"), note=note,
+                             by=who() if by is None else by)
     _report(s, "amend.done", done)
 
 
@@ -255,6 +256,6 @@ def rm(
     s = session(ctx)
     from bjtrack.ops import corrections
 
-    done = corrections.retract(s.load(), record, now(), why=why,
+    done = corrections.retract(s.load(writes=True), record, now(), why=why,
                                by=who() if by is None else by)
     _report(s, "undo.done", done)

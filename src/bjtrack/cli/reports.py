@@ -103,7 +103,7 @@ def import_(
 
     s = session(ctx)
     w = s.words
-    loaded = s.load()
+    loaded = s.load(writes=not dry_run)
     bar = _Bar(s.err, s.words) if s.err.is_terminal else None
     try:
         result = import_file(loaded, file, now(), by=who() if by is None else by,

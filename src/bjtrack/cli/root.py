@@ -57,11 +57,13 @@ class Session:
 
         return find_plan(self.file, Path.cwd())
 
-    def load(self, strict: bool = True) -> loading.Loaded:
-        """The plan and its records; the index it opened is closed when the command ends."""
+    def load(self, strict: bool = True, writes: bool = False) -> loading.Loaded:
+        """The plan and its records; the index it opened is closed when the command ends.
+        A torn last record is warned of, except to a command that appends (writes): that
+        is refused behind it with a message of its own, and one message is enough."""
         loaded = loading.load(self.plan_path(), strict=strict)
         self.opened.append(loaded)
-        for warning in loaded.warnings():
+        for warning in () if writes else loaded.warnings():
             self.warn(self.words.t("warn.torn", problem=self.words.describe(warning)))
         return loaded
 
