@@ -400,3 +400,11 @@ def test_a_table_title_has_no_spaces_after_it(cli: Runner, shipped: Path,
     shown = cli("--lang", "zh", *command, cwd=shipped, env={"COLUMNS": "100"})
     title = shown.out.splitlines()[0]
     assert title.strip() and title == title.rstrip(), repr(title)
+
+
+def test_an_open_ended_period_says_from_when(cli: Runner, shipped: Path) -> None:
+    """A target that recurs every year from 2022 showed its period as '2022-01-01 ~;'."""
+    for lang, said in (("en", "from 2022-01-01"), ("zh", "2022-01-01 起")):
+        for width in (60, 140):
+            shown = cli("--lang", lang, "targets", cwd=shipped, env={"COLUMNS": str(width)})
+            assert said in shown.out and "~;" not in shown.out and "~ │" not in shown.out

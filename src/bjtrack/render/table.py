@@ -368,7 +368,7 @@ def _period_text(w: Words, target: Target) -> str:
     if target.start and target.due:
         return f"{target.start.isoformat()} ~ {target.due.isoformat()}"
     if target.start:
-        return f"{target.start.isoformat()} ~"
+        return w.t("period.from", start=target.start.isoformat())  # open-ended (每年)
     return w.t("none")
 
 
