@@ -58,7 +58,9 @@ def check_template(path: Path) -> bytes:
         data = path.read_bytes()
         Document(io.BytesIO(data))
     except Exception as exc:  # a missing file, a .dotx, a damaged zip: many kinds
-        detail = os_reason(exc) if isinstance(exc, OSError) else exc
+        # the reason in the run's language: the system's, or what python-docx found wrong
+        # (its own English: "File is not a zip file") as not being a Word document
+        detail = os_reason(exc) if isinstance(exc, OSError) else problem("err.not_docx")
         raise UsageError(problem("err.export.template_file",
                                  hint_key="hint.export.template_file", file=str(path),
                                  error=detail)) from None
