@@ -506,9 +506,9 @@ def test_a_figure_outside_the_targets_period_is_refused_or_forced_with_a_note(
 
 @pytest.mark.parametrize(("args", "en", "zh"), [
     (("log", "investment", "150亿", "--dat", "2022-06"),
-     "error: no such option: --dat (did you mean: --date", "错误: 没有这个选项：--dat"),
+     "error: no such option: --dat (did you mean: --date", "错误：没有这个选项：--dat"),
     (("log", "investment", "--bogus", "150亿"), "error: no such option: --bogus",
-     "错误: 没有这个选项：--bogus"),
+     "错误：没有这个选项：--bogus"),
     (("log", "investment", "150亿", "-q"), "error: no such option: -q", "没有这个选项：-q"),
 ])
 def test_a_mistyped_option_of_log_is_called_one(cli: Runner, plan_dir: Path,

@@ -204,8 +204,8 @@ def test_target_add_problem_names_the_option(cli: Runner, plan_dir: Path) -> Non
                  "--target", "1亿元", "--start", "2022-06-01", "--due", "2022-01-01",
                  cwd=plan_dir)
     assert result.code == 2
-    assert result.err.startswith("错误: --id: id 'Late' 不是小写短名")
-    assert "\n错误: --due: 目标 'Late'：截止日期 2022-01-01 早于开始日期 2022-06-01" in result.err
+    assert result.err.startswith("错误：--id: id 'Late' 不是小写短名")
+    assert "\n错误：--due: 目标 'Late'：截止日期 2022-01-01 早于开始日期 2022-06-01" in result.err
     assert "targets.toml" not in result.err
 
 

@@ -159,7 +159,7 @@ def test_each_case_of_the_readme_table(cli: Runner, plan_dir: Path, case: Case) 
         result = cli("--lang", lang, *case.args, cwd=plan_dir)
         assert result.code == case.code, (lang, result.err)
         if case.code in (1, 2):
-            label = "错误: " if lang == "zh" else "error: "
+            label = "错误：" if lang == "zh" else "error: "
             assert words in result.err, (lang, result.err)
             assert (label in result.err) == case.labelled, (lang, result.err)
         else:

@@ -245,7 +245,7 @@ def test_errors_in_both_languages(cli: Runner, plan_dir: Path, args: tuple[str, 
     assert en.err.startswith("error: ") and en1 in en.err and en2 in en.err
     zh = cli(*args, cwd=plan_dir, env={"BJTRACK_LANG": "zh"})
     assert zh.code == code and zh.out == ""
-    assert zh.err.startswith("错误: ") and zh1 in zh.err and zh2 in zh.err
+    assert zh.err.startswith("错误：") and zh1 in zh.err and zh2 in zh.err
     assert "Traceback" not in en.err + zh.err
 
 
@@ -438,7 +438,7 @@ def test_one_process_speaks_both_languages(cli: Runner, logged: Path) -> None:
         assert shown.code == 0 and word in shown.out, shown.out
         assert shown.out.startswith(usage + "bjtrack log"), shown.out
     for lang, said in (("en", "error: no such option: --bogus"),
-                       ("zh", "错误: 没有这个选项：--bogus"),
+                       ("zh", "错误：没有这个选项：--bogus"),
                        ("en", "error: no such option: --bogus")):
         wrong = cli("--lang", lang, "status", "--bogus", cwd=logged)
         assert wrong.code == 2 and said in wrong.err, wrong.err
@@ -543,3 +543,14 @@ def test_the_systems_reasons_are_said_in_the_language_asked_for() -> None:
     odd = OSError(errno.ETIMEDOUT, "Connection timed out")
     assert Words("zh").text(os_reason(odd)) == "Connection timed out"  # as the system says
     assert "No space left on device" in str(wrote)  # the key and fields keep the text
+
+
+def test_chinese_errors_and_warnings_take_the_same_full_width_colon(cli: Runner,
+                                                                    plan_dir: Path) -> None:
+    """错误 was followed by an ASCII colon and a space ('错误: '), 警告 and 注意 by '：'."""
+    result = cli("--lang", "zh", "log", "investment", "5万人", cwd=plan_dir)
+    assert result.err.startswith("错误：单位不符") and "错误: " not in result.err
+    framework = cli("--lang", "zh", "status", "--bogus", cwd=plan_dir)
+    assert "\n错误：没有这个选项：--bogus" in framework.err
+    english = cli("--lang", "en", "log", "investment", "5万人", cwd=plan_dir)
+    assert english.err.startswith("error: unit mismatch")

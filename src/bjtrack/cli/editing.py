@@ -87,7 +87,7 @@ def _ask(w: Words, key: str, check: Callable[[str], object] | None = None) -> st
                 check(answer)
         except InputError as exc:
             for found in exc.problems:
-                typer.echo(f"{w.t('error')}: {w.describe(found)}", err=True)
+                typer.echo(w.t("error", text=w.describe(found)), err=True)
             continue
         return answer
 
@@ -167,7 +167,7 @@ def target_edit(
 
     def retry(problems: Sequence[Problem]) -> bool:
         for found in problems:
-            s.err.print(clean(f"{w.t('error')}: {w.describe(found)}"), style="red",
+            s.err.print(clean(w.t("error", text=w.describe(found))), style="red",
                         markup=False, highlight=False, soft_wrap=True)
         return _interactive() and yes(w, "prompt.reopen")
 
