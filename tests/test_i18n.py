@@ -554,3 +554,26 @@ def test_chinese_errors_and_warnings_take_the_same_full_width_colon(cli: Runner,
     assert "\n错误：没有这个选项：--bogus" in framework.err
     english = cli("--lang", "en", "log", "investment", "5万人", cwd=plan_dir)
     assert english.err.startswith("error: unit mismatch")
+
+
+@pytest.mark.parametrize(("line", "zh", "en"), [
+    ("name = 区内", "不是 TOML 能识别的值", "not a value TOML knows"),
+    ("x = 1 2", "值后面应换行", "expected the line to end after the value"),
+    ("[[target]", "[[表]] 表头末尾缺少“]]”", "expected ']]' at the end of the [[table]] header"),
+    ("foo", "键后缺少“=”", "expected '=' after the key"),
+    ("x = {a = 1", "内联表 { … } 没有闭合", "an inline table { … } is not closed"),
+    ('id = "x"', "同一个键重复赋值", "a key is given a second value"),
+    ("[plan]", "表 [plan] 重复声明", "the table [plan] is declared twice"),
+])
+def test_a_malformed_plan_is_said_in_the_runs_language(cli: Runner, shipped: Path, line: str,
+                                                       zh: str, en: str) -> None:
+    """The TOML parser's reason was its English inside the Chinese message
+    (TOML 格式错误：Invalid value); and '{ … }' in a message must not break its formatting."""
+    plan = shipped / "targets.toml"
+    before = plan.read_bytes()
+    plan.write_bytes(before + line.encode() + b"\n")
+    for lang, said in (("zh", zh), ("en", en)):
+        result = cli("--lang", lang, "status", cwd=shipped)
+        assert result.code == 1 and said in result.err, result.err
+        assert "targets.toml:192" in result.err and "Traceback" not in result.err
+    assert plan.read_bytes() == before + line.encode() + b"\n"
