@@ -69,7 +69,8 @@ def export(
                                  fmt=fmt.value))
     loaded = s.load()
     if target is not None:
-        exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path))
+        exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path),
+                               "md" if fmt is ExportFormat.markdown else fmt.value)
     snap = exporting.snapshot(loaded, date_option(as_of, "--as-of") or today(), group)
     data = document(s.words, snap, fmt.value, records=records, bom=bom, generated=now(),
                     template=layout)
