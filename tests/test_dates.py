@@ -109,7 +109,7 @@ def test_add_years_keeps_month_ends(day: date, years: int, expected: date) -> No
     ("2022-00", "there is no month 0", "没有0月"),
     ("2022-02-30", "month 2 of 2022 has no day 30", "2022年2月没有30日"),
     ("2022/4/31", "month 4 of 2022 has no day 31", "2022年4月没有31日"),
-    ("0000-01-01", "there is no year 0", "没有0年"),
+    ("0000-01-01", "between the years 1000 and 9000", "日期须在 1000 年到 9000 年之间"),
 ])
 def test_a_date_that_does_not_exist_is_said_in_the_runs_language(cli: Runner, plan_dir: Path,
                                                                  text: str, en: str,

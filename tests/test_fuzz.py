@@ -105,13 +105,29 @@ def test_amount_extremes_and_full_width(text: str, value: Decimal, unit: str) ->
 
 # --------------------------------------------------------------------------- dates
 
+def _date_forms(day: date) -> tuple[str, ...]:
+    return (day.isoformat(), f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}年{day.month}月{day.day}日", day.strftime("%Y%m%d"),
+            f"{day.year:04d}－{day.month:02d}－{day.day:02d}")
+
+
 @FAST
-@given(st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31)))
+@given(st.dates(min_value=date(1000, 1, 1), max_value=date(9000, 12, 31)))
 def test_date_forms_round_trip(day: date) -> None:
-    for text in (day.isoformat(), f"{day.year}/{day.month}/{day.day}",
-                 f"{day.year}年{day.month}月{day.day}日", day.strftime("%Y%m%d"),
-                 f"{day.year:04d}－{day.month:02d}－{day.day:02d}"):
+    for text in _date_forms(day):
         assert parse_date(text) == day, text
+
+
+@FAST
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(999, 12, 31)) |
+       st.dates(min_value=date(9001, 1, 1), max_value=date(9999, 12, 31)))
+def test_dates_outside_the_years_1000_to_9000_name_the_range(day: date) -> None:
+    for text in (day.isoformat(), f"{day.year:04d}年{day.month}月{day.day}日",
+                 f"{day.year:04d}/{day.month}/{day.day}", f"{day.year:04d}年"):
+        with pytest.raises(BjtrackError) as caught:
+            parse_date(text)
+        said = ENGLISH.text(caught.value.problems[0])
+        assert said.endswith("bjtrack reads dates between the years 1000 and 9000"), said
 
 
 @FAST
@@ -122,7 +138,8 @@ def test_date_parser_answers_or_shows_the_forms(text: str) -> None:
         day = parse_date(text)
     except BjtrackError as exc:
         assert len(exc.problems) == 1
-        assert "accepted forms" in (ENGLISH.hint(exc.problems[0]) or "")
+        assert "accepted forms" in (ENGLISH.hint(exc.problems[0]) or "") or \
+            "between the years 1000 and 9000" in ENGLISH.text(exc.problems[0])
         return
     assert isinstance(day, date)
 

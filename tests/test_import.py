@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bjtrack.domain.model import Plan, Record
 from bjtrack.files import records, writing
 from bjtrack.index import cache
-from bjtrack.ops import importing
+from bjtrack.ops import import_lookup, importing
 from bjtrack.ops import load as loading
 from bjtrack.ops.log import log_value
 from conftest import Runner, records_text
@@ -268,10 +268,11 @@ def test_progress_bar_on_a_terminal_for_long_imports() -> None:
 
     screen = io.StringIO()
     bar = _Bar(Console(file=screen, force_terminal=True, width=80))
-    bar(0, 100)  # a short import: no bar
+    bar(0)  # a short import: no bar
+    bar(4000)
     assert bar.progress is None
     for done in range(0, 20_001, 1000):
-        bar(done, 20_000)
+        bar(done)
     bar.close()
     assert bar.progress is not None and bar.progress.tasks[0].completed == 20_000
     assert "checking rows" in screen.getvalue() or "正在检查" in screen.getvalue()
@@ -283,9 +284,10 @@ def test_no_progress_bar_when_not_on_a_terminal(cli: Runner, plan_dir: Path) -> 
         ["investment", (start + timedelta(days=i)).isoformat(), f"{i}"] for i in range(6000)]
     result = cli("import", str(write_csv(plan_dir / "long.csv", rows)), cwd=plan_dir)
     assert result.code == 0, result.err
-    assert result.err.strip().splitlines() == [
-        "imported 6000 records from long.csv (UTF-8); 0 already recorded, not added again "
-        "(6000 rows)"]
+    lines = result.err.strip().splitlines()
+    assert lines[0] == ("imported 6000 records from long.csv (UTF-8); 0 already recorded, "
+                        "not added again (6000 rows)")
+    assert len(lines) == 2 and lines[1].startswith("import imp-")
 
 
 def test_figures_that_differ_from_recorded_ones_are_flagged(cli: Runner, plan_dir: Path) -> None:
@@ -388,13 +390,13 @@ def test_import_judges_the_file_alike_with_and_without_the_index(
     now = datetime(2022, 8, 1, 9, tzinfo=UTC)
     dry = importing.import_file(loaded, sheet, now, dry_run=True)
     result = importing.import_file(loaded, sheet, now)
+    assert [(r.series, r.date, r.value) for _, r in dry.listed] == [
+        ("investment", date(2022, 3, 31), Decimal(9000000000)),
+        ("firms-total", date(2022, 6, 30), Decimal(78000)),
+        ("investment", date(2022, 6, 30), Decimal(15100000000)),
+        ("share", date(2022, 6, 30), Decimal("41.2"))]
     for outcome in (dry, result):
-        assert [(r.series, r.date, r.value) for r in outcome.added] == [
-            ("investment", date(2022, 3, 31), Decimal(9000000000)),
-            ("firms-total", date(2022, 6, 30), Decimal(78000)),
-            ("investment", date(2022, 6, 30), Decimal(15100000000)),
-            ("share", date(2022, 6, 30), Decimal("41.2"))]
-        assert outcome.duplicates == 3 and outcome.rows == 7
+        assert outcome.added == 4 and outcome.duplicates == 3 and outcome.rows == 7
         assert [f"row {c.row}" for c in outcome.conflicts] == ["row 4", "row 6"]
     assert not dry.written and result.written
     assert _held(plan_dir) == [
@@ -409,7 +411,7 @@ def test_import_judges_the_file_alike_with_and_without_the_index(
         ("share", date(2022, 6, 30), Decimal("41.2"), "41.2%", False, False)]
     assert (plan_dir / "records.toml").read_text(encoding="utf-8").startswith(HELD + "\n# ")
     again = importing.import_file(loading.load(plan_dir / "targets.toml"), sheet, now)
-    assert (len(again.added), again.duplicates, again.written) == (0, 7, False)
+    assert (again.added, again.duplicates, again.written) == (0, 7, False)
 
 
 def test_a_figure_logged_during_an_import_is_not_recorded_twice(
@@ -424,18 +426,19 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
     checked = importing._settle
     calls = []
 
-    def meanwhile(plan: Plan, path: Path, rows: importing._Rows) -> importing._Settled:
-        settled = checked(plan, path, rows)
+    def meanwhile(plan: Plan, path: Path, keys: list[import_lookup.Identity],
+                  numbers: list[int]) -> importing._Settled:
+        settled = checked(plan, path, keys, numbers)
         if not calls:  # another process logs the same figure before the lock is taken
             other = loading.load(plan_dir / "targets.toml")
             log_value(other, "investment", "150亿", date(2022, 6, 30), now)
-        calls.append(len(settled.added))
+        calls.append(settled.added)
         return settled
 
     monkeypatch.setattr(importing, "_settle", meanwhile)
     result = importing.import_file(loaded, sheet, now)
     assert calls == [2, 1]
-    assert (len(result.added), result.duplicates) == (1, 1)
+    assert (result.added, result.duplicates) == (1, 1)
     assert [r.value for r in records.load_records(plan_dir / "records.toml").records] == [
         Decimal(15000000000), Decimal(22000000000)]
 
@@ -443,14 +446,14 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
 def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (plan_dir / "records.toml").write_text(HELD, encoding="utf-8")
-    drawn = importing.new_ids
+    drawn = import_lookup.new_ids
 
     def unlucky(taken: set[str]) -> Iterator[str]:
         yield "a1"  # an id the file holds
         yield "b2"
         yield from drawn(taken)
 
-    monkeypatch.setattr(importing, "new_ids", unlucky)
+    monkeypatch.setattr(import_lookup, "new_ids", unlucky)
     sheet = write_csv(plan_dir / "sheet.csv", SHEET)
     for cached in (True, False):
         if not cached:
@@ -462,7 +465,7 @@ def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
             assert loaded.index.ids_taken(["a1", "zz", "b2", "a3"]) == {"a1", "b2", "a3"}
         result = importing.import_file(loaded, sheet, datetime(2022, 8, 1, tzinfo=UTC))
         ids = [r.id for r in records.load_records(plan_dir / "records.toml").records]
-        assert len(result.added) == 4 and len(set(ids)) == len(ids) == 9
+        assert result.added == 4 and len(set(ids)) == len(ids) == 9
 
 
 def test_a_big_file_is_copied_byte_for_byte_before_the_new_records(tmp_path: Path) -> None:
@@ -493,32 +496,32 @@ def test_records_made_for_an_import_are_the_records_record_makes(plan_dir: Path)
     now = datetime(2022, 8, 1, tzinfo=UTC)
     result = importing.import_file(loading.load(plan_dir / "targets.toml"), sheet, now,
                                   by="李四", dry_run=True)
-    for made in result.added:
+    made_records = [made for _, made in result.listed]
+    for made in made_records:
         fields = {f.name: getattr(made, f.name) for f in dataclasses.fields(Record)}
         assert made == Record(**fields) and repr(made) == repr(Record(**fields))
         assert vars(made) == vars(Record(**fields)) and hash(made) == hash(Record(**fields))
-    assert [(r.note, r.source, r.vintage, r.by, r.unit) for r in result.added] == [
+    assert [(r.note, r.source, r.vintage, r.by, r.unit) for r in made_records] == [
         ("=半年", "", "初步", "张三", "元"), ("", "局", "", "李四", "%")]
 
 
-def test_progress_is_told_the_count_of_rows_first(plan_dir: Path) -> None:
+def test_progress_is_told_the_rows_checked_as_they_stream(plan_dir: Path) -> None:
     start = date(2000, 1, 1)
     rows = [["target", "date", "value"]] + [
         ["investment", (start + timedelta(days=i)).isoformat(), f"{i}"] for i in range(2500)]
     rows.insert(700, ["", " ", ""])  # a blank row is no row
-    told: list[tuple[int, int]] = []
+    told: list[int] = []
     result = importing.import_file(loading.load(plan_dir / "targets.toml"),
                                   write_csv(plan_dir / "p.csv", rows),
-                                  datetime(2022, 8, 1, tzinfo=UTC),
-                                  progress=lambda done, total: told.append((done, total)))
-    assert told == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]
-    assert result.rows == 2500 and len(result.added) == 2500
+                                  datetime(2022, 8, 1, tzinfo=UTC), progress=told.append)
+    assert told == [0, 1000, 2000, 2500]
+    assert result.rows == 2500 and result.added == 2500
 
 
 def test_rows_name_the_targets_resolve_target_names(shipped: Path, plan_dir: Path) -> None:
     for folder in (shipped, plan_dir):
         plan = loading.load(folder / "targets.toml").plan
-        rows = importing._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", {})
+        rows = importing._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", "imp-x")
         for target in plan.targets:
             for ref in (target.id, target.name, target.series):
                 assert rows._targets[ref] == loading.resolve_target(plan, ref), ref
@@ -528,8 +531,8 @@ def test_rows_make_the_records_record_would() -> None:
     """An import builds each record without Record's __init__: the same record."""
     now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     made = importing._record("abcdefghij", "investment", date(2022, 6, 30), Decimal("1.5E10"),
-                            "元", "150亿", "注", "月报", now, "统计局", "初步")
+                            "元", "150亿", "注", "月报", now, "统计局", "初步", "imp-1")
     expected = Record(id="abcdefghij", series="investment", date=date(2022, 6, 30),
                       value=Decimal("1.5E10"), unit="元", entered="150亿", note="注",
-                      source="月报", logged=now, by="统计局", vintage="初步")
+                      source="月报", logged=now, by="统计局", vintage="初步", batch="imp-1")
     assert made == expected and vars(made) == vars(expected)

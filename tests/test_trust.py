@@ -459,3 +459,59 @@ def test_index_changed_behind_its_stamp_is_checked(cli: Runner, plan_dir: Path, 
     assert _actual(cli, plan_dir) == 15000000000
     history = cli("history", "investment", cwd=plan_dir)
     assert "150亿元" in history.out and "299" not in history.out
+
+
+# ----------------------------------------------------------------- the person's records file
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_records_file_chosen_by_the_person_may_lie_anywhere(
+        cli: Runner, plan_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """`--records-file PATH` or BJTRACK_RECORDS: the person's own choice, unlike a plan's
+    `records`, may name a file outside the plan's folder. It is read in full (no index, no
+    folder made beside it); the plan's own records file is left alone."""
+    import json
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    chosen = elsewhere / "mine.toml"
+    root: tuple[str, ...] = ()
+    if how == "option":
+        root = ("--records-file", str(chosen))
+    else:
+        monkeypatch.setenv("BJTRACK_RECORDS", str(chosen))
+    _plan_naming(plan_dir, "../not-used.toml")  # outside the folder, but not in use
+    logged = cli(*root, "log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir)
+    assert logged.code == 0, logged.err
+    assert "150亿元" in cli(*root, "history", "investment", cwd=plan_dir).out
+    status = cli(*root, "status", "--format", "json", cwd=plan_dir)
+    assert status.code == 0, status.err
+    actual = {t["id"]: t["actual"] for t in json.loads(status.out)["targets"]}
+    assert actual["investment"] == 15000000000
+    assert cli(*root, "check", cwd=plan_dir).code == 0
+    assert f"records\t{chosen}" in cli(*root, "where", cwd=plan_dir).out
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["mine.toml", "mine.toml.lock"]
+    assert not (plan_dir / "records.toml").exists()
+    monkeypatch.delenv("BJTRACK_RECORDS", raising=False)
+    refused = cli("status", cwd=plan_dir)  # the plan's own choice again: refused
+    assert refused.code != 0 and "outside the plan's folder" in refused.err
+
+
+def test_chosen_records_file_and_the_plans_own_do_not_mix(cli: Runner, plan_dir: Path,
+                                                        tmp_path_factory:
+                                                        pytest.TempPathFactory) -> None:
+    """The remembered plan and the index are the plan's: a run with another records file
+    neither reads them as its own nor changes them."""
+    import json
+    chosen = tmp_path_factory.mktemp("elsewhere") / "mine.toml"
+
+    def actual(*root: str) -> object:
+        result = cli(*root, "status", "--format", "json", cwd=plan_dir)
+        assert result.code == 0, result.err
+        return next(t for t in json.loads(result.out)["targets"]
+                    if t["id"] == "investment")["actual"]
+
+    assert cli("log", "investment", "100亿", "--date", "2022-03-31", cwd=plan_dir).code == 0
+    assert cli("--records-file", str(chosen), "log", "investment", "150亿", "--date",
+               "2022-06-30", cwd=plan_dir).code == 0
+    for _ in range(2):
+        assert actual() == 10000000000
+        assert actual("--records-file", str(chosen)) == 15000000000

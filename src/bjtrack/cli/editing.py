@@ -216,10 +216,20 @@ def undo(
     ctx: typer.Context,
     by: Annotated[str | None, typer.Option("--by", help=help_key("undo.by"))] = None,
     why: Annotated[str, typer.Option("--why", help=help_key("why"))] = "",
+    batch: Annotated[str | None, typer.Option("--import", help=help_key("undo.import"))
+                     ] = None,
 ) -> None:
     s = session(ctx)
     from bjtrack.ops import corrections
 
+    if batch is not None:
+        undone = corrections.undo_import(s.load(writes=True), batch, now(),
+                                         by=who() if by is None else by, why=why)
+        if not s.quiet:
+            s.out.print(clean(s.words.tn("undo.import_done", undone.figures,
+                                        batch=undone.batch)),
+                        markup=False, highlight=False, soft_wrap=True)
+        return
     done = corrections.undo(s.load(writes=True), now(), by=who() if by is None else by, why=why)
     _report(s, "undo.done", done)
 

@@ -141,6 +141,6 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
           else s.words.t("extract.none", file=document.name))
     if apply and proposals:
         result = ex.apply_records(loaded, proposals, source, now(), who())
-        s.say(s.words.t("extract.applied", added=s.words.tn("count.records", len(result.added)),
+        s.say(s.words.t("extract.applied", added=s.words.tn("count.records", result.added),
                         duplicates=result.duplicates))
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bjtrack.cli.root import app, date_option, now, session, today, who
+from bjtrack.cli.root import Session, app, date_option, now, session, today, who
 from bjtrack.domain.errors import UsageError, problem
 from bjtrack.render.i18n import help_key
 from bjtrack.render.text import clean
@@ -18,6 +18,8 @@ from bjtrack.render.words import Words
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
+
+    from bjtrack.ops.importing import ImportResult
 
 
 SHOWN_CONFLICTS = 10  # warnings about figures that differ from recorded ones, at most
@@ -92,26 +94,56 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=help_key("import.dry_run"))
                        ] = False,
     by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
+    header_row: Annotated[int | None, typer.Option(
+        "--header-row", help=help_key("import.header_row"))] = None,
+    mapping: Annotated[list[str] | None, typer.Option(
+        "--map", help=help_key("import.map"))] = None,
+    year: Annotated[int | None, typer.Option(
+        "--year", help=help_key("import.year"))] = None,
 ) -> None:
     """Import published figures from a spreadsheet: all rows or none.
 
-    Columns (header in Chinese or English): 指标/target, 日期/date, 数值/value, and
-    optionally 备注/note, 来源/source, 口径/vintage, 单位/unit.
-
     Example: bjtrack import 2022年6月数据.csv --dry-run
     """
+    from bjtrack.files.layout import Layout, parse_mapping
     from bjtrack.ops.importing import import_file
 
     s = session(ctx)
     w = s.words
+    if header_row is not None and header_row < 1:
+        raise UsageError(problem("err.import.header_row", hint_key="hint.import.header_row",
+                                 option="--header-row", given=header_row))
+    if year is not None and not 1900 <= year <= 2999:
+        raise UsageError(problem("err.import.year", hint_key="hint.import.year",
+                                 option="--year", given=year))
+    layout = Layout(header_row, parse_mapping(mapping or []), year)
     loaded = s.load(writes=not dry_run)
     bar = _Bar(s.err, s.words) if s.err.is_terminal else None
     try:
         result = import_file(loaded, file, now(), by=who() if by is None else by,
-                             dry_run=dry_run, progress=bar)
+                             dry_run=dry_run, progress=bar, layout=layout)
     finally:
         if bar is not None:
             bar.close()
+    _said(s, result, file)
+    if dry_run:
+        _listed(s, result)
+    key = "import.dry_run" if dry_run else "import.done"
+    s.say(w.t(key, added=w.tn("count.records", result.added),
+              duplicates=result.duplicates, rows=w.tn("count.rows", result.rows),
+              file=file.name, encoding=result.encoding))
+    if result.written:
+        s.say(w.t("import.batch", batch=result.batch))
+
+
+def _said(s: Session, result: ImportResult, file: Path) -> None:
+    """The warnings of an import: where its header is (if not the first row), the columns
+    it ignored, the figures that differ from recorded ones."""
+    w = s.words
+    if result.by_month:
+        s.say(w.tn("import.header_months", result.rows, row=result.header_row))
+    elif result.header_row != 1:
+        s.say(w.t("import.header", row=result.header_row))
     for name in result.ignored:
         s.warn(w.t("import.ignored", column=name))
     for conflict in result.conflicts[:SHOWN_CONFLICTS]:
@@ -120,15 +152,23 @@ def import_(
         s.warn(w.t("import.conflict", detail=detail))
     if len(result.conflicts) > SHOWN_CONFLICTS:
         s.warn(w.tn("import.more_conflicts", len(result.conflicts) - SHOWN_CONFLICTS))
-    key = "import.dry_run" if dry_run else "import.done"
-    s.say(w.t(key, added=w.tn("count.records", len(result.added)),
-              duplicates=result.duplicates, rows=w.tn("count.rows", result.rows),
-              file=file.name, encoding=result.encoding))
+
+
+def _listed(s: Session, result: ImportResult) -> None:
+    """A dry run's listing on stdout: each record it would add, with its sheet row."""
+    from bjtrack.render.text import amount
+
+    w = s.words
+    lines = [w.t("import.would_add", row=row, target=record.series, date=record.date,
+                 value=amount(w, record.value, record.unit))
+             for row, record in result.listed]
+    if lines:
+        s.data(clean("\n".join(lines)))
 
 
 class _Bar:
     """A Rich progress bar on stderr for long imports (the caller shows it only on a
-    terminal)."""
+    terminal): the rows checked so far, once there are many (a stream has no total)."""
 
     LONG = 5000
 
@@ -138,15 +178,15 @@ class _Bar:
         self.progress: Progress | None = None
         self.task: TaskID | None = None
 
-    def __call__(self, done: int, total: int) -> None:
-        if total < self.LONG:
+    def __call__(self, done: int) -> None:
+        if done < self.LONG:
             return
         if self.progress is None or self.task is None:
             from rich.progress import Progress
 
             self.progress = Progress(console=self.console, transient=True)
             self.progress.start()
-            self.task = self.progress.add_task(self.words.t("import.progress"), total=total)
+            self.task = self.progress.add_task(self.words.t("import.progress"), total=None)
         self.progress.update(self.task, completed=done)
 
     def close(self) -> None:

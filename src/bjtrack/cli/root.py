@@ -123,6 +123,9 @@ def root(
     file: Annotated[str | None, typer.Option(
         "--file", "-f", envvar="BJTRACK_FILE", show_envvar=True,
         help=help_key("opt.file"))] = None,
+    records: Annotated[str | None, typer.Option(
+        "--records-file", envvar="BJTRACK_RECORDS", show_envvar=True,
+        help=help_key("opt.records_file"))] = None,
     lang: Annotated[str | None, typer.Option("--lang", help=help_key("opt.lang"))] = None,
     units: Annotated[Units, typer.Option(
         "--units", envvar="BJTRACK_UNITS", help=help_key("opt.units"))] = Units.cn,
@@ -145,6 +148,11 @@ def root(
     ctx.obj = Session(file=file, quiet=quiet, pager=not no_pager,
                       words=Words.of(detect_lang(lang), units.value))
     ctx.call_on_close(ctx.obj.close)
+    if records:  # the person's records file, for this run only
+        from bjtrack.files.paths import choose_records
+
+        choose_records(Path(records))
+        ctx.call_on_close(lambda: choose_records(None))
 
 
 def session(ctx: typer.Context) -> Session:

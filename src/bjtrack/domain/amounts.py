@@ -302,7 +302,15 @@ def _grouped(value: Decimal) -> str:
 
 
 def _round(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded(value, Decimal(1).scaleb(-places))
+
+
+def rounded(value: Decimal, places: Decimal, rounding: str = ROUND_HALF_UP) -> Decimal:
+    """`value` rounded half up to the exponent of `places` (0.01: two decimals), however
+    large it is. A ratio of two figures in range (|exponent| up to MAX_EXPONENT each) may
+    reach 10^80: quantize in the default 28 digits fails (InvalidOperation) past 10^22."""
+    room = Context(prec=max(28, value.adjusted() - places.adjusted() + 2))
+    return value.quantize(places, rounding=rounding, context=room)
 
 
 def _decimals(value: Decimal) -> int:

@@ -22,6 +22,9 @@ ACCEPTED_FORMS = (
 )
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+# The years a date may name. A period, a pace or a year-on-year reading reaches a year or
+# more before or past a date: year 1 or 9999 would fail there (OverflowError), not here.
+FIRST_YEAR, LAST_YEAR = 1000, 9000
 
 
 _MONTH_END = relativedelta(day=31)  # the last day of the month: day 31 or fewer
@@ -64,15 +67,23 @@ def parse_date(text: str, first_day: bool = False) -> date:
             continue
         try:
             end = _build(kind.removeprefix("ytd-"), match.groups())
-            return _first_day(kind, end) if first_day else end
+            found = _first_day(kind, end) if first_day else end
         except _NoSuch as exc:
             raise _bad(text, exc.part, exc.value, exc.year, exc.month) from None
+        if not in_calendar(found):
+            raise _bad(text, "range")
+        return found
     raise _bad(text, "form")
 
 
+def in_calendar(day: date) -> bool:
+    """Is the date within the years bjtrack reads (FIRST_YEAR to LAST_YEAR)?"""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 class _NoSuch(ValueError):
-    """A year, month or day that does not exist: part ("year", "month", "day"), its value,
-    and the year and month a day was looked for in."""
+    """A month or day that does not exist ("month", "day"), or a year no date has
+    ("range"): its value, and the year and month a day was looked for in."""
 
     def __init__(self, part: str, value: int, year: int = 0, month: int = 0) -> None:
         super().__init__(part, value)
@@ -81,7 +92,7 @@ class _NoSuch(ValueError):
 
 def _day(year: int, month: int, day: int) -> date:
     if not 1 <= year <= 9999:
-        raise _NoSuch("year", year)
+        raise _NoSuch("range", year)
     if not 1 <= month <= 12:
         raise _NoSuch("month", month)
     if not 1 <= day <= month_days(year, month):
@@ -121,11 +132,13 @@ def _build(kind: str, groups: tuple[str | None, ...]) -> date:
 
 def _bad(raw: str, reason: str, value: int = 0, year: int = 0, month: int = 0
          ) -> InputError:
-    """reason: "form", or the "year", "month" or "day" that does not exist (the i18n
-    entries err.date.*)."""
+    """reason: "form", "range" (a year outside FIRST_YEAR to LAST_YEAR), or the "month"
+    or "day" that does not exist (the i18n entries err.date.*)."""
     shown = raw if len(raw) <= 40 else raw[:37] + "…"
-    return InputError(problem(f"err.date.{reason}", hint_key="hint.forms", text=shown,
-                              forms=ACCEPTED_FORMS, value=value, year=year, month=month))
+    hint = "hint.date.range" if reason == "range" else "hint.forms"
+    return InputError(problem(f"err.date.{reason}", hint_key=hint, text=shown,
+                              forms=ACCEPTED_FORMS, value=value, year=year, month=month,
+                              low=FIRST_YEAR, high=LAST_YEAR))
 
 
 def month_days(year: int, month: int) -> int:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from bjtrack.domain.amounts import PERCENT
+from bjtrack.domain.amounts import PERCENT, rounded
 from bjtrack.domain.dates import add_years
 from bjtrack.domain.errors import Problem
 from bjtrack.domain.model import Kind, Plan, Record, Report, Status, Target, Verdict, evolve
@@ -143,8 +143,7 @@ def _derived_yoy(records: Sequence[Record]) -> list[Record]:
         before = by_date.get(add_years(_date(record), -1))
         if before is None or _value(before) == 0:
             continue
-        rate = ((_value(record) / _value(before) - ONE) * 100).quantize(
-            DERIVED_RATE_PLACES, rounding=ROUND_HALF_UP)
+        rate = rounded((_value(record) / _value(before) - ONE) * 100, DERIVED_RATE_PLACES)
         out.append(evolve(record, value=rate, unit=PERCENT))
     return out
 

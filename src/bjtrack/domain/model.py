@@ -190,6 +190,7 @@ class Record:
     vintage: str = ""
     revises: str = ""  # id of the record this one replaces
     retracts: str = ""  # id of the record this one withdraws
+    batch: str = ""  # the import that added it (imp-…), for `undo --import`
     origin: Source | None = field(default=None, compare=False)
 
     @property

@@ -4,8 +4,9 @@ passed, and growth over years. Pure date and Decimal arithmetic."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
+from bjtrack.domain.amounts import rounded
 from bjtrack.domain.dates import add_months, add_years
 from bjtrack.domain.model import Period, Target
 
@@ -18,7 +19,10 @@ _MAX_PERIODS = 1200  # a century of months: far past any plan
 
 def fraction(value: Decimal) -> Decimal:
     """Round a fraction to 6 places for output."""
-    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    return rounded(value, _SIX_PLACES)
+
+
+_SIX_PLACES = Decimal("0.000001")
 
 
 def day_span(start: date, end: date) -> int:

@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ RECORDS_FILE = "records.toml"
 # plan; `BJTRACK_NO_CACHE=1` turns them off.
 CACHE_DIR = ".bjtrack-cache"
 NO_CACHE_ENV = "BJTRACK_NO_CACHE"
+
+# The records file the person chose for this run (`--records-file`, `BJTRACK_RECORDS`): it
+# replaces the plan's own and may lie anywhere, being theirs, not the plan's.
+_CHOSEN_RECORDS: ContextVar[Path | None] = ContextVar("chosen_records", default=None)
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_END = re.compile(r"\(at end of document\)")
@@ -47,6 +52,16 @@ _TOML_REASONS = [(re.compile(pattern), name) for pattern, name in (
 
 def cache_enabled() -> bool:
     return os.environ.get(NO_CACHE_ENV, "") in ("", "0")
+
+
+def choose_records(path: Path | None) -> None:
+    """Use this records file (the person's choice) instead of the plan's, for this run."""
+    _CHOSEN_RECORDS.set(path)
+
+
+def chosen_records() -> Path | None:
+    """The records file the person chose for this run, if any."""
+    return _CHOSEN_RECORDS.get()
 
 
 def inside_folder(folder: Path, path: Path) -> bool:

@@ -13,6 +13,7 @@ from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import Kind, Plan, Target
 from bjtrack.files.paths import (
     RECORDS_FILE,
+    chosen_records,
     header_lines,
     inside_folder,
     loads_toml,
@@ -89,7 +90,7 @@ def _targets(entries: list[Any], lines: list[int], file: str, problems: list[Pro
 def _parse_plan_meta(meta: Mapping[str, Any], path: Path, problems: list[Problem]
                      ) -> dict[str, Any]:
     file = str(path)
-    out: dict[str, Any] = {"path": path, "records_path": path.parent / RECORDS_FILE}
+    out: dict[str, Any] = {"path": path}
     for key in meta:
         if key not in PLAN_KEYS:
             problems.append(unknown_key(key, PLAN_KEYS, "[plan]", file, None))
@@ -99,12 +100,7 @@ def _parse_plan_meta(meta: Mapping[str, Any], path: Path, problems: list[Problem
     if "published" in meta:
         out["published"] = Fields(file, None, problems).date_value(meta["published"],
                                                                    "published")
-    if "records" in meta:
-        out["records_path"] = path.parent / str(meta["records"])
-    if not inside_folder(path.parent, out["records_path"]):
-        # a plan may come from a cloned repository: it names no file outside its folder
-        problems.append(problem("err.plan.records_outside", hint_key="hint.plan.records_outside",
-                                file=file, path=str(out["records_path"])))
+    out["records_path"] = _records_path(meta, path, problems)
     for key in ("at_risk_band", "cagr_on_track", "cagr_at_risk"):
         if key in meta:
             number = decimal_setting(meta[key])
@@ -125,6 +121,20 @@ def _parse_plan_meta(meta: Mapping[str, Any], path: Path, problems: list[Problem
         else:
             out["stale_days"] = days
     return out
+
+
+def _records_path(meta: Mapping[str, Any], path: Path, problems: list[Problem]) -> Path:
+    """The records file: the one the person chose for this run (`--records-file`), which
+    may lie anywhere, else the plan's, which must lie in the plan's folder (a plan may come
+    from a cloned repository: it names no file outside its folder)."""
+    chosen = chosen_records()
+    if chosen is not None:
+        return chosen
+    records = path.parent / str(meta.get("records", RECORDS_FILE))
+    if not inside_folder(path.parent, records):
+        problems.append(problem("err.plan.records_outside", hint_key="hint.plan.records_outside",
+                                file=str(path), path=str(records)))
+    return records
 
 
 def _relative_units(targets: list[Target]) -> list[Target]:

@@ -18,7 +18,7 @@ from bjtrack.domain.amounts import (
     split_comparison,
     split_range,
 )
-from bjtrack.domain.dates import parse_date
+from bjtrack.domain.dates import FIRST_YEAR, LAST_YEAR, in_calendar, parse_date
 from bjtrack.domain.errors import InputError, Problem, problem
 from bjtrack.domain.evaluation import DEFAULT_AMOUNT_TOLERANCE, DEFAULT_RATE_TOLERANCE
 from bjtrack.domain.model import COMPARISONS, Kind, Source, Target
@@ -31,7 +31,6 @@ TARGET_KEYS = frozenset({
 })
 TIME_BASES = ("months", "days")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")  # fullmatch: `$` would allow a last "\n"
-FIRST_YEAR, LAST_YEAR = 1000, 9000  # the years a plan's dates may name
 
 
 @dataclass
@@ -54,7 +53,7 @@ class Fields:
 
     def date_value(self, value: object, key: str) -> date | None:
         found = self._date(value, key)
-        if found is not None and not FIRST_YEAR <= found.year <= LAST_YEAR:
+        if found is not None and not in_calendar(found):
             # a period, pace or year-on-year reading reaches a year or more past the
             # date: year 1 or 9999 would fail there, in status, not here
             self.add("err.plan.date_range", "hint.plan.date_range", field=key,

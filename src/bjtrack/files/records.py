@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bjtrack.domain.amounts import MAX_EXPONENT, plain
+from bjtrack.domain.dates import FIRST_YEAR, LAST_YEAR, in_calendar
 from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Record, Source
 from bjtrack.files.paths import (
@@ -42,9 +43,10 @@ RECORDS_HEADER = (
 HEADER = "[[record]]"
 RECORD_KEYS = frozenset({
     "id", "series", "date", "value", "unit", "entered", "note", "source", "logged", "by",
-    "vintage", "revises", "retracts",
+    "vintage", "revises", "retracts", "batch",
 })
-_STRING_KEYS = ("unit", "entered", "note", "source", "by", "vintage", "revises", "retracts")
+_STRING_KEYS = ("unit", "entered", "note", "source", "by", "vintage", "revises", "retracts",
+                "batch")
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,9 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
     torn_offset: int | None = None
     head = "".join(all_lines[: starts[0]] if starts else all_lines)
     try:
-        loads_toml(head)
+        for key in loads_toml(head):  # nothing but comments belongs before the records
+            problems.append(problem("err.top_key", hint_key="hint.records.top_keys",
+                                    file=file, field=key))
     except tomllib.TOMLDecodeError as exc:
         problems.append(toml_problem(exc, file, source=head))
     for n, begin in enumerate(starts):
@@ -194,7 +198,7 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
             entry = entries[0] if entries else {}
         except tomllib.TOMLDecodeError as exc:
             bad = toml_problem(exc, file, line_offset=begin, source=block)
-            if is_last:
+            if is_last and cut_short(block, bad.line, begin):
                 torn = problem("err.records.torn", hint_key="hint.repair", file=file,
                                line=begin + 1, problem=bad)
                 torn_offset = offset
@@ -209,6 +213,18 @@ def _parse_blocks(text: str, file: str) -> RecordSet:
         elif record:
             records.append(record)
     return RecordSet(tuple(records), tuple(problems), torn, torn_offset)
+
+
+def cut_short(block: str, line: int | None, begin: int) -> bool:
+    """Is a last block that TOML refuses what a crash leaves: a block cut off inside its
+    last line? Every whole line bjtrack writes is valid TOML, so a cut can only break the
+    last one, and only when it has no "\n". A block TOML refuses anywhere else (a bad
+    offset, a control character in a comment) is damaged, not torn: it may be a whole
+    record, and `check --repair` must never move one out. (`begin`: the block's first
+    line less one; `line`: where TOML stopped.)"""
+    if block.endswith("\n"):
+        return False
+    return line is None or line == begin + len(split_lines(block))
 
 
 def to_record(entry: object, file: str, line: int | None
@@ -243,6 +259,10 @@ def to_record(entry: object, file: str, line: int | None
         raw_date = raw_date.date()
     if not isinstance(raw_date, date):
         return None, problem("err.records.date", file=file, line=line)
+    if not in_calendar(raw_date):
+        return None, problem("err.records.date_range", hint_key="hint.records.date_range",
+                             file=file, line=line, date=raw_date.isoformat(), low=FIRST_YEAR,
+                             high=LAST_YEAR)
     value, found = _value(entry.get("value"), file, line)
     if found is not None:
         return None, found
@@ -285,7 +305,7 @@ def serialized_block(record: Record) -> str:
     fields: dict[str, Any] = {"id": record.id, "series": record.series}
     if record.date is not None:
         fields["date"] = record.date
-    for key in ("entered", "unit", "vintage", "revises", "note", "source", "by"):
+    for key in ("entered", "unit", "vintage", "revises", "note", "source", "by", "batch"):
         value = getattr(record, key)
         if value:
             fields[key] = value
@@ -341,15 +361,15 @@ def _body(record: Record, stamp: str) -> str | None:
     logged at `stamp` (as the serializer writes the time); None for anything else."""
     rid, series, day, value = record.id, record.series, record.date, record.value
     texts = (record.entered, record.unit, record.vintage, record.revises, record.note,
-             record.source, record.by)
+             record.source, record.by, record.batch)
     if record.retracts or day is None or value is None:
         return None
     joined = "".join((rid, series, *texts))
     if not joined.isprintable() and _NEEDS_ESCAPE.search(joined):
         return None
-    entered, unit, vintage, revises, note, source, by = texts
+    entered, unit, vintage, revises, note, source, by, batch = texts
     if "\\" in joined or '"' in joined:
-        rid, series, entered, unit, vintage, revises, note, source, by = (
+        rid, series, entered, unit, vintage, revises, note, source, by, batch = (
             _escaped(text) for text in (rid, series, *texts))
     return "".join((
         f'id = "{rid}"\nseries = "{series}"\ndate = {day.isoformat()}\n',
@@ -360,6 +380,7 @@ def _body(record: Record, stamp: str) -> str | None:
         f'note = "{note}"\n' if note else "",
         f'source = "{source}"\n' if source else "",
         f'by = "{by}"\n' if by else "",
+        f'batch = "{batch}"\n' if batch else "",
         f'logged = {stamp}\nvalue = "{plain(value)}"\n'))
 
 

@@ -1,15 +1,17 @@
-"""Spreadsheets as rows: CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX, with which
-column holds which field of a record. Read for `bjtrack import`.
+"""Spreadsheets as rows: CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX, read as a
+stream of figures for `bjtrack import`: memory does not grow with the rows.
 
-Columns (header row in Chinese or English, any order): the target (id, series or name),
-the date, the value (any form `bjtrack log` accepts), and optionally a note, a source,
-a vintage, who reported it, and a unit for bare numbers (150 with 单位 亿元 is 150亿元)."""
+Which row is the header and what its columns hold is `files.layout`: the target (id,
+series or name), the date, the value (any form `bjtrack log` accepts), and optionally a
+note, a source, a vintage, who reported it, and a unit for bare numbers (150 with 单位
+亿元 is 150亿元); or months as columns."""
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-import unicodedata
+import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,103 +20,99 @@ from pathlib import Path
 
 from bjtrack.domain.amounts import plain
 from bjtrack.domain.errors import BjtrackError, UsageError, problem
+from bjtrack.files.layout import (
+    HEADER_SCAN,
+    Layout,
+    Row,
+    field_rows,
+    find_header,
+    key,
+    month_rows,
+    title_year,
+)
 
-# Accepted headers per field, compared after NFKC folding, lower-casing and dropping
-# blanks, '_' and '-'.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    # several target columns (a records export has series, name and id): the first
-    # listed here wins
-    "target": ("series", "序列", "target", "指标", "目标", "indicator", "指标名称", "代号",
-               "名称", "项目", "name", "id"),
-    "date": ("date", "asof", "day", "period", "日期", "截至", "截至日期", "时间", "期间", "时期"),
-    "value": ("value", "actual", "figure", "amount", "数值", "实际", "数据", "实际值", "完成值",
-              "值"),
-    "note": ("note", "notes", "remark", "comment", "备注", "说明"),
-    "source": ("source", "来源", "出处", "数据来源"),
-    "vintage": ("vintage", "版本", "数据版本", "口径"),
-    "unit": ("unit", "单位", "计量单位"),
-    "by": ("by", "录入人", "填报人"),
-}
-REQUIRED = ("target", "date", "value")
 RECORD_SHEETS = ("records", "记录", "数据")
 _ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 BOM", "gb18030": "GBK"}
-# The columns of `bjtrack export --records` that are not imported (they are re-made).
-_EXPORT_ONLY = frozenset({"entered", "asentered", "logged", "revises", "retracts", "line",
-                          "record", "记录号", "原始录入"})
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class Table:
-    columns: dict[str, int]  # field -> position of its column
-    rows: Iterator[tuple[int, list[str]]]  # read as they are asked for: each row with a
-    # cell of some field, as its number (the header is row 1) and its cells as read
+    rows: Iterator[Row]  # read as they are asked for: each figure's row number (the
+    # sheet's first row is 1) and its cells in `layout.FIELDS` order
     ignored: tuple[str, ...]  # header cells that map to no field
     encoding: str  # how the file was read: utf-8, utf-8-sig, gb18030, xlsx
+    header_row: int  # where the header was found
+    by_month: bool  # one row per indicator, months as columns
 
 
-
-def _key(header: str) -> str:
-    folded = unicodedata.normalize("NFKC", header).strip().lower()
-    return "".join(ch for ch in folded if ch not in " _-\t（）()")
-
-
-_ALIASES = {_key(alias): field for field, aliases in COLUMNS.items() for alias in aliases}
-
-
-def read_table(path: Path) -> Table:
-    """The rows of a CSV or XLSX file as read, and which column holds which field."""
+def read_table(path: Path, layout: Layout = Layout()) -> Table:
+    """The figures of a CSV or XLSX file as its rows are read, after its header (found, or
+    the row `layout` names)."""
     if not path.is_file():
         raise UsageError(problem("err.import.missing", hint_key="hint.import.file",
                                  file=str(path)))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        header, body = _xlsx_rows(path)
+        raw = _xlsx_rows(path)
         encoding = "xlsx"
     elif suffix == ".xls":
         raise UsageError(problem("err.import.xls", hint_key="hint.import.xls", file=str(path)))
     else:
-        text, encoding = _decode(path)
-        header, body = _csv_rows(text)
-    fields, ignored = _map_header(header, str(path))
-    columns = {field: i for i, field in fields.items()}
-    return Table(columns, _filled(body, columns["target"], sorted(fields)), ignored, encoding)
+        encoding = _encoding(path)
+        raw = _csv_rows(path, encoding)
+    file = str(path)
+    scan = max(HEADER_SCAN, layout.header_row or 0)
+    header, above, after = find_header(itertools.islice(raw, scan), layout, file)
+    body = itertools.chain(after, raw)
+    if header.by_month:
+        year = layout.year or title_year(above)
+        rows = month_rows(header, body, year, file)
+    else:
+        rows = field_rows(header, body)
+    ignored = header.ignored
+    if not header.by_month:  # month columns beside a date and a value column: not read
+        ignored += tuple(name for *_, name in header.months)
+    return Table(rows, ignored, _ENCODING_NAMES.get(encoding, encoding), header.row,
+                 header.by_month)
 
 
-def _filled(body: Iterator[tuple[int, list[str]]], first: int, positions: list[int]
-            ) -> Iterator[tuple[int, list[str]]]:
-    """The rows with a cell of some field that is not blank (most name a target)."""
-    for number, values in body:
-        if (first < len(values) and values[first].strip()) or any(
-                values[i].strip() for i in positions if i < len(values)):
-            yield number, values
-
-
-def _decode(path: Path) -> tuple[str, str]:
-    data = path.read_bytes()
-    candidates: tuple[str, ...] = ("utf-8", "gb18030")
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
-    for encoding in candidates:
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without its BOM) if every byte decodes as such, else GBK (GB18030):
+    checked a piece at a time, never the whole file in memory."""
+    with path.open("rb") as handle:
+        if handle.read(3) == b"\xef\xbb\xbf":
+            return "utf-8-sig"
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        at = 0
         try:
-            return data.decode(encoding), _ENCODING_NAMES.get(encoding, encoding)
+            with path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    decoder.decode(chunk)
+                    at += len(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
         except UnicodeDecodeError as exc:
-            error = exc
+            bad = at + exc.start
     raise BjtrackError(problem("err.import.encoding", hint_key="hint.import.encoding",
-                               file=str(path), byte=error.start))
+                               file=str(path), byte=bad))
 
 
-def _csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    first = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=first.count) if first else ","
-    # a cell may be as long as the file (an exported 10 MB note): not csv's 128 KB
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, [])
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """Every row of a CSV file as it is read (the first row is 1)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        first = handle.readline()
+        delimiter = max(",\t;", key=first.count) if first else ","
+        # a cell may be as long as the file (an exported 10 MB note): not csv's 128 KB
+        csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
+        handle.seek(0)
+        yield from enumerate(csv.reader(handle, delimiter=delimiter), start=1)
 
-    return header, enumerate(reader, start=2)
 
-
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Every row of the workbook's records sheet (记录/records, else its first) as the
+    text a person sees in its cells, read as a stream (openpyxl's read-only mode)."""
     from openpyxl import load_workbook
 
     try:
@@ -122,71 +120,42 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise BjtrackError(problem("err.import.workbook", hint_key="hint.import.workbook",
                                    file=str(path), error=exc)) from None
-    sheet = book.worksheets[0]
-    for candidate in book.worksheets:
-        if _key(candidate.title) in RECORD_SHEETS:
-            sheet = candidate
-            break
-    rows = sheet.iter_rows()
-    header = [_xlsx_text(c.value, None) for c in next(rows, ())]
-
-    def body() -> Iterator[tuple[int, list[str]]]:
-        for number, row in enumerate(rows, start=2):
+    try:
+        sheet = book.worksheets[0]
+        for candidate in book.worksheets:
+            if key(candidate.title) in RECORD_SHEETS:
+                sheet = candidate
+                break
+        for number, row in enumerate(sheet.iter_rows(), start=1):
             yield number, [_xlsx_text(c.value, getattr(c, "number_format", None))
                            for c in row]
+    finally:
         book.close()
 
-    return header, body()
+
+_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^]]*\]|_.|\*.')  # quoted text, escapes, [colour]
 
 
 def _xlsx_text(value: object, number_format: str | None) -> str:
-    """A cell as the text a person sees: 41.2% for 0.412 formatted as a percentage."""
+    """A cell as the text a person sees: 41.2% for 0.412 formatted `0.0%` and for 41.2
+    formatted `0.0"%"` (a literal sign), 2022-06 for a date formatted as its month."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+    shown = _LITERAL.sub("", number_format or "").lower()
+    if isinstance(value, datetime | date):
+        day = value.date() if isinstance(value, datetime) else value
+        if any(c in shown for c in "dhs") or not any(c in shown for c in "ym"):
+            return day.isoformat()
+        if "m" in shown:  # yyyy"年"m"月", yyyy-mm, mmm-yy: the month, so its last day
+            return f"{day.year:04d}-{day.month:02d}"
+        return f"{day.year:04d}"  # yyyy: the year
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float | Decimal):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if number_format and "%" in number_format:
+        if "%" in shown:  # a percent format shows the value times 100
             return plain(number * 100) + "%"
+        if number_format and "%" in number_format:  # the sign is text: the value as is
+            return plain(number) + "%"
         return plain(number)
     return str(value)
-
-
-def _map_header(header: list[str], file: str) -> tuple[dict[int, str], tuple[str, ...]]:
-    fields: dict[int, str] = {}
-    seen: dict[str, str] = {}
-    ignored = []
-    problems = []
-    rank = {_key(a): i for i, a in enumerate(COLUMNS["target"])}
-    targets = [(rank[_key(h)], i) for i, h in enumerate(header) if _key(h) in rank]
-    chosen = min(targets)[1] if targets else None
-    for index, name in enumerate(header):
-        field = _ALIASES.get(_key(name))
-        if field == "target" and index != chosen:
-            continue  # another column names the target better (series before name)
-        if field is None:
-            if name.strip():
-                ignored.append(name.strip())
-            continue
-        if field in seen:
-            problems.append(problem("err.import.both", hint_key="hint.import.both", file=file,
-                                    line=1, first=seen[field], second=name.strip(),
-                                    field=field))
-            continue
-        seen[field] = name.strip()
-        fields[index] = field
-    missing = [f for f in REQUIRED if f not in seen]
-    if missing:
-        accepted = "; ".join(f"{f}: {', '.join(COLUMNS[f])}" for f in missing)
-        found = ", ".join(h.strip() for h in header if h.strip()) or "—"
-        problems.append(problem("err.import.columns", hint_key="hint.import.columns",
-                                file=file, line=1, missing=", ".join(missing), found=found,
-                                accepted=accepted))
-    if problems:
-        raise BjtrackError(*problems)
-    return fields, tuple(i for i in ignored if _key(i) not in _EXPORT_ONLY)

@@ -5,12 +5,13 @@ rewrites a record; `check_tail` says whether the last block is whole."""
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -137,22 +138,28 @@ def append_records(path: Path, records: Sequence[Record],
         write_records(path, records, render)
 
 
-def write_records(path: Path, records: Sequence[Record],
+def write_records(path: Path, records: Iterable[Record],
                   render: Callable[[Record], str] | None = None) -> None:
     """`append_records` for a caller that holds the lock already (an import checks what
-    the file holds and writes in one hold of it)."""
+    the file holds and writes in one hold of it). The records may be made as they are
+    written (an import's stream): all of them land, or none if making one fails."""
     torn = check_tail(path)
     if torn is not None:
         raise BjtrackError(problem("err.damaged_last", hint_key="hint.repair_first",
                                    file=torn.file, line=torn.line, problem=torn))
     write = render or framed_block
-    if len(records) == 1:
-        _append_bytes(path, write(records[0]).encode("utf-8"))
-    elif records:
-        _append_together(path, records, write)
+    items = iter(records)
+    first = next(items, None)
+    if first is None:
+        return
+    second = next(items, None)
+    if second is None:
+        _append_bytes(path, write(first).encode("utf-8"))
+    else:
+        _append_together(path, itertools.chain((first, second), items), write)
 
 
-def _append_together(path: Path, records: Sequence[Record],
+def _append_together(path: Path, records: Iterable[Record],
                      write: Callable[[Record], str]) -> None:
     """Several records land together or not at all. An append cut short by a crash would
     leave the first of them whole (only the last one torn), so instead the file plus the
@@ -285,4 +292,7 @@ def _replace(path: Path, fill: Callable[[BinaryIO], object], through_links: bool
         Path(tmp).unlink(missing_ok=True)
         raise BjtrackError(problem("err.cannot_write", hint_key="hint.nothing_changed",
                                    file=str(path), why=os_reason(exc))) from None
+    except BaseException:  # what `fill` wrote cannot be made whole: the file stays as it was
+        Path(tmp).unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bjtrack.domain.amounts import MAX_EXPONENT
+from bjtrack.domain.dates import in_calendar
+from bjtrack.domain.errors import Problem
 from bjtrack.domain.model import VINTAGES, Record
 from bjtrack.files.paths import loads_toml
 from bjtrack.files.records import HEADER, RecordSet, decimal_text, incomplete, parse_records
@@ -52,13 +54,19 @@ from bjtrack.index.sqlite import (
 CHUNK = 1 << 22  # the file is read and indexed 4 MB at a time: memory stays flat
 _HEADER_LINE = b"\n" + HEADER.encode() + b"\n"
 _VINTAGES = ("", *VINTAGES)
-_DATETIME = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)?"
+# Dates, times and comments exactly as TOML reads them (tomllib's own patterns, ASCII
+# digits, hours to 23, minutes to 59; no control character but a tab in a comment), so a
+# block the pattern takes is one the full parse takes too. Anything else is read by TOML.
+_DAY = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_HOUR_MINUTE = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_DATETIME = rf"{_DAY}[ T]{_HOUR_MINUTE}:[0-5][0-9](?:Z|[+-]{_HOUR_MINUTE})?"
+_COMMENT = r"#[^\x00-\x08\x0a-\x1f\x7f]*\n"
 _S = r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n'
 _BLOCK = (  # a whole block as `files.records.record_block` writes it, keys in its order
-    rf"(\[\[record\]\]\nid = {_S}series = {_S}date = (\d{{4}}-\d\d-\d\d)\n"
+    rf"(\[\[record\]\]\nid = {_S}series = {_S}date = ({_DAY})\n"
     + "".join(f"(?:{key} = {_S})?" for key in ("entered", "unit", "vintage", "revises",
-                                               "note", "source", "by"))
-    + rf"(?:logged = ({_DATETIME})\n)?value = {_S}(?:\n|#[^\n]*\n)*)"
+                                               "note", "source", "by", "batch"))
+    + rf"(?:logged = ({_DATETIME})\n)?value = {_S}(?:\n|{_COMMENT})*)"
 )  # compiled when first needed (a command that reads nothing new never is)
 # A value Decimal keeps as written: no leading zero (so no exponent form), in range
 _PLAIN_NUMBER = re.compile(rf"-?[1-9][0-9]{{0,{MAX_EXPONENT}}}(?:\.[0-9]+)?")
@@ -216,7 +224,7 @@ def _row(record: Record) -> Row:
             record.date.isoformat() if record.date else None, number,
             record.unit, record.entered, record.note, record.source,
             str(record.logged) if record.logged else None, record.by,
-            record.vintage, record.revises, record.retracts, *_units(number))
+            record.vintage, record.revises, record.retracts, record.batch, *_units(number))
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int, int]]:
@@ -272,14 +280,30 @@ def scan_text(text: str, file: str, line0: int, final: bool = True,
 
 def _shift_lines(tail: RecordSet, lines: int) -> RecordSet:
     torn = tail.torn
-    if torn is not None and torn.line is not None:
-        torn = replace(torn, line=torn.line + lines)
+    if torn is not None:
+        torn = _shifted(torn, lines)
     return RecordSet(tail.records, tail.problems, torn, tail.torn_offset)
 
 
+def _shifted(found: Problem, lines: int) -> Problem:
+    """A problem of a part of the file, placed in the file: its line and the lines of the
+    problems it names (a torn block's TOML error) `lines` further down."""
+    fields = tuple((name, _shifted(value, lines) if isinstance(value, Problem) else value)
+                   for name, value in found.fields)
+    line = None if found.line is None else found.line + lines
+    return replace(found, line=line, fields=fields)
+
+
 def _only_comments(text: str) -> bool:
-    return all(not line.strip(" \t\r") or line.lstrip(" \t").startswith("#")
-               for line in text.split("\n"))
+    """Is the text (the file's head, before its first record) blank lines and comments as
+    TOML reads them? Asked of TOML itself: a no-break space, an ideographic space or a
+    form feed is no blank to it, a control character not allowed in a comment."""
+    if not text:
+        return True
+    try:
+        return not loads_toml(text)
+    except tomllib.TOMLDecodeError:
+        return False
 
 
 def read_block(block: str, file: str, line: int) -> Row | None:
@@ -325,12 +349,12 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
     moments: dict[str, str] = {}  # a time as written: as `_row` writes it
     numbers: dict[str, tuple[Any, ...] | None] = {}
     append = rows.append
-    for (whole, rid, series, day, entered, unit, vintage, revises, note, source, by, logged,
-         value) in found:
+    for (whole, rid, series, day, entered, unit, vintage, revises, note, source, by, batch,
+         logged, value) in found:
         if not rid or not series or vintage not in _VINTAGES:
             return None
         if day not in days:
-            if not _valid(date.fromisoformat, day):
+            if not _valid(date.fromisoformat, day) or not in_calendar(date.fromisoformat(day)):
                 return None
             days.add(day)
         moment = moments.get(logged) if logged else None
@@ -345,7 +369,7 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
         if number is None:
             return None
         append((line, rid, series, day, number[0], unit, entered, note, source,
-                moment, by, vintage, revises, "", number[1], number[2]))
+                moment, by, vintage, revises, "", batch, number[1], number[2]))
         line += whole.count("\n")
     if size is None:
         size = len(text.encode("utf-8"))

@@ -27,6 +27,7 @@ from pathlib import Path
 from bjtrack.domain.errors import BjtrackError
 from bjtrack.files.paths import CACHE_DIR as CACHE_DIR  # the names the index answers to
 from bjtrack.files.paths import NO_CACHE_ENV as NO_CACHE_ENV
+from bjtrack.files.paths import chosen_records
 from bjtrack.files.records import RecordSet, parse_records
 from bjtrack.files.records import load_records as parse_file
 from bjtrack.files.writing import locked
@@ -42,6 +43,7 @@ from bjtrack.index.sqlite import (
     read_meta,
     release,
     trusted,
+    wrote,
 )
 from bjtrack.index.sqlite import FileStat as FileStat
 from bjtrack.index.sqlite import Unusable as Unusable
@@ -62,8 +64,9 @@ def open_index(path: Path) -> RecordIndex | None:
     A last block that looks torn may be one another command is appending this moment (a
     reader can see part of a write): the index is opened again once that command lets go
     of the lock, and what is torn then really is."""
-    if not enabled() or not path.is_file():
-        return None
+    if not enabled() or not path.is_file() or path == chosen_records():
+        return None  # a records file of the person's choosing is read in full: no
+        # .bjtrack-cache folder is made beside it (it may be anywhere)
     key = user_key()
     if key is None:  # no key of this user's to check the index by: read the file
         return None
@@ -133,6 +136,7 @@ def _sync(path: Path, db: Path, key: bytes) -> RecordIndex:
         try:
             tail = update(conn, path)
             conn.execute("COMMIT")
+            wrote(conn)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

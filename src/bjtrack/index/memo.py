@@ -51,9 +51,11 @@ def load_plan(path: Path) -> Plan:
     if secret is None:  # no key of our own: nothing is remembered, nothing is believed
         return parse_plan(path)
     memo = path.parent / paths.CACHE_DIR / f"{path.name}.plan.pickle"
-    key = plan_key(path, data)
+    chosen = paths.chosen_records()
+    key = plan_key(path, data) + ("" if chosen is None else f" records={chosen}")
     remembered = _read(memo, secret, key)
-    if remembered is not None and paths.inside_folder(path.parent, remembered.records_path):
+    if remembered is not None and (remembered.records_path == chosen or paths.inside_folder(
+            path.parent, remembered.records_path)):
         return remembered  # (a symlink changed since may lead out: then parsed, refused)
     plan = parse_plan(path)  # raises on any problem: nothing is remembered then
     _write(memo, secret, key, plan)
@@ -81,14 +83,17 @@ def _read(memo: Path, secret: bytes, key: str) -> Plan | None:
 
 
 def _write(memo: Path, secret: bytes, key: str, plan: Plan) -> None:
+    temp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
     try:
         payload = pickle.dumps((key, plan), protocol=pickle.HIGHEST_PROTOCOL)
         memo.parent.mkdir(exist_ok=True)
-        temp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
         temp.write_bytes(MAGIC + _sign(secret, payload) + payload)
         os.replace(temp, memo)
-    except (OSError, pickle.PicklingError):
-        pass
+    except (OSError, pickle.PicklingError):  # a full disk: no memo, and no temp file left
+        try:
+            temp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _sign(secret: bytes, payload: bytes) -> bytes:

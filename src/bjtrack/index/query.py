@@ -329,13 +329,13 @@ class RecordIndex:
 
     def _record(self, row: tuple[Any, ...]) -> Record:
         (_, line, rid, series, day, value, unit, entered, note, source, logged, by, vintage,
-         revises, retracts) = row
+         revises, retracts, batch) = row
         return built(Record, {
             "id": rid, "series": series, "date": _day(day) if day else None,
             "value": Decimal(value) if value is not None else None, "unit": unit,
             "entered": entered, "note": note, "source": source,
             "logged": _moment(logged) if logged else None, "by": by, "vintage": vintage,
-            "revises": revises, "retracts": retracts,
+            "revises": revises, "retracts": retracts, "batch": batch,
             "origin": built(Source, {"file": self.file, "line": line})})
 
 

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from bjtrack.files.paths import CACHE_DIR, cache_enabled
 
-SCHEMA = "bjtrack-cache/5"
+SCHEMA = "bjtrack-cache/6"
 BUSY_MS = 2000  # the longest a command waits for another one's write to the index
 FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
-          "by", "vintage", "revises", "retracts")
+          "by", "vintage", "revises", "retracts", "batch")
 COLUMNS = "seq, line, " + ", ".join(f'"{f}"' for f in FIELDS)
 
 # What a record is at all: not retracted, and not replaced by a live revision.
@@ -48,7 +48,8 @@ CREATE TABLE records (
     seq INTEGER PRIMARY KEY, line INTEGER NOT NULL, id TEXT NOT NULL, series TEXT NOT NULL,
     date TEXT, value TEXT, unit TEXT NOT NULL, entered TEXT NOT NULL, note TEXT NOT NULL,
     source TEXT NOT NULL, logged TEXT, "by" TEXT NOT NULL, vintage TEXT NOT NULL,
-    revises TEXT NOT NULL, retracts TEXT NOT NULL, units INTEGER, exponent INTEGER);
+    revises TEXT NOT NULL, retracts TEXT NOT NULL, batch TEXT NOT NULL, units INTEGER,
+    exponent INTEGER);
 CREATE TABLE blocks (n INTEGER PRIMARY KEY, mac BLOB NOT NULL);
 CREATE TABLE series (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
@@ -199,6 +200,14 @@ def trusted(conn: sqlite3.Connection) -> bool:
 def trust(conn: sqlite3.Connection) -> None:
     """This connection has just written every row of the index: it checks none."""
     _CHECKERS[id(conn)].trusted = True
+
+
+def wrote(conn: sqlite3.Connection) -> None:
+    """This connection has committed rows it signed: a trusted one stamps the index at
+    once, so that another connection of the same command trusts it too."""
+    checker = _CHECKERS[id(conn)]
+    if checker.trusted and not checker.failed:
+        _restamp(checker.db, checker.key)
 
 
 def signed(conn: sqlite3.Connection, blocks: Iterable[int]) -> None:

@@ -13,6 +13,7 @@ from bjtrack.domain.errors import BjtrackError, UsageError, problem
 from bjtrack.domain.model import Record, Target
 from bjtrack.domain.records import effective, record_states
 from bjtrack.files import writing
+from bjtrack.files.records import new_ids
 from bjtrack.ops.load import Loaded, decided, series_target, unique_id
 from bjtrack.ops.log import read_value
 
@@ -137,6 +138,56 @@ def _undo(loaded: Loaded, now: datetime, by: str, why: str) -> Correction:
     last = max(enumerate(mine), key=lambda item: (
         item[1].logged.timestamp() if item[1].logged else float("-inf"), item[0]))[1]
     return _retract(loaded, last, now, why, by)
+
+
+@dataclass(frozen=True)
+class ImportUndone:
+    batch: str
+    retractions: tuple[Record, ...]  # appended, one per record retracted
+    figures: int  # the current figures it took back (an amended one and its original: 1)
+
+
+def undo_import(loaded: Loaded, batch: str, now: datetime, *, by: str = "", why: str = ""
+                ) -> ImportUndone:
+    """Retract every current record an import added (and the current amendment of any of
+    them, with what it replaced, as `rm` does), in one append: all or none. Decided under
+    the lock, so that two undos of one import retract each record once."""
+    with decided(loaded) as current:
+        return _undo_import(current, batch.strip(), now, by, why)
+
+
+def _undo_import(loaded: Loaded, batch: str, now: datetime, by: str, why: str
+                 ) -> ImportUndone:
+    records = loaded.records.records
+    ours = {r.id for r in records if batch and r.batch == batch}
+    if not ours:
+        raise UsageError(problem("err.unknown_import", hint_key="hint.unknown_import",
+                                 batch=batch))
+    by_id = {r.id: r for r in records}
+
+    def of_import(record: Record) -> bool:
+        seen: set[str] = set()
+        while record.id not in ours and record.revises in by_id and record.id not in seen:
+            seen.add(record.id)
+            record = by_id[record.revises]
+        return record.id in ours
+
+    current = [r for r in effective(records) if of_import(r)]
+    if not current:
+        raise BjtrackError(problem("err.import_undone", hint_key="hint.import_undone",
+                                   batch=batch, count=len(ours)))
+    chains: list[Record] = []  # each current figure and every figure it replaced, as `rm`
+    for record in current:
+        chain = [record]
+        while chain[-1].revises in by_id and by_id[chain[-1].revises] not in chain:
+            chain.append(by_id[chain[-1].revises])
+        chains += chain
+    ids = new_ids(set(by_id))
+    retractions = tuple(Record(id=next(ids), series=r.series, date=None, value=None,
+                               note=why, logged=now, by=by, retracts=r.id)
+                        for r in chains)
+    writing.append_records(loaded.plan.records_path, retractions)
+    return ImportUndone(batch, retractions, len(current))
 
 
 def current_records(loaded: Loaded) -> list[Record]:

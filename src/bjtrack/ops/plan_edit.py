@@ -109,22 +109,59 @@ def init_plan(folder: Path, example: str | None = None, name: str = "") -> list[
         plan_text = BLANK_PLAN.replace("{name}", (name or folder.resolve().name)
                                        .replace("\\", "\\\\").replace('"', '\\"'))
         records_text = records_file.RECORDS_HEADER
+    made = _new_folders(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BjtrackError(problem("err.cannot_write", why=os_reason(exc),
-                                   file=str(folder))) from None
+        raise BjtrackError(problem("err.cannot_write", hint_key="hint.nothing_changed",
+                                   why=os_reason(exc), file=str(folder))) from None
+    settings = (folder / ".gitattributes", folder / ".gitignore")
+    before = {path: path.read_bytes() if path.is_file() else None for path in settings}
     written: list[Written] = []
-    for path, text in ((plan_path, plan_text), (records_path, records_text)):
-        writing.atomic_write(path, text.encode("utf-8"))
-        written.append(Written(path, "created"))
-
-    for path, lines in ((folder / ".gitattributes", (GITATTRIBUTES_LINE,)),
-                        (folder / ".gitignore", (*GITIGNORE_LINES, paths.CACHE_DIR + "/"))):
-        result = _ensure_lines(path, lines)
-        if result:
-            written.append(result)
+    try:
+        for path, text in ((plan_path, plan_text), (records_path, records_text)):
+            writing.atomic_write(path, text.encode("utf-8"))
+            written.append(Written(path, "created"))
+        for path, lines in zip(settings, ((GITATTRIBUTES_LINE,),
+                                          (*GITIGNORE_LINES, paths.CACHE_DIR + "/")),
+                               strict=True):
+            result = _ensure_lines(path, lines)
+            if result:
+                written.append(result)
+    except BjtrackError:  # a full disk: what this init wrote goes, so nothing has changed
+        _take_back(written, before, made)
+        raise
     return written
+
+
+def _new_folders(folder: Path) -> list[Path]:
+    """The folders `mkdir(parents=True)` of `folder` would make, deepest first."""
+    missing = []
+    for each in (folder, *folder.parents):
+        if each.exists():
+            break
+        missing.append(each)
+    return missing
+
+
+def _take_back(written: Sequence[Written], before: Mapping[Path, bytes | None],
+               made: Sequence[Path]) -> None:
+    """Undo an init that failed part way: remove the files it created, put back the git
+    settings it changed, remove the folders it made (each only if empty)."""
+    for done in written:
+        old = before.get(done.path)
+        try:
+            if old is None:
+                done.path.unlink(missing_ok=True)
+            else:
+                writing.atomic_write(done.path, old)
+        except (OSError, BjtrackError):
+            pass  # the disk is full: the new file stays, the message names what failed
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _ensure_lines(path: Path, lines: Sequence[str]) -> Written | None:
@@ -164,16 +201,32 @@ def target_block(fields: Mapping[str, Any]) -> str:
 def validated(path: Path, text: str) -> Plan:
     """Load `text` as if it were the plan at `path` without touching `path`; raise
     BjtrackError with the problems (located in `path`) when it is not valid."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         plan = plan_file.load_plan(Path(tmp))
     except BjtrackError as exc:
         raise BjtrackError(*(_relocate(p, tmp, path) for p in exc.problems)) from None
+    except OSError as exc:  # the copy did not fit on the disk
+        raise _cannot_write(path, exc) from None
     finally:
         Path(tmp).unlink(missing_ok=True)
     return replace(plan, path=path)  # the copy sits beside the plan: same records path
+
+
+class NotWritten(BjtrackError):
+    """The plan's copy could not be written beside it (a full disk): the disk's fault, not
+    the edit's."""
+
+
+def _cannot_write(path: Path, exc: OSError) -> NotWritten:
+    """The plan could not be written (its copy beside it: the same disk): nothing was."""
+    return NotWritten(problem("err.cannot_write", hint_key="hint.nothing_changed",
+                              file=str(path), why=os_reason(exc)))
 
 
 def _relocate(problem: Problem, tmp: str, path: Path) -> Problem:
@@ -197,6 +250,8 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
         new = old + sep + "\n" + target_block(fields)
         try:
             checked = validated(path, new)
+        except NotWritten:
+            raise
         except BjtrackError as exc:  # the plan was valid: the options made it invalid
             raise UsageError(*(given_as(option_of(p), p) for p in exc.problems)) from None
         writing.atomic_write(path, new.encode("utf-8"))
@@ -247,11 +302,7 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
     `run_editor(copy, line)` edits the copy and returns the editor's exit status;
     `retry(problems)` says whether to re-open the editor after an invalid save."""
     original = path.read_bytes()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.edit-", suffix=".toml",
-                                    dir=path.parent)
-    copy = Path(tmp_name)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(original)
+    copy = _edit_copy(path, original)
     keep = False
     try:
         while True:
@@ -268,15 +319,15 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
                 validated(path, edited.decode("utf-8"))
             except UnicodeDecodeError:
                 problems: Sequence[Problem] = (problem("err.not_utf8", file=str(path)),)
+            except NotWritten as exc:  # a full disk: the edit stays in its copy
+                keep = True
+                raise _kept(exc, copy) from None
             except BjtrackError as exc:
                 problems = exc.problems
             else:
-                with writing.locked(path):
-                    if path.read_bytes() != original:
-                        keep = True
-                        raise BjtrackError(problem("err.changed_meanwhile", file=str(path),
-                                                   hint_key="hint.kept", path=copy))
-                    writing.atomic_write(path, edited)
+                keep = True  # until the plan holds the edit
+                _save(path, original, edited, copy)
+                keep = False
                 return EditResult(True)
             line = next((p.line for p in problems if p.line), line)
             if not retry(problems):
@@ -286,6 +337,41 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
     finally:
         if not keep:
             copy.unlink(missing_ok=True)
+
+
+def _save(path: Path, original: bytes, edited: bytes, copy: Path) -> None:
+    """Replace the plan with the edited copy, unless it changed since the copy was made."""
+    with writing.locked(path):
+        if path.read_bytes() != original:
+            raise BjtrackError(problem("err.changed_meanwhile", file=str(path),
+                                       hint_key="hint.kept", path=copy))
+        try:
+            writing.atomic_write(path, edited)
+        except BjtrackError as exc:  # a full disk: the plan is as it was
+            raise _kept(exc, copy) from None
+
+
+def _kept(exc: BjtrackError, copy: Path) -> BjtrackError:
+    """The plan could not take the edit: why, and where the edit is kept."""
+    first, *rest = exc.problems
+    return BjtrackError(replace(first, hint_key="hint.kept",
+                                fields=(*first.fields, ("path", str(copy)))), *rest)
+
+
+def _edit_copy(path: Path, original: bytes) -> Path:
+    """A copy of the plan beside it, for the editor; on a full disk, none is left."""
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.edit-", suffix=".toml",
+                                        dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(original)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise _cannot_write(path, exc) from None
+    return Path(tmp_name)
 
 
 def editor_command() -> list[str]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 
 from rich.text import Text
 
 from bjtrack.domain import evaluation
-from bjtrack.domain.amounts import PERCENT, plain
+from bjtrack.domain.amounts import PERCENT, plain, rounded
 from bjtrack.domain.dates import add_years
 from bjtrack.domain.model import Kind, Plan, Record, Status, Target
 from bjtrack.render.words import Words
@@ -110,7 +110,7 @@ def _number(value: Decimal, scale: Decimal) -> str:
     """An axis label: the scaled value, with fewer decimals the bigger it is."""
     scaled = value / scale
     places = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
-    return plain(scaled.quantize(Decimal(1).scaleb(-places)))
+    return plain(rounded(scaled, Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
 
 
 def _x_range(chart: Chart) -> tuple[date | None, date | None]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
-from bjtrack.domain.amounts import PERCENT, format_amount, plain
+from bjtrack.domain.amounts import PERCENT, format_amount, plain, rounded
 from bjtrack.domain.dates import add_years
 from bjtrack.render.chart import ACTUAL_COLOUR, PACE_COLOUR, TARGET_COLOUR, Chart
 from bjtrack.render.words import Words
@@ -61,7 +61,7 @@ class _Axes:
 
 def _n(value: Decimal | int) -> str:
     """A coordinate as SVG text: one decimal at most, '12' rather than '12.0'."""
-    return plain(Decimal(value).quantize(_TENTH))
+    return plain(rounded(Decimal(value), _TENTH, ROUND_HALF_EVEN))
 
 
 def _text_width(text: str) -> int:
@@ -142,7 +142,7 @@ def _tick_label(value: Decimal, step: Decimal) -> str:
     """A y-axis label with as many decimals as the step has: 0.25 → '1.50', 5 → '35'."""
     exponent = step.normalize().as_tuple().exponent
     places = max(0, -exponent) if isinstance(exponent, int) else 0
-    shown = value.quantize(Decimal(1).scaleb(-places))
+    shown = rounded(value, Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
     text = format(shown, ",f" if abs(shown) >= 10000 else "f")
     return "0" if text.strip("-0.") == "" else text
 

@@ -3,7 +3,6 @@ comment), the JSON of `bjtrack targets --format json`, and additions to a plan o
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,7 +17,7 @@ from bjtrack.domain.model import Kind, Plan, Target
 from bjtrack.files import paths, writing
 from bjtrack.files import plan as plan_file
 from bjtrack.ops.extract.draft import _RATES, Draft, DraftTarget
-from bjtrack.ops.extract.records import Proposal, records_csv
+from bjtrack.ops.extract.records import Proposal, record_rows
 from bjtrack.ops.extract.slug import unique
 
 if TYPE_CHECKING:
@@ -130,9 +129,6 @@ def _relinked(target: DraftTarget, draft: Draft, added: Sequence[DraftTarget]) -
 def apply_records(loaded: Loaded, proposals: Sequence[Proposal], source: str,
                   now: datetime, by: str) -> ImportResult:
     """Import the proposals as `bjtrack import` would: all or none, each once."""
-    from bjtrack.ops.importing import import_file
+    from bjtrack.ops.importing import import_rows
 
-    with tempfile.TemporaryDirectory(prefix="bjtrack-extract-") as folder:
-        sheet = Path(folder) / "figures.csv"
-        sheet.write_text(records_csv(proposals, source), encoding="utf-8")
-        return import_file(loaded, sheet, now, by=by)
+    return import_rows(loaded, record_rows(proposals, source), now, label=source, by=by)

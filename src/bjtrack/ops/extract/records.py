@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -147,12 +147,19 @@ def _common_prefixes(names: list[str]) -> set[str]:
     return {p for p, n in counts.items() if n >= 2}
 
 
+def record_rows(proposals: Sequence[Proposal], source: str) -> Iterator[dict[str, str]]:
+    """The proposals as the rows `bjtrack import` reads (`importing.import_rows`)."""
+    for p in proposals:
+        yield {"target": p.series, "date": p.date.isoformat(), "value": plain(p.value),
+               "unit": p.unit, "note": p.quote, "source": source}
+
+
 def records_csv(proposals: Sequence[Proposal], source: str) -> str:
     """The proposals as the CSV `bjtrack import` reads."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["series", "date", "value", "unit", "note", "source"])
-    for p in proposals:
-        writer.writerow([p.series, p.date.isoformat(), plain(p.value), p.unit, p.quote,
-                         source])
+    for row in record_rows(proposals, source):
+        writer.writerow([row["target"], row["date"], row["value"], row["unit"], row["note"],
+                         row["source"]])
     return out.getvalue()
