@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from conftest import REPO, Runner, records_text
 
@@ -39,6 +40,11 @@ def test_log_defaults_to_the_end_of_the_last_complete_month(cli: Runner,
     result = cli("log", "gdp", "500亿", cwd=plan_dir, env={"BJTRACK_TODAY": "2022-07-20"})
     assert "as of 2022-06-30" in result.out
     assert "no --date given: dated 2022-06-30, the end of the last complete month" in result.out
+    for lang, said in (("en", "(default: the end of the last complete month)"),
+                       ("zh", "（默认：上一个完整月份的月末）")):  # --help said: today
+        shown = " ".join(cli("--lang", lang, "log", "--help").out.split())
+        assert said in shown.replace("月 末", "月末") and "today" not in shown
+        assert "今天" not in shown
 
 
 def test_log_keeps_note_source_and_who(cli: Runner, plan_dir: Path) -> None:
@@ -296,6 +302,28 @@ def test_history_in_date_order(cli: Runner, plan_dir: Path) -> None:
     assert table.out.index("50亿元") < table.out.index("150亿元") and "半年" in table.out
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", [60, 80])
+def test_history_on_a_narrow_terminal_cuts_nothing_short(cli: Runner, plan_dir: Path, lang: str,
+                                                        width: int) -> None:
+    """history --all at 60 columns cut record ids and states with … ('retr… ipew…'), and
+    below 100 columns dropped the sources even where they fit."""
+    logged = cli("log", "investment", "150亿", "--date", "2022-06", "--by", "amy",
+                 "--source", "区统计局 2022年7月快报", cwd=plan_dir)
+    first = logged.out.split("[")[1][:10]
+    amended = cli("amend", first, "151亿", "--by", "amy", cwd=plan_dir)
+    second = amended.out.split("[")[1][:10]
+    shown = cli("--lang", lang, "history", "investment", "--all", cwd=plan_dir,
+                env={"COLUMNS": str(width)})
+    assert shown.code == 0, shown.err
+    assert "…" not in shown.out
+    assert shown.out.count(first) == 2 and shown.out.count(second) == 2  # each id whole
+    lines = [line for line in shown.out.splitlines() if line[:1] in "┏┃┡│└"]
+    assert max(cell_len(line) for line in lines) <= width
+    if width == 80:
+        assert "区统计局" in shown.out
+
+
 def test_check_clean_plan(cli: Runner, shipped: Path) -> None:
     result = cli("check", cwd=shipped)
     assert result.code == 0 and "no problems" in result.err
@@ -474,3 +502,41 @@ def test_a_figure_outside_the_targets_period_is_refused_or_forced_with_a_note(
         in result.err
     inside = cli("log", "investment", "1亿", "--date", "2022-06", cwd=plan_dir)
     assert inside.err == ""
+
+
+@pytest.mark.parametrize(("args", "en", "zh"), [
+    (("log", "investment", "150亿", "--dat", "2022-06"),
+     "error: no such option: --dat (did you mean: --date", "错误：没有这个选项：--dat"),
+    (("log", "investment", "--bogus", "150亿"), "error: no such option: --bogus",
+     "错误：没有这个选项：--bogus"),
+    (("log", "investment", "150亿", "-q"), "error: no such option: -q", "没有这个选项：-q"),
+])
+def test_a_mistyped_option_of_log_is_called_one(cli: Runner, plan_dir: Path,
+                                                args: tuple[str, ...], en: str, zh: str) -> None:
+    """log reads a negative VALUE, so it let unknown options through: --dat 2022-06 was
+    'unexpected extra arguments', and --bogus before the value was taken for the value."""
+    for lang, said in (("en", en), ("zh", zh)):
+        result = cli("--lang", lang, *args, cwd=plan_dir)
+        assert result.code == 2 and said in result.err, result.err
+        assert "extra" not in result.err and "多余" not in result.err
+    assert records_text(plan_dir) == ""
+
+
+def test_negative_figures_are_values_of_log_and_amend(cli: Runner, plan_dir: Path) -> None:
+    """amend RECORD -3.5% said 'no such option: -3'."""
+    logged = cli("log", "share", "-1.5%", "--date", "2022-06", "--note", "-", cwd=plan_dir)
+    assert logged.code == 0, logged.err
+    first = logged.out.split("[")[1][:10]
+    amended = cli("amend", first, "-3.5%", cwd=plan_dir)
+    assert amended.code == 0, amended.err
+    assert "-1.5% → -3.5% as of 2022-06-30" in amended.out
+    again = cli("log", "share", "-2%", "-d2022-07", cwd=plan_dir)
+    assert again.code == 0 and "-2.0% as of 2022-07-31" in again.out, again.err
+
+
+def test_history_without_records_has_no_state_column(cli: Runner, plan_dir: Path) -> None:
+    """A target with no records showed an empty 状态 (State) column, as if something had
+    been corrected."""
+    for lang, state in (("en", "State"), ("zh", "状态")):
+        shown = cli("--lang", lang, "history", "investment", cwd=plan_dir)
+        assert shown.code == 0 and state not in shown.out, shown.out

@@ -187,6 +187,7 @@ def test_torn_tail_through_the_command_line(cli: Runner, plan_dir: Path, fractio
     refused = cli("log", "investment", "160亿", "--date", "2022-07", cwd=plan_dir)
     assert refused.code == 1
     assert "check --repair" in refused.err
+    assert refused.err.count(f"records.toml:{line}") == 1  # one message, not a warning too
     assert path.read_bytes() == cut
     repaired = cli("check", "--repair", cwd=plan_dir)
     assert repaired.code == 0

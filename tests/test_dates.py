@@ -1,12 +1,15 @@
 """As-of dates in the forms statistical publications use."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import InputError
 from bjtrack.render.words import Words
+from conftest import Runner
 
 ENGLISH = Words("en")  # problems carry keys; the tests read them in English
 
@@ -99,3 +102,21 @@ def test_add_years_keeps_month_ends(day: date, years: int, expected: date) -> No
     from bjtrack.domain.dates import add_years
 
     assert add_years(day, years) == expected
+
+
+@pytest.mark.parametrize(("text", "en", "zh"), [
+    ("2022年13月", "there is no month 13", "没有13月"),
+    ("2022-00", "there is no month 0", "没有0月"),
+    ("2022-02-30", "month 2 of 2022 has no day 30", "2022年2月没有30日"),
+    ("2022/4/31", "month 4 of 2022 has no day 31", "2022年4月没有31日"),
+    ("0000-01-01", "between the years 1000 and 9000", "日期须在 1000 年到 9000 年之间"),
+])
+def test_a_date_that_does_not_exist_is_said_in_the_runs_language(cli: Runner, plan_dir: Path,
+                                                                 text: str, en: str,
+                                                                 zh: str) -> None:
+    """The Chinese message said 日期无效（month 13 is out of range）: Python's English."""
+    for lang, said in (("en", en), ("zh", zh)):
+        result = cli("--lang", lang, "log", "investment", "1亿", "--date", text, cwd=plan_dir)
+        assert result.code == 2 and said in result.err, result.err
+    chinese = cli("--lang", "zh", "status", "--as-of", text, cwd=plan_dir).err
+    assert not re.search(r"[A-Za-z]{3,}", chinese.split("\n")[0].replace("--as-of", ""))

@@ -147,6 +147,9 @@ def test_template_mistakes_are_refused(cli: Runner, logged: Path) -> None:
                      cwd=logged)
         assert result.code == 2 and "cannot read the Word template" in result.err
         assert not out.exists()
+    zh = cli("--lang", "zh", "export", "--format", "docx", "-o", str(out), "--template",
+             "bad.docx", cwd=logged)  # it said Python's 'File is not a zip file'
+    assert "bad.docx: 无法读取 Word 模板：不是 Word 文档（.docx）" in zh.err, zh.err
     result = cli("export", "--format", "docx", cwd=logged)
     assert result.code == 2 and "-o report.docx" in result.err
 

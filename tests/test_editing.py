@@ -204,8 +204,8 @@ def test_target_add_problem_names_the_option(cli: Runner, plan_dir: Path) -> Non
                  "--target", "1亿元", "--start", "2022-06-01", "--due", "2022-01-01",
                  cwd=plan_dir)
     assert result.code == 2
-    assert result.err.startswith("错误: --id: id 'Late' 不是小写短名")
-    assert "\n错误: --due: 目标 'Late'：截止日期 2022-01-01 早于开始日期 2022-06-01" in result.err
+    assert result.err.startswith("错误：--id: id 'Late' 不是小写短名")
+    assert "\n错误：--due: 目标 'Late'：截止日期 2022-01-01 早于开始日期 2022-06-01" in result.err
     assert "targets.toml" not in result.err
 
 
@@ -290,6 +290,7 @@ def test_target_edit_editor_failure_and_no_change(cli: Runner, plan_dir: Path) -
     result = cli("--lang", "zh", "target", "edit", "investment", cwd=plan_dir,
                  env={"EDITOR": failing, "VISUAL": ""})
     assert result.code == 1 and "编辑器异常退出（状态 3），计划未改动" in result.err
+    assert result.err.count("计划未改动") == 1  # said once, not again as the hint
     same = fake_editor(plan_dir.parent, "nothing-here", "x", name="same")
     result = cli("--lang", "en", "target", "edit", "investment", cwd=plan_dir,
                  env={"EDITOR": same, "VISUAL": ""})

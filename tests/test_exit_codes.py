@@ -52,6 +52,10 @@ def _report(folder: Path) -> None:
     (folder / "out.md").write_text("old\n", encoding="utf-8")
 
 
+def _plan_text(folder: Path) -> None:
+    (folder / "plan.txt").write_text("今年新增企业1.5万家。\n", encoding="utf-8")
+
+
 def _no_plan(folder: Path) -> None:
     (folder / "targets.toml").unlink()
 
@@ -77,7 +81,11 @@ CASES = [
          setup=_bad_sheet),
     Case("nothing to undo", ("undo", "--by", "nobody"), 1, "no current record logged by nobody",
          "没有可撤销的记录（记录人 nobody）"),
-    Case("`init` would overwrite", ("init", "."), 1, "targets.toml: already exists"),
+    Case("`init` or `extract -o` would overwrite", ("init", "."), 1,
+         "targets.toml: already exists"),
+    Case("`init` or `extract -o` would overwrite",
+         ("extract", "plan.txt", "-o", "targets.toml"), 1, "targets.toml: already exists",
+         "targets.toml: 文件已存在", setup=_plan_text),
     Case("an unknown command", ("stat",), 2, "no such command: 'stat'",
          "没有这个命令：'stat'"),
     Case("option", ("status", "--bogus"), 2, "no such option: --bogus", "没有这个选项：--bogus"),
@@ -159,7 +167,7 @@ def test_each_case_of_the_readme_table(cli: Runner, plan_dir: Path, case: Case) 
         result = cli("--lang", lang, *case.args, cwd=plan_dir)
         assert result.code == case.code, (lang, result.err)
         if case.code in (1, 2):
-            label = "错误: " if lang == "zh" else "error: "
+            label = "错误：" if lang == "zh" else "error: "
             assert words in result.err, (lang, result.err)
             assert (label in result.err) == case.labelled, (lang, result.err)
         else:

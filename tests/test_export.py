@@ -491,8 +491,11 @@ def test_output_into_a_folder_is_refused(cli: Runner, logged: Path) -> None:
     (logged / "out").mkdir()
     result = cli("export", "-o", "out", cwd=logged)
     assert result.code == 2 and "is a folder" in result.err
+    assert "-o report.md" in result.err  # the name suggested is the format's (it said .html)
     zh = cli("--lang", "zh", "export", "-o", "out", cwd=logged)
     assert zh.code == 2 and "这是一个文件夹" in zh.err
+    xlsx = cli("export", "--format", "xlsx", "-o", "out", cwd=logged)
+    assert xlsx.code == 2 and "-o report.xlsx" in xlsx.err
 
 
 def test_json_keys_are_written_as_str_gives_them() -> None:

@@ -79,7 +79,7 @@ def test_the_check_finds_english() -> None:
                     "  --format <table|json>  格式。  [default: table]",
                     "  --id <str>  代号。 [required]",
                     "Try 'bjtrack status --help' for help.", "Error: 没有这个选项",
-                    "错误: No such option: --bogus", "错误: 缺少参数 'value'. Missing"):
+                    "错误：No such option: --bogus", "错误：缺少参数 'value'. Missing"):
         assert untranslated(english, names), english
     assert untranslated("[env var: BJTRACK_FILE]", names) == [
         "'env' in '[env var: BJTRACK_FILE]'", "'var' in '[env var: BJTRACK_FILE]'"]
@@ -144,7 +144,7 @@ def test_the_frameworks_errors_in_both_languages(cli: Runner, args: list[str], e
                                                  chinese: str) -> None:
     zh = cli("--lang", "zh", *args)
     assert zh.code == 2 and zh.out == ""
-    assert f"错误: {chinese}" in zh.err, zh.err
+    assert f"错误：{chinese}" in zh.err, zh.err
     assert not untranslated(zh.err, command_names() | set(args)), zh.err
     en = cli(*args, "--lang", "en")
     assert en.code == 2 and en.out == ""
@@ -168,6 +168,9 @@ def test_help_lines_wrap_by_display_width_and_keep_words_whole() -> None:
     assert wrap("json、html、xlsx 总是包含记录", 10) == ["json、", "html、xlsx", "总是包含记", "录"]
     assert wrap("--name 区内全年投资 --target 300亿元", 16) == [
         "--name 区内全年", "投资 --target", "300亿元"]
+    # nor does one end with （: log --date's help ended its line with '…（'
+    assert wrap("数据截至日期：2022Q2、2022H1 …（默认：上一个完整月份的月末）", 32) == [
+        "数据截至日期：2022Q2、2022H1 …", "（默认：上一个完整月份的月末）"]
 
 
 def test_a_group_without_its_command_shows_its_help(cli: Runner) -> None:

@@ -209,7 +209,7 @@ ERRORS = [
      "无法识别日期“next june”：不是可识别的日期写法", "可用写法：2022-06-30"),
     ("no such day", ("log", "investment", "1亿", "--date", "2022-02-30"), None, 2,
      "cannot read date '2022-02-30'", "accepted forms",
-     "无法识别日期“2022-02-30”：日期无效", "可用写法"),
+     "无法识别日期“2022-02-30”：2022年2月没有30日", "可用写法"),
     ("unit mismatch", ("log", "investment", "5万人"), None, 2,
      "unit mismatch: got 5万人, but this series is measured in 元", "e.g. 150亿元",
      "单位不符：输入的是 5万人，该指标以元计", "请以元填写，例如 150亿元"),
@@ -245,7 +245,7 @@ def test_errors_in_both_languages(cli: Runner, plan_dir: Path, args: tuple[str, 
     assert en.err.startswith("error: ") and en1 in en.err and en2 in en.err
     zh = cli(*args, cwd=plan_dir, env={"BJTRACK_LANG": "zh"})
     assert zh.code == code and zh.out == ""
-    assert zh.err.startswith("错误: ") and zh1 in zh.err and zh2 in zh.err
+    assert zh.err.startswith("错误：") and zh1 in zh.err and zh2 in zh.err
     assert "Traceback" not in en.err + zh.err
 
 
@@ -438,7 +438,7 @@ def test_one_process_speaks_both_languages(cli: Runner, logged: Path) -> None:
         assert shown.code == 0 and word in shown.out, shown.out
         assert shown.out.startswith(usage + "bjtrack log"), shown.out
     for lang, said in (("en", "error: no such option: --bogus"),
-                       ("zh", "错误: 没有这个选项：--bogus"),
+                       ("zh", "错误：没有这个选项：--bogus"),
                        ("en", "error: no such option: --bogus")):
         wrong = cli("--lang", lang, "status", "--bogus", cwd=logged)
         assert wrong.code == 2 and said in wrong.err, wrong.err
@@ -543,3 +543,37 @@ def test_the_systems_reasons_are_said_in_the_language_asked_for() -> None:
     odd = OSError(errno.ETIMEDOUT, "Connection timed out")
     assert Words("zh").text(os_reason(odd)) == "Connection timed out"  # as the system says
     assert "No space left on device" in str(wrote)  # the key and fields keep the text
+
+
+def test_chinese_errors_and_warnings_take_the_same_full_width_colon(cli: Runner,
+                                                                    plan_dir: Path) -> None:
+    """错误 was followed by an ASCII colon and a space ('错误: '), 警告 and 注意 by '：'."""
+    result = cli("--lang", "zh", "log", "investment", "5万人", cwd=plan_dir)
+    assert result.err.startswith("错误：单位不符") and "错误: " not in result.err
+    framework = cli("--lang", "zh", "status", "--bogus", cwd=plan_dir)
+    assert "\n错误：没有这个选项：--bogus" in framework.err
+    english = cli("--lang", "en", "log", "investment", "5万人", cwd=plan_dir)
+    assert english.err.startswith("error: unit mismatch")
+
+
+@pytest.mark.parametrize(("line", "zh", "en"), [
+    ("name = 区内", "不是 TOML 能识别的值", "not a value TOML knows"),
+    ("x = 1 2", "值后面应换行", "expected the line to end after the value"),
+    ("[[target]", "[[表]] 表头末尾缺少“]]”", "expected ']]' at the end of the [[table]] header"),
+    ("foo", "键后缺少“=”", "expected '=' after the key"),
+    ("x = {a = 1", "内联表 { … } 没有闭合", "an inline table { … } is not closed"),
+    ('id = "x"', "同一个键重复赋值", "a key is given a second value"),
+    ("[plan]", "表 [plan] 重复声明", "the table [plan] is declared twice"),
+])
+def test_a_malformed_plan_is_said_in_the_runs_language(cli: Runner, shipped: Path, line: str,
+                                                       zh: str, en: str) -> None:
+    """The TOML parser's reason was its English inside the Chinese message
+    (TOML 格式错误：Invalid value); and '{ … }' in a message must not break its formatting."""
+    plan = shipped / "targets.toml"
+    before = plan.read_bytes()
+    plan.write_bytes(before + line.encode() + b"\n")
+    for lang, said in (("zh", zh), ("en", en)):
+        result = cli("--lang", lang, "status", cwd=shipped)
+        assert result.code == 1 and said in result.err, result.err
+        assert "targets.toml:192" in result.err and "Traceback" not in result.err
+    assert plan.read_bytes() == before + line.encode() + b"\n"

@@ -60,7 +60,7 @@ def test_a_sheet_without_a_header_is_refused_in_the_users_language(
     result = cli("--lang", "zh", "import", "六月.csv", cwd=plan_dir)
     assert result.code == 1
     first, hint = result.err.strip().splitlines()
-    assert first == ("错误: 六月.csv:3: 前 20 行中找不到表头：最接近的一行（此行）缺少数值列"
+    assert first == ("错误：六月.csv:3: 前 20 行中找不到表头：最接近的一行（此行）缺少数值列"
                      "（现有：指标名称, 本期数, 日期）")
     assert "--map 本期数=value" in hint and "--header-row N" in hint
     assert "target" not in first and "value" not in first.split("（")[0]
@@ -86,7 +86,7 @@ def test_header_row_given_by_hand(cli: Runner, plan_dir: Path) -> None:
     result = cli("--lang", "zh", "import", "t.csv", "--header-row", "2", cwd=plan_dir)
     assert result.code == 1
     assert result.err.startswith(
-        "错误: t.csv:2: 表头缺少指标、日期、数值列（现有：说明：单位见各列）")
+        "错误：t.csv:2: 表头缺少指标、日期、数值列（现有：说明：单位见各列）")
 
 
 def test_map_names_a_sheets_columns(cli: Runner, plan_dir: Path) -> None:
@@ -113,10 +113,10 @@ def test_map_to_a_column_bjtrack_lacks_is_refused_naming_the_option(
     result = cli("--lang", "zh", "import", str(path), "--map", "本期数", cwd=plan_dir)
     assert result.code == 2
     assert result.err.strip().splitlines() == [
-        "错误: --map 本期数：应写作 表中的列名=bjtrack 的列名", "  例如 --map 本期数=value"]
+        "错误：--map 本期数：应写作 表中的列名=bjtrack 的列名", "  例如 --map 本期数=value"]
     result = cli("--lang", "zh", "import", "t.csv", "--map", "本月数=数值", cwd=plan_dir)
     assert result.code == 1
-    assert "错误: t.csv:3: --map：表头中没有“本月数”列" in result.err
+    assert "错误：t.csv:3: --map：表头中没有“本月数”列" in result.err
     assert not (plan_dir / "records.toml").exists()
 
 
@@ -153,7 +153,7 @@ def test_months_as_columns_with_year_option_or_year_in_header(
     result = cli("--lang", "zh", "import", "bare.csv", cwd=plan_dir)
     assert result.code == 2
     assert result.err.strip().splitlines() == [
-        "错误: bare.csv:1: 月份列“5月”未写明年份",
+        "错误：bare.csv:1: 月份列“5月”未写明年份",
         "  用 --year 2022 给出年份，或在表头写明（2022年6月）"]
     result = cli("--lang", "en", "import", str(path), cwd=plan_dir)
     assert result.code == 2 and "--year 2022" in result.err
@@ -221,7 +221,7 @@ def test_undo_import_retracts_every_record_of_it(cli: Runner, plan_dir: Path) ->
     assert again.err.startswith(f"error: import {batch} is undone already: none of its 5")
     unknown = cli("--lang", "zh", "undo", "--import", "imp-nothere", cwd=plan_dir)
     assert unknown.code == 2
-    assert unknown.err.startswith("错误: 记录中没有导入“imp-nothere”")
+    assert unknown.err.startswith("错误：记录中没有导入“imp-nothere”")
     # importing the file again brings the figures back, under a new id
     result = cli("import", str(plan_dir / "月报.csv"), cwd=plan_dir)
     assert result.code == 0 and "imported 5 records" in result.err
@@ -382,9 +382,9 @@ def test_bad_cells_of_months_as_columns_name_their_row(cli: Runner, plan_dir: Pa
     assert result.code == 1
     lines = result.err.strip().splitlines()
     errors = [line for line in lines if line.startswith("错误")]
-    assert errors[0].startswith("错误: m.csv: 第 2 行：未知的目标“区内投资”")  # once
-    assert errors[1].startswith("错误: m.csv: 第 3 行：") and len(errors) == 3
-    assert lines[-2] == "错误: m.csv: 4 行中有 3 行有误：未导入任何内容"
+    assert errors[0].startswith("错误：m.csv: 第 2 行：未知的目标“区内投资”")  # once
+    assert errors[1].startswith("错误：m.csv: 第 3 行：") and len(errors) == 3
+    assert lines[-2] == "错误：m.csv: 4 行中有 3 行有误：未导入任何内容"
     assert not (plan_dir / "records.toml").exists()
 
 
@@ -428,7 +428,7 @@ def test_header_row_and_year_out_of_range_are_refused_naming_the_option(
     result = cli("--lang", "zh", "import", "t.csv", "--header-row", "0", cwd=plan_dir)
     assert result.code == 2
     assert result.err.strip().splitlines() == [
-        "错误: --header-row 0：表格第一行为 1", "  填写 Excel 左侧显示的表头所在行号"]
+        "错误：--header-row 0：表格第一行为 1", "  填写 Excel 左侧显示的表头所在行号"]
     result = cli("--lang", "en", "import", "t.csv", "--year", "22", cwd=plan_dir)
     assert result.code == 2
     assert result.err.splitlines()[0] == "error: --year 22: not a year"

@@ -373,3 +373,38 @@ def test_a_large_plans_lines_keep_every_figure_whole(cli: Runner, tmp_path: Path
             in_name = " " not in line[:cut.start()]
             after = line[cut.end():cut.end() + 2]
             assert in_name or (after[:1] == " " and after[1:].strip()), line  # '… 325亿元'
+
+
+def test_a_chinese_verdict_with_a_remark_keeps_the_columns_of_80(cli: Runner,
+                                                                 shipped: Path) -> None:
+    """'进度正常（数据已过期）' counted as one unbreakable word, so a stale figure sent a
+    Chinese table at 80 columns down to three columns (no 目标, 完成/时间 or 截至) where the
+    English one kept six: the verdict breaks before its bracket instead."""
+    assert cli("log", "new-firms", "9100", "--date", "2022-06", cwd=shipped).code == 0
+    shown = cli("--lang", "zh", "status", "--as-of", "2022-10-05", "--group", "产业续航",
+                cwd=shipped, env={"COLUMNS": "80"})
+    assert shown.code == 0, shown.err
+    lines = shown.out.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert "完成/时间" in shown.out and "截至" in shown.out and "2022-06-30" in shown.out
+    row = next(n for n, line in enumerate(lines) if "今年新增" in line)
+    assert "进度正常" in lines[row] and "（数据已过期）" in lines[row + 1]
+
+
+@pytest.mark.parametrize("command", [("status", "--as-of", AS_OF), ("targets",),
+                                     ("history", "investment")])
+def test_a_table_title_has_no_spaces_after_it(cli: Runner, shipped: Path,
+                                              command: tuple[str, ...]) -> None:
+    """The centred title was padded with spaces to the table's width: trailing blanks in
+    `status > status.txt` and in every diff of it."""
+    shown = cli("--lang", "zh", *command, cwd=shipped, env={"COLUMNS": "100"})
+    title = shown.out.splitlines()[0]
+    assert title.strip() and title == title.rstrip(), repr(title)
+
+
+def test_an_open_ended_period_says_from_when(cli: Runner, shipped: Path) -> None:
+    """A target that recurs every year from 2022 showed its period as '2022-01-01 ~;'."""
+    for lang, said in (("en", "from 2022-01-01"), ("zh", "2022-01-01 起")):
+        for width in (60, 140):
+            shown = cli("--lang", lang, "targets", cwd=shipped, env={"COLUMNS": str(width)})
+            assert said in shown.out and "~;" not in shown.out and "~ │" not in shown.out

@@ -156,7 +156,7 @@ def test_target_add_asks_for_what_is_missing_on_a_terminal(tmp_path: Path) -> No
         screen = terminal.screen()
     finally:
         terminal.close()
-    assert "错误: 无法识别金额“三百亿”" in screen
+    assert "错误：无法识别金额“三百亿”" in screen
     assert "已添加目标 investment（区内全年投资，超300亿元）到 targets.toml" in screen
     text = (tmp_path / "plan" / "targets.toml").read_text(encoding="utf-8")
     assert text.endswith('[[target]]\nid = "investment"\nname = "区内全年投资"\n'

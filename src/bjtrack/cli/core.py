@@ -10,6 +10,7 @@ from rich.console import RenderableType
 from bjtrack.cli.root import (
     FailOn,
     Format,
+    NegativeValues,
     app,
     complete_target,
     date_option,
@@ -25,7 +26,7 @@ from bjtrack.render.words import Words
 
 
 # Negative figures (-3.5%, -7亿) are values, not unknown options.
-@app.command(help=help_key("log"), context_settings={"ignore_unknown_options": True})
+@app.command(help=help_key("log"), cls=NegativeValues)
 def log(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(
@@ -50,7 +51,7 @@ def log(
     s = session(ctx)
     w = s.words
     day = date_option(on, "--date") or last_month_end(today())
-    result = log_value(s.load(), target, value, day, now(), note=note, source=source,
+    result = log_value(s.load(writes=True), target, value, day, now(), note=note, source=source,
                        by=who() if by is None else by, vintage=vintage, revise=revise,
                        exact=exact, force=force)
     record, found = result.record, result.target
@@ -163,10 +164,9 @@ def history(
         return
     from bjtrack.render.table import history_table, periods_table, record_marks
 
-    marks: dict[str, tuple[str, bool]] | None = record_marks(s.words, found.records,
-                                                             found.states)
-    if not show_all and marks and all(live for _, live in marks.values()):
-        marks = None  # nothing was ever replaced: no state column
+    every = record_marks(s.words, found.records, found.states)
+    # nothing was ever replaced (or nothing is recorded): no state column
+    marks = every if show_all or not all(live for _, live in every.values()) else None
     shown: list[RenderableType] = [
         history_table(s.words, found.target, found.records, s.out.width, marks)]
     if found.periods:

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bjtrack.cli.root import Session, app, complete_target, date_option, now, session, who
+from bjtrack.cli.root import (
+    NegativeValues,
+    Session,
+    app,
+    complete_target,
+    date_option,
+    now,
+    session,
+    who,
+)
 from bjtrack.domain.errors import BjtrackError, InputError, Problem, UsageError, problem
 from bjtrack.render.i18n import help_key
 from bjtrack.render.text import clean
@@ -78,7 +87,7 @@ def _ask(w: Words, key: str, check: Callable[[str], object] | None = None) -> st
                 check(answer)
         except InputError as exc:
             for found in exc.problems:
-                typer.echo(f"{w.t('error')}: {w.describe(found)}", err=True)
+                typer.echo(w.t("error", text=w.describe(found)), err=True)
             continue
         return answer
 
@@ -158,7 +167,7 @@ def target_edit(
 
     def retry(problems: Sequence[Problem]) -> bool:
         for found in problems:
-            s.err.print(clean(f"{w.t('error')}: {w.describe(found)}"), style="red",
+            s.err.print(clean(w.t("error", text=w.describe(found))), style="red",
                         markup=False, highlight=False, soft_wrap=True)
         return _interactive() and yes(w, "prompt.reopen")
 
@@ -214,18 +223,18 @@ def undo(
     from bjtrack.ops import corrections
 
     if batch is not None:
-        undone = corrections.undo_import(s.load(), batch, now(),
+        undone = corrections.undo_import(s.load(writes=True), batch, now(),
                                          by=who() if by is None else by, why=why)
         if not s.quiet:
             s.out.print(clean(s.words.tn("undo.import_done", undone.figures,
                                         batch=undone.batch)),
                         markup=False, highlight=False, soft_wrap=True)
         return
-    done = corrections.undo(s.load(), now(), by=who() if by is None else by, why=why)
+    done = corrections.undo(s.load(writes=True), now(), by=who() if by is None else by, why=why)
     _report(s, "undo.done", done)
 
 
-@app.command(help=help_key("amend"))
+@app.command(help=help_key("amend"), cls=NegativeValues)
 def amend(
     ctx: typer.Context,
     record: Annotated[str, typer.Argument(
@@ -240,8 +249,9 @@ def amend(
     s = session(ctx)
     from bjtrack.ops import corrections
 
-    done = corrections.amend(s.load(), record, value, now(), day=date_option(on, "--date"),
-                             note=note, by=who() if by is None else by)
+    done = corrections.amend(s.load(writes=True), record, value, now(),
+                             day=date_option(on, "--date"), note=note,
+                             by=who() if by is None else by)
     _report(s, "amend.done", done)
 
 
@@ -256,6 +266,6 @@ def rm(
     s = session(ctx)
     from bjtrack.ops import corrections
 
-    done = corrections.retract(s.load(), record, now(), why=why,
+    done = corrections.retract(s.load(writes=True), record, now(), why=why,
                                by=who() if by is None else by)
     _report(s, "undo.done", done)

@@ -121,7 +121,7 @@ def _records(s: Session, document: Document, fmt: ExtractFormat, day: str | None
              apply: bool) -> None:
     from bjtrack.ops import extract as ex
 
-    loaded = s.load()
+    loaded = s.load(writes=apply)
     proposals = ex.propose_records(document.text, loaded.plan, date_option(day, "--date"),
                                    fallback_year=today().year)
     source = Path(document.name).name

@@ -101,5 +101,5 @@ def show_framework_error(exc: Any, words: Words, err: Console) -> None:
         err.print(clean("\n".join(lines) + "\n"), markup=False, highlight=False,
                   soft_wrap=True)
     said = framework_text(message, words)
-    err.print(clean(f"{words.t('error')}: {said}"), style="red", markup=False,
+    err.print(clean(words.t("error", text=said)), style="red", markup=False,
               highlight=False, soft_wrap=True)

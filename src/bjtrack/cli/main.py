@@ -59,10 +59,9 @@ def main(argv: list[str] | None = None) -> None:
         result = command.main(args=args, prog_name="bjtrack", standalone_mode=False)
         sys.stdout.flush()  # a full disk behind `>` shows here, inside the boundary
     except BjtrackError as exc:
-        label = words.t("error")
         for problem in exc.problems:
-            err.print(clean(f"{label}: {words.describe(problem)}"), style="red", markup=False,
-                      highlight=False, soft_wrap=True)
+            err.print(clean(words.t("error", text=words.describe(problem))), style="red",
+                      markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except _FRAMEWORK_ERROR as exc:
         show_framework_error(exc, words, err)
@@ -77,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:  # output that could not be written (ENOSPC, EIO)
         where = f" ({exc.filename})" if exc.filename else ""
         said = words.text(os_reason(exc))
-        err.print(clean(f"{words.t('error')}: {said}{where}"), style="red",
+        err.print(clean(words.t("error", text=f"{said}{where}")), style="red",
                   markup=False, highlight=False, soft_wrap=True)
         _discard_stdout()
         sys.exit(EXIT_DATA)

@@ -71,7 +71,8 @@ def export(
                                  fmt=fmt.value))
     loaded = s.load()
     if target is not None:
-        exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path))
+        exporting.check_output(target, force, (loaded.plan.path, loaded.plan.records_path),
+                               "md" if fmt is ExportFormat.markdown else fmt.value)
     snap = exporting.snapshot(loaded, date_option(as_of, "--as-of") or today(), group)
     data = document(s.words, snap, fmt.value, records=records, bom=bom, generated=now(),
                     template=layout)
@@ -116,7 +117,7 @@ def import_(
         raise UsageError(problem("err.import.year", hint_key="hint.import.year",
                                  option="--year", given=year))
     layout = Layout(header_row, parse_mapping(mapping or []), year)
-    loaded = s.load()
+    loaded = s.load(writes=not dry_run)
     bar = _Bar(s.err, s.words) if s.err.is_terminal else None
     try:
         result = import_file(loaded, file, now(), by=who() if by is None else by,

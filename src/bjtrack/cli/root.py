@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console, RenderableType
+from typer.core import TyperCommand
 
 from bjtrack import __version__
 from bjtrack.domain.errors import (
@@ -55,11 +57,13 @@ class Session:
 
         return find_plan(self.file, Path.cwd())
 
-    def load(self, strict: bool = True) -> loading.Loaded:
-        """The plan and its records; the index it opened is closed when the command ends."""
+    def load(self, strict: bool = True, writes: bool = False) -> loading.Loaded:
+        """The plan and its records; the index it opened is closed when the command ends.
+        A torn last record is warned of, except to a command that appends (writes): that
+        is refused behind it with a message of its own, and one message is enough."""
         loaded = loading.load(self.plan_path(), strict=strict)
         self.opened.append(loaded)
-        for warning in loaded.warnings():
+        for warning in () if writes else loaded.warnings():
             self.warn(self.words.t("warn.torn", problem=self.words.describe(warning)))
         return loaded
 
@@ -211,3 +215,45 @@ def complete_target(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
         elif target.name.startswith(incomplete):
             out.append((target.name, target.id))
     return out
+
+
+class NegativeValues(TyperCommand):
+    """A command whose VALUE may be a negative figure (-3.5%, -7亿): such a word is read as
+    the value, not as an option; any other word that starts with '-' is an option, and an
+    unknown one is refused as such (no such option: --dat, with --date suggested), not
+    taken for the value or called an extra argument."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # the framework's Context
+        ctx.ignore_unknown_options = not _unknown_options(self, ctx, args)
+        return list(super().parse_args(ctx, args))
+
+
+def _unknown_options(command: TyperCommand, ctx: Any, args: list[str]) -> bool:
+    """Whether args hold a word that looks like an option bjtrack does not know (and no
+    negative figure, which the framework would then take for an option too)."""
+    takes_value: set[str] = set()
+    flags: set[str] = set()
+    for param in command.get_params(ctx):
+        for name in (*param.opts, *param.secondary_opts):
+            (flags if getattr(param, "is_flag", False) else takes_value).add(name)
+    unknown, after_option = False, False
+    for arg in args:
+        if arg == "--":
+            break
+        if after_option:  # the value of an option: --note -abc
+            after_option = False
+            continue
+        if not arg.startswith("-") or arg == "-":
+            continue
+        name = arg.split("=", 1)[0]
+        short = arg[:2] if not arg.startswith("--") else name
+        if name in flags or name in takes_value or short in takes_value:
+            after_option = name in takes_value and "=" not in arg
+        elif _OPTION_LIKE.fullmatch(name):
+            unknown = True
+        else:
+            return False  # a value (-3.5%, -7亿, -inf): unknown options must stay allowed
+    return unknown
+
+
+_OPTION_LIKE = re.compile(r"--[A-Za-z][\w-]*|-[A-Za-z]")

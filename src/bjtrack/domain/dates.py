@@ -68,8 +68,8 @@ def parse_date(text: str, first_day: bool = False) -> date:
         try:
             end = _build(kind.removeprefix("ytd-"), match.groups())
             found = _first_day(kind, end) if first_day else end
-        except ValueError as exc:
-            raise _bad(text, "invalid", str(exc)) from None
+        except _NoSuch as exc:
+            raise _bad(text, exc.part, exc.value, exc.year, exc.month) from None
         if not in_calendar(found):
             raise _bad(text, "range")
         return found
@@ -79,6 +79,25 @@ def parse_date(text: str, first_day: bool = False) -> date:
 def in_calendar(day: date) -> bool:
     """Is the date within the years bjtrack reads (FIRST_YEAR to LAST_YEAR)?"""
     return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+class _NoSuch(ValueError):
+    """A month or day that does not exist ("month", "day"), or a year no date has
+    ("range"): its value, and the year and month a day was looked for in."""
+
+    def __init__(self, part: str, value: int, year: int = 0, month: int = 0) -> None:
+        super().__init__(part, value)
+        self.part, self.value, self.year, self.month = part, value, year, month
+
+
+def _day(year: int, month: int, day: int) -> date:
+    if not 1 <= year <= 9999:
+        raise _NoSuch("range", year)
+    if not 1 <= month <= 12:
+        raise _NoSuch("month", month)
+    if not 1 <= day <= month_days(year, month):
+        raise _NoSuch("day", day, year, month)
+    return date(year, month, day)
 
 
 def _first_day(kind: str, end: date) -> date:
@@ -96,11 +115,12 @@ def _first_day(kind: str, end: date) -> date:
 def _build(kind: str, groups: tuple[str | None, ...]) -> date:
     year = int(groups[0] or 0)
     if kind == "day":
-        return date(year, int(groups[1] or 0), int(groups[2] or 0))
+        return _day(year, int(groups[1] or 0), int(groups[2] or 0))
+    _day(year, 1, 1)  # the year exists
     if kind == "month":
         month = int(groups[1] or 0)
         if not 1 <= month <= 12:
-            raise ValueError(f"month {month} is out of range")
+            raise _NoSuch("month", month)
         return month_end(year, month)
     if kind == "quarter":
         return month_end(year, 3 * _quarter(groups[1] or "1"))
@@ -110,13 +130,15 @@ def _build(kind: str, groups: tuple[str | None, ...]) -> date:
     return date(year, 12, 31)
 
 
-def _bad(raw: str, reason: str, why: str = "") -> InputError:
-    """reason: "form", "invalid" or "range" (the i18n entries err.date.*)."""
+def _bad(raw: str, reason: str, value: int = 0, year: int = 0, month: int = 0
+         ) -> InputError:
+    """reason: "form", "range" (a year outside FIRST_YEAR to LAST_YEAR), or the "month"
+    or "day" that does not exist (the i18n entries err.date.*)."""
     shown = raw if len(raw) <= 40 else raw[:37] + "…"
     hint = "hint.date.range" if reason == "range" else "hint.forms"
     return InputError(problem(f"err.date.{reason}", hint_key=hint, text=shown,
-                              forms=ACCEPTED_FORMS, why=why, low=FIRST_YEAR,
-                              high=LAST_YEAR))
+                              forms=ACCEPTED_FORMS, value=value, year=year, month=month,
+                              low=FIRST_YEAR, high=LAST_YEAR))
 
 
 def month_days(year: int, month: int) -> int:

@@ -29,6 +29,25 @@ _CHOSEN_RECORDS: ContextVar[Path | None] = ContextVar("chosen_records", default=
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_END = re.compile(r"\(at end of document\)")
+# What the TOML parser says (in English), as messages of the catalog: toml.<name>, with
+# the key or character it names as {what}. A message not listed is shown as it is.
+_TOML_REASONS = [(re.compile(pattern), name) for pattern, name in (
+    (r"^Invalid value$", "value"),
+    (r"^Invalid statement$", "statement"),
+    (r"^Expected '=' after a key", "equals"),
+    (r"^Expected newline or end of document", "newline"),
+    (r"^Expected '\]' at the end of a table", "table_end"),
+    (r"^Expected '\]\]' at the end of an array", "array_table_end"),
+    (r"^Unterminated string$", "string"),
+    (r"^Unclosed array$", "array"),
+    (r"^Unclosed inline table$", "inline_table"),
+    (r"^Invalid date or datetime$", "date"),
+    (r"^Invalid initial character for a key part$", "key_start"),
+    (r"^Cannot overwrite a value$", "twice"),
+    (r"^Cannot declare \((?P<what>.+?),?\) twice$", "declared"),
+    (r"^(?:Illegal|Found invalid) character (?P<what>.+)$", "character"),
+    (r"^brackets or tables nested too deeply$", "nested"),
+)]
 
 
 def cache_enabled() -> bool:
@@ -124,7 +143,20 @@ def toml_problem(exc: tomllib.TOMLDecodeError, file: str, line_offset: int = 0,
         detail = _TOML_END.sub("", detail).strip()
         line = len(split_lines(source)) + line_offset or None
     return problem("err.toml", hint_key="hint.toml", file=file, line=line, column=column,
-                   detail=detail)
+                   detail=_toml_reason(detail))
+
+
+def _toml_reason(detail: str) -> Problem | str:
+    """The parser's reason as a message of the catalog, so that it is said in the run's
+    language; else its own words."""
+    for pattern, name in _TOML_REASONS:
+        found = pattern.match(detail)
+        if found:
+            what = found.groupdict().get("what") or ""
+            if name == "declared":  # the parser's tuple of key parts: 'plan', 'x'
+                what = ".".join(part.strip(" '\"") for part in what.split(","))
+            return problem(f"toml.{name}", what=what)
+    return detail
 
 
 def split_lines(text: str) -> list[str]:

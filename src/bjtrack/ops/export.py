@@ -25,17 +25,20 @@ def snapshot(loaded: Loaded, as_of: date, group: str | None = None) -> Snapshot:
     return Snapshot(loaded.plan, report, {k: v for k, v in series.items() if v})
 
 
-def check_output(path: Path, force: bool, protected: tuple[Path, ...]) -> None:
+def check_output(path: Path, force: bool, protected: tuple[Path, ...], suffix: str = "html"
+                 ) -> None:
     """Refuse an -o that would lose data: the plan or records file (always), an existing
     file or a symbolic link (unless --force; then the link itself is replaced, never
-    what it points to), a folder, a folder that does not exist."""
+    what it points to), a folder, a folder that does not exist. suffix: the format's, for
+    the name a folder is answered with (-o report.md)."""
     shown = str(path)
     for keep in protected:
         if _same(path, keep):
             raise UsageError(problem("err.export.protected", hint_key="hint.export.other",
                                      file=shown, name=keep.name))
     if path.is_dir():
-        raise UsageError(problem("err.export.folder", hint_key="hint.export.name", file=shown))
+        raise UsageError(problem("err.export.folder", hint_key="hint.export.name", file=shown,
+                                 suffix=suffix))
     if not path.parent.is_dir():
         raise UsageError(problem("err.export.no_folder", hint_key="hint.export.no_folder",
                                  file=shown))
@@ -58,7 +61,9 @@ def check_template(path: Path) -> bytes:
         data = path.read_bytes()
         Document(io.BytesIO(data))
     except Exception as exc:  # a missing file, a .dotx, a damaged zip: many kinds
-        detail = os_reason(exc) if isinstance(exc, OSError) else exc
+        # the reason in the run's language: the system's, or what python-docx found wrong
+        # (its own English: "File is not a zip file") as not being a Word document
+        detail = os_reason(exc) if isinstance(exc, OSError) else problem("err.not_docx")
         raise UsageError(problem("err.export.template_file",
                                  hint_key="hint.export.template_file", file=str(path),
                                  error=detail)) from None

@@ -311,7 +311,7 @@ def edit_plan(path: Path, line: int, run_editor: EditorRun, retry: Retry) -> Edi
             if status != 0:
                 keep = edited != original
                 raise BjtrackError(problem(
-                    "err.editor_failed", hint_key="hint.kept" if keep else "hint.unchanged",
+                    "err.editor_failed", hint_key="hint.kept" if keep else "",
                     status=status, path=copy))
             if edited == original:
                 return EditResult(False)

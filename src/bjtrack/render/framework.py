@@ -104,6 +104,7 @@ def option_notes(text: str, words: Words) -> str:
 # other character (a Chinese character).
 _PIECE = re.compile(r"\s+|[\x21-\x7e]*\d[^\s\x00-\x7f，。；：、（）“”《》]{0,2}|[\x21-\x7e]+|.")
 _NO_BREAK_BEFORE = set("，。；：、）》”’！？")
+_NO_BREAK_AFTER = set("（《“‘")
 
 
 def cells(text: str) -> int:
@@ -114,8 +115,9 @@ def cells(text: str) -> int:
 def wrap(text: str, width: int) -> list[str]:
     """`text` as lines of at most `width` cells, broken at a space or between two Chinese
     characters, never inside an English word, an option, a number or a file name, and
-    never before a closing mark such as ，or ）(the framework's own wrapping counts a
-    Chinese character as one cell and breaks inside words)."""
+    never before a closing mark such as ，or ）nor after an opening one such as （ (the
+    framework's own wrapping counts a Chinese character as one cell and breaks inside
+    words)."""
     lines: list[list[str]] = [[]]
     for piece in _PIECE.findall(" ".join(text.split())):
         line = lines[-1]
@@ -129,5 +131,7 @@ def wrap(text: str, width: int) -> list[str]:
             piece_before = carried[0]
             if piece_before not in _NO_BREAK_BEFORE:
                 break
+        while len(line) > 1 and line[-1] in _NO_BREAK_AFTER:  # nor after an opening one
+            carried.insert(0, line.pop())
         lines.append([*carried, piece])
     return [said for said in ("".join(line).rstrip() for line in lines) if said]

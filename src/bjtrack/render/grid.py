@@ -92,7 +92,11 @@ class Grid:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         sizes = self.widths(options.max_width)
         total = sum(sizes) + self._overhead
-        if self.title:
+        if self.title and cell_len(self.title) <= total:  # centred, no spaces after it
+            yield Segment(" " * ((total - cell_len(self.title)) // 2))
+            yield Segment(self.title, Style(bold=True))
+            yield Segment.line()
+        elif self.title:
             yield from console.render(Text(self.title, style="bold", justify="center"),
                                       options.update(width=total))
         heads = tuple(Text(c.heading, style="bold") for c in self.columns)
@@ -132,13 +136,22 @@ def _widest(text: Text) -> int:
     return max((cell_len(line) for line in text.plain.split("\n")), default=0)
 
 
+# Where a WORDS cell may break: at spaces, and before a full-width bracket, as Chinese is
+# set: '进度正常（数据已过期）' is '进度正常' then '（数据已过期）' on a narrow column.
+_BREAK = re.compile(r"\s+|(?=（)")
+
+
 def _longest_word(text: str) -> int:
-    return max((cell_len(word) for word in re.split(r"\s+", text)), default=0)
+    return max((cell_len(word) for word in _BREAK.split(text)), default=0)
 
 
 def _lines(console: Console, text: Text, size: int, wrap: str) -> list[Text]:
     if wrap == FIXED:
         return list(text.split("\n", allow_blank=True)) or [Text("")]
+    bracket = text.plain.find("（", 1)
+    if wrap == WORDS and bracket > 0 and text.cell_len > size:
+        head, tail = text.divide([bracket])
+        return _lines(console, head, size, wrap) + _lines(console, tail, size, wrap)
     return list(text.wrap(console, size, overflow="fold")) or [Text("")]
 
 

@@ -156,6 +156,8 @@ def next_step(w: Words, report: Report) -> str:
 
 NAME_LEAST = 8  # four Chinese characters: narrower, and a table drops columns instead
 NAME_EASY = 12  # six: the bar is drawn only if names keep at least this much
+NOTE_LEAST = 8  # a note or source wraps to four Chinese characters a line at the least
+ID_CELLS = 10  # a record id, kept whole on its line
 COMPACT_FROM = 150  # more targets than this: one plain line each (see compact_status)
 _GAP = "  "
 
@@ -366,7 +368,7 @@ def _period_text(w: Words, target: Target) -> str:
     if target.start and target.due:
         return f"{target.start.isoformat()} ~ {target.due.isoformat()}"
     if target.start:
-        return f"{target.start.isoformat()} ~"
+        return w.t("period.from", start=target.start.isoformat())  # open-ended (每年)
     return w.t("none")
 
 
@@ -392,35 +394,37 @@ def record_marks(w: Words, records: Sequence[Record], states: Mapping[str, Recor
 
 
 def history_table(w: Words, target: Target, records: Sequence[Record], width: int,
-                  marks: Mapping[str, tuple[str, bool]] | None = None) -> Table:
-    """marks (history --all): record id -> (what became of it, still current?)."""
-    table = Table(title=w.t("title.history", name=clean(target.name)), title_style="bold",
-                  pad_edge=False)
-    table.add_column(w.t("col.record"), no_wrap=True, style="dim")
-    table.add_column(w.t("col.date"), no_wrap=True)
-    table.add_column(w.t("col.value"), justify="right", no_wrap=True)  # a figure: whole
-    table.add_column(w.t("col.vintage"), no_wrap=True)
-    table.add_column(w.t("col.note"), ratio=2)
-    if width >= 100:
-        table.add_column(w.t("col.source"), ratio=2)
-    if marks is not None:
-        table.add_column(w.t("state.col"), ratio=2)
-    for record in records:
-        mark, live = marks.get(record.id, ("", True)) if marks is not None else ("", True)
-        cells = [
-            _cell(record.id),
-            _cell(record.date.isoformat() if record.date else ""),
-            _cell(qualified(w, amount(w, record.value, record.unit or target.unit),
-                            record.qualifier)),
-            _cell(record.vintage),
-            _cell(record.note),
-        ]
-        if width >= 100:
-            cells.append(_cell(record.source))
-        if marks is not None:
-            cells.append(_cell(mark))
-        table.add_row(*cells, style=None if live else "dim")
-    return table
+                  marks: Mapping[str, tuple[str, bool]] | None = None) -> Grid:
+    """marks (history --all): record id -> (what became of it, still current?). Nothing is
+    cut short: notes, sources and states wrap (a record id stays whole); on a narrow
+    terminal the sources go first, then an empty vintage column."""
+    title = w.t("title.history", name=clean(target.name))
+    vintages = any(record.vintage for record in records)
+    grid = Grid([])
+    for source, vintage in ((True, True), (False, True), (False, vintages)):
+        columns = [Column(w.t("col.record")), Column(w.t("col.date")),
+                   Column(w.t("col.value"), right=True)]  # a figure: whole
+        columns += [Column(w.t("col.vintage"))] if vintage else []
+        columns += [Column(w.t("col.note"), FOLD, least=NOTE_LEAST)]
+        columns += [Column(w.t("col.source"), FOLD, least=NOTE_LEAST)] if source else []
+        columns += [Column(w.t("state.col"), FOLD, least=ID_CELLS)] if marks is not None else []
+        grid = Grid(columns, title)
+        for record in records:
+            mark, live = marks.get(record.id, ("", True)) if marks is not None else ("", True)
+            style = "" if live else "dim"
+            value = qualified(w, amount(w, record.value, record.unit or target.unit),
+                              record.qualifier)
+            cells = [_cell(record.id, "dim"),
+                     _cell(record.date.isoformat() if record.date else "", style),
+                     _cell(value, style)]
+            cells += [_cell(record.vintage, style)] if vintage else []
+            cells += [_cell(record.note, style)]
+            cells += [_cell(record.source, style)] if source else []
+            cells += [_cell(mark, style)] if marks is not None else []
+            grid.add(Row(tuple(cells)))
+        if grid.fits(width):
+            break
+    return grid
 
 
 def periods_table(w: Words, statuses: Sequence[Status]) -> Table:
