@@ -37,8 +37,8 @@ from bjtrack.index.sqlite import (
     FIELDS,
     INDEX_NAMES,
     INDEXES,
-    ROW_COLUMNS,
     SCHEMA,
+    SIGNED_COLUMNS,
     FileStat,
     Unusable,
     block_mac,
@@ -188,18 +188,20 @@ def insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
     if not rows:
         return
     counts = Counter(map(itemgetter(2), rows))  # rows per series
-    marks = ", ".join("?" * (len(FIELDS) + 4))
-    numbered = [(n, *row) for n, row in enumerate(rows, seq + 1)]
+    marks = ", ".join("?" * (len(FIELDS) + 3))
     first = block_of(seq + 1)
     key = key_of(conn)
     earlier = verify_block(conn, key, first) if seq % BLOCK else []
-    conn.executemany(f"INSERT INTO records ({ROW_COLUMNS}) VALUES ({marks})", numbered)
+    # SQLite numbers them seq + 1, seq + 2…: the table's rows are 1…seq, none deleted
+    conn.executemany(f"INSERT INTO records ({SIGNED_COLUMNS}) VALUES ({marks})", rows)
+    if conn.execute("SELECT max(seq) FROM records").fetchone()[0] != seq + len(rows):
+        raise Unusable("rows out of sequence")
     conn.executemany("INSERT INTO series (name, n) VALUES (?, ?) ON CONFLICT (name) "
                      "DO UPDATE SET n = n + excluded.n", counts.items())
     cut = (first + 1) * BLOCK - seq  # the new rows in the first block; then whole blocks
-    blocks = [(first, block_mac(key, earlier + numbered[:cut]))]
-    blocks += [(first + 1 + k, block_mac(key, numbered[at:at + BLOCK]))
-               for k, at in enumerate(range(cut, len(numbered), BLOCK))]
+    blocks = [(first, block_mac(key, first, earlier + rows[:cut]))]
+    blocks += [(n, block_mac(key, n, rows[at:at + BLOCK]))
+               for n, at in enumerate(range(cut, len(rows), BLOCK), first + 1)]
     conn.executemany("INSERT OR REPLACE INTO blocks (n, mac) VALUES (?, ?)", blocks)
     signed(conn, (n for n, _ in blocks))
 
@@ -346,6 +348,7 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
     # found valid and each value's text remembered. findall gives "" for a group that did
     # not match.
     days: set[str] = set()
+    logged_days: set[str] = set()  # apart: a record's date must be in the calendar too
     moments: dict[str, str] = {}  # a time as written: as `_row` writes it
     numbers: dict[str, tuple[Any, ...] | None] = {}
     append = rows.append
@@ -357,7 +360,7 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
             if not _valid(date.fromisoformat, day) or not in_calendar(date.fromisoformat(day)):
                 return None
             days.add(day)
-        moment = _moment(logged, moments, days) if logged else None
+        moment = _moment(logged, moments, logged_days) if logged else None
         if logged and moment is None:
             return None
         number = numbers.get(value, ())

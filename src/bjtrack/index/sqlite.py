@@ -72,14 +72,19 @@ class Tampered(sqlite3.DatabaseError):
     """A row or the meta values of the index fail their MAC."""
 
 
-ROW_COLUMNS = f"{COLUMNS}, units, exponent"  # what a block's MAC covers, in this order
+ROW_COLUMNS = f"{COLUMNS}, units, exponent"
+# What a block's MAC covers of each row, with the block's number: every column but the
+# seq, which the rows' order within their block stands for (rows are added in seq order,
+# so SQLite numbers them itself; a row deleted, added or moved changes what is signed).
+SIGNED_COLUMNS = ROW_COLUMNS.removeprefix("seq, ")
 _MAC_BYTES = 16
 # Rows per block. A MAC per row cost a Python call with every column of every row read
 # (status on 100,000 records: twice the time); a block is checked in one call, its rows
 # serialised by pickle in C. Small enough that a status reading a few rows of a large
 # file checks few rows it does not need.
 BLOCK = 256
-_BLOCK_ROWS = f"SELECT {ROW_COLUMNS} FROM records WHERE seq BETWEEN ? AND ? ORDER BY seq"
+_BLOCK_ROWS = (f"SELECT {SIGNED_COLUMNS} FROM records WHERE seq BETWEEN ? AND ? "
+               f"ORDER BY seq")
 
 
 def mac(key: bytes, values: tuple[object, ...]) -> bytes:
@@ -92,14 +97,14 @@ def block_of(seq: int) -> int:
     return (seq - 1) // BLOCK
 
 
-def block_mac(key: bytes, rows: Sequence[tuple[object, ...]]) -> bytes:
-    """The MAC of one block's rows (each as ROW_COLUMNS, in seq order). Pickle without
+def block_mac(key: bytes, n: int, rows: Sequence[tuple[object, ...]]) -> bytes:
+    """The MAC of block n's rows (each as SIGNED_COLUMNS, in seq order). Pickle without
     its memo writes each value as it is (never a reference to an equal one before), so
     the same values give the same bytes however they were made; nothing is unpickled."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
-    pickler.dump(list(rows))
+    pickler.dump((n, list(rows)))
     return hashlib.blake2b(buffer.getbuffer(), key=key, digest_size=_MAC_BYTES).digest()
 
 
@@ -111,7 +116,7 @@ def verify_block(conn: sqlite3.Connection, key: bytes, n: int) -> list[tuple[obj
     """Block n's rows, if they hold their MAC; else Tampered."""
     rows = block_rows(conn, n)
     stored = conn.execute("SELECT mac FROM blocks WHERE n = ?", (n,)).fetchone()
-    if stored is None or stored[0] != block_mac(key, rows):
+    if stored is None or stored[0] != block_mac(key, n, rows):
         raise Tampered("a block of the index fails its check")
     return rows
 
