@@ -433,3 +433,18 @@ def test_header_row_and_year_out_of_range_are_refused_naming_the_option(
     assert result.code == 2
     assert result.err.splitlines()[0] == "error: --year 22: not a year"
     assert not (plan_dir / "records.toml").exists()
+
+
+@pytest.mark.parametrize(("lang", "folder_says", "workbook_says"), [
+    ("zh", "这是一个文件夹，不是文件", "不是有效的 .xlsx 文件"),
+    ("en", "is a folder, not a file", "it is not a valid .xlsx file")])
+def test_a_folder_or_a_damaged_workbook_is_said_in_the_users_words(
+        cli: Runner, plan_dir: Path, lang: str, folder_says: str, workbook_says: str) -> None:
+    folder = plan_dir / "sheets"
+    folder.mkdir()
+    result = cli("--lang", lang, "import", "sheets", cwd=plan_dir)
+    assert result.code == 2 and folder_says in result.err
+    (plan_dir / "bad.xlsx").write_bytes(b"PK not a workbook")
+    result = cli("--lang", lang, "import", "bad.xlsx", cwd=plan_dir)
+    assert result.code == 1 and workbook_says in result.err
+    assert "zip" not in result.err and not (plan_dir / "records.toml").exists()

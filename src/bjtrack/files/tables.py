@@ -50,8 +50,8 @@ def read_table(path: Path, layout: Layout = Layout()) -> Table:
     """The figures of a CSV or XLSX file as its rows are read, after its header (found, or
     the row `layout` names)."""
     if not path.is_file():
-        raise UsageError(problem("err.import.missing", hint_key="hint.import.file",
-                                 file=str(path)))
+        key = "err.import.folder" if path.is_dir() else "err.import.missing"
+        raise UsageError(problem(key, hint_key="hint.import.file", file=str(path)))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         raw = _xlsx_rows(path)
