@@ -283,14 +283,16 @@ def test_targets_table_in_a_console_of_each_width() -> None:
 
 # --------------------------------------------------------------------------- the pager
 
-def _in_a_terminal(folder: Path, *args: str, env: dict[str, str]) -> str:
-    """Run bjtrack with a pseudo-terminal as stdout; what reached the terminal."""
+def _in_a_terminal(folder: Path, *args: str, env: dict[str, str], errors: bool = False
+                   ) -> str:
+    """Run bjtrack with a pseudo-terminal as stdout (and stderr, with `errors`); what
+    reached the terminal."""
     leader, follower = pty.openpty()
     full = {**os.environ, "COLUMNS": "100", "LINES": "10", "BJTRACK_LANG": "zh", **env}
     full.pop("NO_COLOR", None)
     proc = subprocess.Popen([sys.executable, "-m", "bjtrack", *args], cwd=folder,
                             stdin=subprocess.DEVNULL, stdout=follower,
-                            stderr=subprocess.PIPE, env=full)
+                            stderr=follower if errors else subprocess.PIPE, env=full)
     os.close(follower)
     out = b""
     while True:
@@ -335,6 +337,12 @@ def test_the_pager_is_left_out(shipped: Path, how: str) -> None:
         assert not colours.search(paged.read_text(encoding="utf-8"))
         return
     assert "全年引进人才" in screen and not paged.exists()
+
+
+def test_a_pager_that_does_not_exist_prints_the_table(shipped: Path) -> None:
+    screen = _in_a_terminal(shipped, "status", "--as-of", AS_OF,
+                            env={"BJTRACK_PAGER": "no-such-pager -R"}, errors=True)
+    assert "全年引进人才" in screen and "not found" not in screen
 
 
 def test_piped_output_is_never_paged(shipped: Path) -> None:

@@ -5,6 +5,8 @@ or `BJTRACK_PAGER=cat` (or empty), prints straight to the terminal."""
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -45,6 +47,9 @@ def show(console: Console, renderables: Sequence[RenderableType], enabled: bool)
 
 def page(command: str, text: str) -> None:
     """Hand the text to the pager; if it cannot be started, print it."""
+    if not _found(command):  # no such pager: the text, without the shell's complaint
+        sys.stdout.write(text)
+        return
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")  # as git does: a bare `less` also keeps colours
     env.setdefault("LV", "-c")
@@ -66,3 +71,12 @@ def page(command: str, text: str) -> None:
             return
         except KeyboardInterrupt:  # Ctrl-C belongs to the pager while it runs
             continue
+
+
+def _found(command: str) -> bool:
+    """Whether the pager's program exists (a command the shell must read is let be)."""
+    try:
+        program = shlex.split(command)[0]
+    except (ValueError, IndexError):
+        return True
+    return "=" in program or shutil.which(program) is not None
