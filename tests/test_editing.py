@@ -552,3 +552,15 @@ def test_rm_of_an_amended_figure_removes_the_figure_not_just_the_correction(
         "history", "investment", "--all", "--format", "json", cwd=plan_dir).out)["records"]}
     assert states[first] == "retracted" and states[second] == "retracted"
     assert cli("check", cwd=plan_dir).code == 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_bad_option_value_is_hinted_as_an_option(cli: Runner, plan_dir: Path,
+                                                   lang: str) -> None:
+    """The hint for a value given on the command line shows the option to write, not the
+    plan file's key = value the person never wrote."""
+    result = cli("--lang", lang, "target", "add", "--id", "x1", "--name", "测试", "--target",
+                 "300亿", "--comparison", ">>", "--start", "2022-01-01", "--due", "2022-12-31",
+                 cwd=plan_dir)
+    assert result.code == 2
+    assert '--comparison ">"' in result.err and 'comparison = ">"' not in result.err

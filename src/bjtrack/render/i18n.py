@@ -57,6 +57,13 @@ def plural_key(key: str, count: int, lang: str) -> str:
     return one if count == 1 and one in catalog(lang)["messages"] else key
 
 
+def option_key(key: str, lang: str) -> str:
+    """The form of hint `key` for a value given as a command-line option ("key.option":
+    `--comparison ">"`) where the catalog has one, else `key` (`comparison = ">"`)."""
+    option = f"{key}.option"
+    return option if option in catalog(lang)["messages"] else key
+
+
 def help_entry(key: str, lang: str) -> str:
     """The help line `key` in `lang` (the text itself when it is no key: a help written in
     the code, which tests/test_i18n.py refuses)."""

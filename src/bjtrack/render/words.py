@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bjtrack.domain.errors import FieldValue, Problem
-from bjtrack.render.i18n import LANGS, help_entry, message, plural_key
+from bjtrack.render.i18n import LANGS, help_entry, message, option_key, plural_key
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,10 @@ class Words:
         if not problem.hint_key:
             return None
         fields = {name: self._field(value) for name, value in problem.fields}
-        return message(problem.hint_key, self.lang, **fields)
+        key = problem.hint_key
+        if fields.get("_in_key", "").startswith("--"):  # given on the command line
+            key = option_key(key, self.lang)
+        return message(key, self.lang, **fields)
 
     def describe(self, problem: Problem) -> str:
         """A problem as a person reads it: 'file:line: message', then the hint indented."""
