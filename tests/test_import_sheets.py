@@ -448,3 +448,23 @@ def test_a_folder_or_a_damaged_workbook_is_said_in_the_users_words(
     result = cli("--lang", lang, "import", "bad.xlsx", cwd=plan_dir)
     assert result.code == 1 and workbook_says in result.err
     assert "zip" not in result.err and not (plan_dir / "records.toml").exists()
+
+
+@pytest.mark.parametrize(("lang", "says"), [("zh", "内存不足"), ("en", "out of memory")])
+def test_running_out_of_memory_is_a_message_and_writes_nothing(
+        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch, lang: str,
+        says: str) -> None:
+    """A sheet too large for the machine (MemoryError while its rows are read): one
+    message, no traceback, the records file as it was."""
+    assert cli("log", "investment", "100亿", "--date", "2022-03-31", cwd=plan_dir).code == 0
+    before = (plan_dir / "records.toml").read_bytes()
+    sheet = plan_dir / "big.csv"
+    sheet.write_text("指标,日期,数值\ninvestment,2022-06-30,150亿\n", encoding="utf-8")
+
+    def exhausted(*_: object, **__: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(importing, "read_table", exhausted)
+    result = cli("--lang", lang, "import", "big.csv", cwd=plan_dir)
+    assert result.code == 1 and says in result.err and "Traceback" not in result.err
+    assert (plan_dir / "records.toml").read_bytes() == before

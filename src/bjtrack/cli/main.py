@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> None:
         result = command.main(args=args, prog_name="bjtrack", standalone_mode=False)
         sys.stdout.flush()  # a full disk behind `>` shows here, inside the boundary
     except BjtrackError as exc:
-        for problem in exc.problems:
-            err.print(clean(words.t("error", text=words.describe(problem))), style="red",
+        for found in exc.problems:
+            err.print(clean(words.t("error", text=words.describe(found))), style="red",
                       markup=False, highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except _FRAMEWORK_ERROR as exc:
@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_DATA)
     except KeyboardInterrupt:
         sys.exit(130)
+    except MemoryError:  # a file too large for this machine: what was written is whole
+        err.print(clean(words.t("error", text=words.describe(problem(
+            "err.memory", hint_key="hint.memory")))), style="red", markup=False,
+            highlight=False, soft_wrap=True)
+        sys.exit(EXIT_DATA)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(EXIT_DATA)
