@@ -120,8 +120,11 @@ def _actual(cli: Runner, plan_dir: Path) -> object:
 
 
 def _indexed(plan_dir: Path) -> Path:
-    db = plan_dir / ".bjtrack-cache" / "records.toml.sqlite"
+    """The index of the plan's records file: in this user's cache folder, not the plan's."""
+    from bjtrack.index.sqlite import cache_path
+    db = cache_path(plan_dir / "records.toml")
     assert db.is_file()
+    assert not (plan_dir / ".bjtrack-cache" / "records.toml.sqlite").exists()
     return db
 
 
@@ -156,6 +159,26 @@ def test_tampered_index_is_never_believed(cli: Runner, plan_dir: Path, how: str)
     with sqlite3.connect(_indexed(plan_dir)) as conn:
         assert sorted(v for (v,) in conn.execute("SELECT value FROM records")) == \
             ["10000000000", "15000000000"]
+
+
+def test_an_index_planted_in_the_plans_folder_is_never_read(cli: Runner, plan_dir: Path
+                                                          ) -> None:
+    """A folder from a shared repository may hold an index file (committed with git add -f,
+    with rows edited or a trigger that edits them): bjtrack keeps its index in the user's
+    own cache folder, so a planted one is never opened."""
+    import sqlite3
+    from bjtrack.index.sqlite import INDEXES, _DDL
+    assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
+    planted = plan_dir / ".bjtrack-cache" / "records.toml.sqlite"
+    planted.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(planted) as conn:
+        conn.executescript(_DDL + ";\n".join(INDEXES) + ";")
+        conn.execute("CREATE TRIGGER t AFTER INSERT ON records BEGIN UPDATE records SET "
+                     "value = '29900000000', units = 29900000000 WHERE seq = new.seq; END")
+    for _ in range(2):
+        assert _actual(cli, plan_dir) == 15000000000
+    with sqlite3.connect(planted) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone() == (0,)
 
 
 def test_index_cloned_from_another_user_is_rebuilt(cli: Runner, plan_dir: Path,

@@ -1,6 +1,6 @@
 """A derived index of the records file, so reading stays fast as the file grows.
 
-records.toml is the source of truth. Beside it, `.bjtrack-cache/<records file>.sqlite` holds
+records.toml is the source of truth. An index in the user's own cache folder (`sqlite.cache_path`) holds
 every record already read, values as the exact decimal strings of the file, with the byte
 size of the part of the file it covers (always whole `[[record]]` blocks), a hash of that
 part, and the file's stat when it was last checked. On each read:
@@ -65,8 +65,7 @@ def open_index(path: Path) -> RecordIndex | None:
     reader can see part of a write): the index is opened again once that command lets go
     of the lock, and what is torn then really is."""
     if not enabled() or not path.is_file() or path == chosen_records():
-        return None  # a records file of the person's choosing is read in full: no
-        # .bjtrack-cache folder is made beside it (it may be anywhere)
+        return None  # a records file of the person's choosing is read in full
     key = user_key()
     if key is None:  # no key of this user's to check the index by: read the file
         return None
@@ -115,14 +114,7 @@ def load_records(path: Path) -> RecordSet:
 def _sync(path: Path, db: Path, key: bytes) -> RecordIndex:
     conn = connect(db, key)
     try:
-        meta = read_meta(conn)  # Tampered if their MAC fails: discarded, rebuilt
-        if meta.get("schema") != SCHEMA and meta:
-            raise sqlite3.DatabaseError("another index format")
-        if meta and not trusted(conn):  # rows deleted or added behind its back
-            (count, last), = conn.execute(
-                "SELECT count(*), coalesce(max(seq), 0) FROM records").fetchall()
-            if count != int(meta["seq"]) or last != count:
-                raise Tampered("rows missing from the index")
+        meta = _checked_meta(conn)
         stat = FileStat.of(path)
         if _trusted(meta, stat):
             covered = int(meta["covered"])
@@ -145,6 +137,24 @@ def _sync(path: Path, db: Path, key: bytes) -> RecordIndex:
     except BaseException:
         release(conn)
         raise
+
+
+def _checked_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    """The index's meta values, and its rows counted against them, read in one snapshot
+    (a command appending meanwhile is seen wholly or not at all, never as rows missing)."""
+    conn.execute("BEGIN")
+    try:
+        meta = read_meta(conn)  # Tampered if their MAC fails: discarded, rebuilt
+        if meta.get("schema") != SCHEMA and meta:
+            raise sqlite3.DatabaseError("another index format")
+        if meta and not trusted(conn):  # rows deleted or added behind its back
+            (count, last), = conn.execute(
+                "SELECT count(*), coalesce(max(seq), 0) FROM records").fetchall()
+            if count != int(meta["seq"]) or last != count:
+                raise Tampered("rows missing from the index")
+    finally:
+        conn.execute("COMMIT")
+    return meta
 
 
 def _trusted(meta: Mapping[str, str], stat: FileStat) -> bool:

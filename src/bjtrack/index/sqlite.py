@@ -2,14 +2,16 @@
 never waits long. The index is derived from the records file: when it is busy or broken
 the caller reads the file instead, so every wait here is short (BUSY_MS).
 
-Nor is the index believed: it may be damaged on disk, edited, or come from another hand
-(a cloned repository). Its rows are kept in blocks of BLOCK consecutive rows, and each
-block carries a MAC of all its rows' columns, keyed by this user's own key
-(index.memo.user_key); every query reads the rows through the temporary view `checked`,
-which checks the block of each row it visits (once per block and connection) and fails
-the query on a mismatch; the meta values carry a MAC too, and rows deleted or added behind
-its back show in their count (index.cache). A failed check makes the index Unusable: it is
-deleted, the file read in full, and the index rebuilt on the next read."""
+Nor is the index believed. It lives in the user's own cache folder (`cache_path`), so no
+one else can plant, swap or edit it; and within it, against a damaged disk or another
+program: its rows are kept in blocks of BLOCK consecutive rows, each block carrying a MAC
+of its rows under this user's key (index.memo.user_key), and the meta values carry one too.
+A connection opened on the index as a command of this user's left it (`stamped`: the file's
+stat, signed) or that rebuilt it trusts it; any other reads rows through the temporary view
+`checked`, which checks the block of each row it visits (once per block and connection),
+and checks the remaining blocks before it stamps the index again (`release`). A failed
+check makes the index Unusable: it is deleted, the file read in full, and the index
+rebuilt on the next read."""
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bjtrack.files.paths import CACHE_DIR, cache_enabled
+from bjtrack.files.paths import cache_enabled
+from bjtrack.index.memo import key_folder
 
 SCHEMA = "bjtrack-cache/6"
 BUSY_MS = 2000  # the longest a command waits for another one's write to the index
@@ -184,7 +187,11 @@ class FileStat:
 
 
 def cache_path(records_path: Path) -> Path:
-    return records_path.parent / CACHE_DIR / f"{records_path.name}.sqlite"
+    """The index of a records file: in this user's own cache folder (0700), named after
+    the file's full path, where no one else can plant, swap or edit it."""
+    where = str(records_path.resolve()).encode("utf-8", "surrogateescape")
+    name = hashlib.sha256(where).hexdigest()[:24]
+    return key_folder() / "index" / f"{records_path.name}-{name}.sqlite"
 
 
 def enabled() -> bool:
@@ -266,7 +273,7 @@ def _restamp(db: Path, key: bytes) -> None:
 def connect(db: Path, key: bytes) -> sqlite3.Connection:
     """The index file, opened (and its tables made, if it is new), its rows to be read
     through the view `checked` (their MACs keyed by `key`). The caller closes it."""
-    db.parent.mkdir(exist_ok=True)
+    db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     known = db.exists() and stamped(db, key)
     new = not db.exists()
     conn = sqlite3.connect(db, timeout=BUSY_MS / 1000, isolation_level=None)
