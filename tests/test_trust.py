@@ -167,7 +167,8 @@ def test_an_index_planted_in_the_plans_folder_is_never_read(cli: Runner, plan_di
     with rows edited or a trigger that edits them): bjtrack keeps its index in the user's
     own cache folder, so a planted one is never opened."""
     import sqlite3
-    from bjtrack.index.sqlite import INDEXES, _DDL
+
+    from bjtrack.index.sqlite import _DDL, INDEXES
     assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
     planted = plan_dir / ".bjtrack-cache" / "records.toml.sqlite"
     planted.parent.mkdir(exist_ok=True)

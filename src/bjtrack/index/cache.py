@@ -1,9 +1,10 @@
 """A derived index of the records file, so reading stays fast as the file grows.
 
-records.toml is the source of truth. An index in the user's own cache folder (`sqlite.cache_path`) holds
-every record already read, values as the exact decimal strings of the file, with the byte
-size of the part of the file it covers (always whole `[[record]]` blocks), a hash of that
-part, and the file's stat when it was last checked. On each read:
+records.toml is the source of truth. An index in the user's own cache folder
+(`sqlite.cache_path`) holds every record already read, values as the exact decimal strings
+of the file, with the byte size of the part of the file it covers (always whole
+`[[record]]` blocks), a hash of that part, and the file's stat when it was last checked.
+On each read:
 
 - the file's stat unchanged (and not modified within the last seconds, when a same-size edit
   could share its timestamp): the index is trusted as is;
