@@ -204,7 +204,12 @@ def shipped_copy(root: Path) -> Path:
 
 
 def drop_cache(folder: Path) -> None:
+    """No cache at all, as in a fresh clone: the plan memo beside the plan and the records
+    index in the user's cache folder."""
+    from bjtrack.index.sqlite import cache_path, discard
+
     shutil.rmtree(folder / ".bjtrack-cache", ignore_errors=True)
+    discard(cache_path(folder / "records.toml"))
 
 
 # --------------------------------------------------------------------------- goals
