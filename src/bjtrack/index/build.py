@@ -34,7 +34,6 @@ from bjtrack.files.records import HEADER, RecordSet, decimal_text, incomplete, p
 from bjtrack.files.records import to_record as _to_record
 from bjtrack.index.sqlite import (
     BLOCK,
-    FIELDS,
     INDEX_NAMES,
     INDEXES,
     SCHEMA,
@@ -188,7 +187,7 @@ def insert(conn: sqlite3.Connection, rows: list[Row], seq: int) -> None:
     if not rows:
         return
     counts = Counter(map(itemgetter(2), rows))  # rows per series
-    marks = ", ".join("?" * (len(FIELDS) + 3))
+    marks = ", ".join("?" * (SIGNED_COLUMNS.count(",") + 1))
     first = block_of(seq + 1)
     key = key_of(conn)
     earlier = verify_block(conn, key, first) if seq % BLOCK else []
@@ -357,7 +356,7 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
         if not rid or not series or vintage not in _VINTAGES:
             return None
         if day not in days:
-            if not _valid(date.fromisoformat, day) or not in_calendar(date.fromisoformat(day)):
+            if not _calendar_day(day):
                 return None
             days.add(day)
         moment = _moment(logged, moments, logged_days) if logged else None
@@ -374,6 +373,14 @@ def scan_written(text: str, line0: int, size: int | None = None) -> Scan | None:
     if size is None:
         size = len(text.encode("utf-8"))
     return Scan(rows, size, text.count("\n"), RecordSet(()))
+
+
+def _calendar_day(day: str) -> bool:
+    """A record's date as `to_record` takes it: a real day, in the years bjtrack reads."""
+    try:
+        return in_calendar(date.fromisoformat(day))
+    except ValueError:
+        return False
 
 
 def _moment(logged: str, moments: dict[str, str], days: set[str]) -> str | None:

@@ -75,11 +75,10 @@ class Tampered(sqlite3.DatabaseError):
     """A row or the meta values of the index fail their MAC."""
 
 
-ROW_COLUMNS = f"{COLUMNS}, units, exponent"
 # What a block's MAC covers of each row, with the block's number: every column but the
 # seq, which the rows' order within their block stands for (rows are added in seq order,
 # so SQLite numbers them itself; a row deleted, added or moved changes what is signed).
-SIGNED_COLUMNS = ROW_COLUMNS.removeprefix("seq, ")
+SIGNED_COLUMNS = f"{COLUMNS.removeprefix('seq, ')}, units, exponent"
 _MAC_BYTES = 16
 # Rows per block. A MAC per row cost a Python call with every column of every row read
 # (status on 100,000 records: twice the time); a block is checked in one call, its rows
@@ -111,13 +110,9 @@ def block_mac(key: bytes, n: int, rows: Sequence[tuple[object, ...]]) -> bytes:
     return hashlib.blake2b(buffer.getbuffer(), key=key, digest_size=_MAC_BYTES).digest()
 
 
-def block_rows(conn: sqlite3.Connection, n: int) -> list[tuple[object, ...]]:
-    return conn.execute(_BLOCK_ROWS, (n * BLOCK + 1, (n + 1) * BLOCK)).fetchall()
-
-
 def verify_block(conn: sqlite3.Connection, key: bytes, n: int) -> list[tuple[object, ...]]:
     """Block n's rows, if they hold their MAC; else Tampered."""
-    rows = block_rows(conn, n)
+    rows = conn.execute(_BLOCK_ROWS, (n * BLOCK + 1, (n + 1) * BLOCK)).fetchall()
     stored = conn.execute("SELECT mac FROM blocks WHERE n = ?", (n,)).fetchone()
     if stored is None or stored[0] != block_mac(key, n, rows):
         raise Tampered("a block of the index fails its check")
@@ -136,7 +131,7 @@ class _Checker:
     def __call__(self, seq: int) -> int:
         if self.trusted:
             return 1
-        n = (seq - 1) // BLOCK
+        n = block_of(seq)
         if n not in self.good:
             try:
                 verify_block(self.conn, self.key, n)
@@ -258,14 +253,17 @@ def stamped(db: Path, key: bytes) -> bool:
 
 
 def _restamp(db: Path, key: bytes) -> None:
+    """Write the stamp whole or not at all. Not files.writing.atomic_write: a stamp lost
+    to a crash costs only a check, so it is not worth an fsync on every command."""
     stamp, path = _stamp(db, key), _stamp_path(db)
     try:
-        path.unlink(missing_ok=True)
-        if stamp is not None:
-            fd, temp = tempfile.mkstemp(dir=db.parent, prefix=".stamp-")
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(stamp)
-            os.replace(temp, path)
+        if stamp is None:
+            path.unlink(missing_ok=True)
+            return
+        fd, temp = tempfile.mkstemp(dir=db.parent, prefix=".stamp-")
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(stamp)
+        os.replace(temp, path)
     except OSError:  # no stamp: the next command checks the blocks it reads
         pass
 
@@ -274,15 +272,15 @@ def connect(db: Path, key: bytes) -> sqlite3.Connection:
     """The index file, opened (and its tables made, if it is new), its rows to be read
     through the view `checked` (their MACs keyed by `key`). The caller closes it."""
     db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    known = db.exists() and stamped(db, key)
     new = not db.exists()
+    known = not new and stamped(db, key)
     conn = sqlite3.connect(db, timeout=BUSY_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         conn.execute("PRAGMA page_size = 16384")  # a new file's: fewer, fuller pages
         # A crash may lose the last updates but never leaves a half-written one. A new
         # file is first filled with a rollback journal (written once, not once to the
-        # log and again to the file), then turned to WAL (`settled_in`).
+        # log and again to the file), then turned to WAL (`wrote`).
         if not new:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
