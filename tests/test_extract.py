@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 import zipfile
 from decimal import Decimal
@@ -275,3 +276,11 @@ def test_a_bulletins_period_is_dated_as_log_reads_it(cli: Runner, tmp_path: Path
     result = cli("extract", "--records", str(text), "--format", "json", cwd=folder)
     assert result.code == 0, result.err
     assert [(r["series"], r["date"]) for r in json.loads(result.out)] == [("gdp-growth", day)]
+
+
+def test_a_pipe_named_as_the_text_is_refused_at_once(cli: Runner, tmp_path: Path) -> None:
+    """Reading a FIFO would wait forever: it is refused before it is opened."""
+    fifo = tmp_path / "plan.txt"
+    os.mkfifo(fifo)
+    result = cli("extract", str(fifo), cwd=tmp_path)
+    assert result.code != 0 and "plan.txt" in result.err

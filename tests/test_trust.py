@@ -367,6 +367,23 @@ def test_text_options_not_utf8_are_an_error(cli: Runner, plan_dir: Path, option:
     assert not (plan_dir / "records.toml").exists()
 
 
+@pytest.mark.parametrize("args", [
+    ("target", "add", "--id", "x1", "--name", "测试", "--target", "3亿", "--start", "2022",
+     "--due", "2022-12-31", "--group", "{bad}"),
+    ("log", "{bad}", "1亿"),
+    ("log", "investment", "1亿", "--source={bad}")])
+def test_no_argument_not_utf8_reaches_a_file(cli: Runner, plan_dir: Path,
+                                             args: tuple[str, ...]) -> None:
+    """Any argument, not only the text options: --group, a positional, --x=VALUE."""
+    bad = b"ab\xffcd".decode("utf-8", "surrogateescape")
+    plan = (plan_dir / "targets.toml").read_bytes()
+    result = cli(*(arg.replace("{bad}", bad) for arg in args), cwd=plan_dir)
+    assert result.code == 2 and "not UTF-8" in result.err and "ab\ufffdcd" in result.err
+    assert "Traceback" not in result.err
+    assert (plan_dir / "targets.toml").read_bytes() == plan
+    assert not (plan_dir / "records.toml").exists()
+
+
 @pytest.mark.parametrize("where", ["targets.toml", "records.toml"])
 def test_brackets_nested_too_deep_are_a_toml_error(cli: Runner, plan_dir: Path,
                                                    where: str) -> None:

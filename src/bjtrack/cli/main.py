@@ -88,24 +88,21 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(result if isinstance(result, int) else 0)
 
 
-# Options whose text is written into the records or the plan: it must be UTF-8 (a
-# terminal in another encoding hands Python undecodable bytes as lone surrogates).
-_TEXT_OPTIONS = ("--note", "--name", "--source", "--by", "--why")
-
-
 def _text_options_are_utf8(args: list[str]) -> None:
+    """Every argument is UTF-8 text: a terminal in another encoding hands Python
+    undecodable bytes as lone surrogates, which no file bjtrack writes can hold."""
     for at, arg in enumerate(args):
-        option, equals, value = arg.partition("=")
-        if option in _TEXT_OPTIONS and not equals:
-            value = args[at + 1] if at + 1 < len(args) else ""
-        elif option not in _TEXT_OPTIONS:
-            continue
         try:
-            value.encode("utf-8")
+            arg.encode("utf-8")
         except UnicodeEncodeError:
+            option, equals, value = arg.partition("=")
+            if not (equals and option.startswith("-")):  # --x=VALUE, else VALUE after --x
+                before = args[at - 1] if at else ""
+                option, value = (before if before.startswith("-") else ""), arg
             shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             raise UsageError(problem("err.option_not_utf8", hint_key="hint.option_not_utf8",
-                                     option=option, text=shown)) from None
+                                     option=f"{option} " if option else "",
+                                     text=shown)) from None
 
 
 def _discard_stdout() -> None:
@@ -147,7 +144,8 @@ def _translate(command: Any, words: Words) -> None:
 
 # --------------------------------------------------------------------------- arguments
 
-_ROOT_VALUES = ("--file", "-f", "--lang", "--units")  # the root options that take a value
+# the root options that take a value
+_ROOT_VALUES = ("--file", "-f", "--lang", "--units", "--records-file")
 _ROOT_FLAGS = ("--quiet", "-q", "--no-pager", "--version")
 
 

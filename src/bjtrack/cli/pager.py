@@ -22,9 +22,6 @@ def pager_command(env: Mapping[str, str]) -> str | None:
     return None if command in ("", "cat") else command
 
 
-def wants_pager(console: Console, lines: int, enabled: bool) -> bool:
-    """Page only a terminal's output, and only what is taller than the terminal."""
-    return enabled and console.is_terminal and sys.stdout.isatty() and lines >= console.height
 
 
 def show(console: Console, renderables: Sequence[RenderableType], enabled: bool) -> None:
@@ -38,7 +35,7 @@ def show(console: Console, renderables: Sequence[RenderableType], enabled: bool)
             console.print(renderable)
     text = captured.get()
     command = pager_command(os.environ)
-    if command is None or not wants_pager(console, text.count("\n"), enabled):
+    if command is None or text.count("\n") < console.height:  # it fits: no pager
         sys.stdout.write(text)
         sys.stdout.flush()
         return

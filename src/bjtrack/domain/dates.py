@@ -146,7 +146,7 @@ def month_days(year: int, month: int) -> int:
     return month_end(year, month).day
 
 
-def _is_month_end(day: date) -> bool:
+def is_month_end(day: date) -> bool:
     return day.day > 27 and (day + _NEXT_DAY).day == 1
 
 
@@ -154,11 +154,11 @@ def _is_month_end(day: date) -> bool:
 def add_years(day: date, years: int) -> date:
     """The same calendar day `years` later; Feb 29 becomes Feb 28, a month end stays one."""
     moved = day + relativedelta(years=years)
-    return moved + _MONTH_END if _is_month_end(day) else moved
+    return moved + _MONTH_END if is_month_end(day) else moved
 
 
 @functools.lru_cache(maxsize=1 << 14)
 def add_months(day: date, months: int) -> date:
     """The same day `months` later, keeping month ends at month ends."""
     moved = day + relativedelta(months=months)
-    return moved + _MONTH_END if _is_month_end(day) else moved
+    return moved + _MONTH_END if is_month_end(day) else moved

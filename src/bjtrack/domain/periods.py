@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from bjtrack.domain.amounts import rounded
-from bjtrack.domain.dates import add_months, add_years
+from bjtrack.domain.dates import add_months, add_years, is_month_end, month_end
 from bjtrack.domain.model import Period, Target
 
 ONE = Decimal(1)
@@ -35,16 +35,12 @@ def linear_elapsed(start: date, due: date, day: date) -> Decimal:
     return min(ONE, max(ZERO, share))
 
 
-def _is_month_end(day: date) -> bool:
-    return day.month != (day + timedelta(days=1)).month
-
-
 def _month_ends(start: date, day: date) -> int:
     """How many month ends fall from `start` through `day`, both counted."""
     if day < start:
         return 0
     count = (day.year - start.year) * 12 + day.month - start.month
-    return count + (1 if _is_month_end(day) else 0)
+    return count + (1 if is_month_end(day) else 0)
 
 
 def month_elapsed(start: date, due: date, day: date, partial: bool = False) -> Decimal:
@@ -52,15 +48,15 @@ def month_elapsed(start: date, due: date, day: date, partial: bool = False) -> D
     period (a 1—6月 figure of a year is 6/12). With `partial`, a figure dated within a
     month counts that month by its days (a weekly figure is not put back to the month
     before). A period without a whole month falls back to days."""
-    total = _month_ends(start, due) + (0 if _is_month_end(due) else 1)
+    total = _month_ends(start, due) + (0 if is_month_end(due) else 1)
     if total <= 0:
         return linear_elapsed(start, due, day)
     if day >= due:
         return ONE
     done = Decimal(_month_ends(start, day))
-    if partial and day >= start and not _is_month_end(day):  # a figure dated mid-month:
+    if partial and day >= start and not is_month_end(day):  # a figure dated mid-month:
         first = max(start, day.replace(day=1))                # that month by its days
-        last = add_months(day.replace(day=1), 1) - timedelta(days=1)
+        last = month_end(day.year, day.month)
         done += Decimal(day_span(first, day)) / Decimal(day_span(first, last))
     return min(ONE, max(ZERO, done / Decimal(total)))
 
@@ -76,7 +72,7 @@ def elapsed(start: date, due: date, day: date, basis: str, partial: bool = False
 
 def months_between(start: date, end: date) -> Decimal:
     """Months from one date to another: whole months between month ends, else by days."""
-    if _is_month_end(start) and _is_month_end(end):
+    if is_month_end(start) and is_month_end(end):
         return Decimal((end.year - start.year) * 12 + end.month - start.month)
     return Decimal((end - start).days) / DAYS_PER_MONTH
 

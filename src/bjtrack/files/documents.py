@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from bjtrack.domain.errors import BjtrackError, UsageError, os_reason, problem
+from bjtrack.files.paths import refuse_special
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -34,6 +35,8 @@ def read_document(name: str) -> Document:
         text, encoding = decode(sys.stdin.buffer.read(), "-")
         return Document(text, encoding, "-")
     path = Path(name)
+    if not path.is_dir():  # a folder is said as one below; a pipe or device refused here
+        refuse_special(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -81,10 +81,5 @@ def _same(path: Path, other: Path) -> bool:
 
 def write_output(path: Path, data: str | bytes) -> None:
     """Write the whole file at once (temp file + rename): never a half-written export."""
-    existed = os.path.lexists(path)
     writing.atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data,
                          through_links=False)  # --force replaces a link (see _check)
-    if not existed:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(path, 0o666 & ~mask)  # a new file: readable as any file the user makes

@@ -165,11 +165,11 @@ def _overview_row(w: Words, status: Status, plan: Plan) -> str:
     the table sorts it by."""
     target = status.target
     day = status.actual_date.isoformat() if status.actual_date else ""
+    goal, actual = goal_text(w, status, plan), actual_text(w, status)
     shown = [  # (text, sort key); an empty key sorts last
         (f'<a href="#t-{escape(target.id)}">{escape(target.name)}</a>', target.name),
-        (escape(goal_text(w, status, plan)), goal_text(w, status, plan)),
-        (escape(actual_text(w, status)), actual_text(w, status) if status.actual is not None
-         else ""),
+        (escape(goal), goal),
+        (escape(actual), actual if status.actual is not None else ""),
         (escape(percent(w, status.progress)), _key(status.progress)),
         (escape(percent(w, _elapsed(status))), _key(_elapsed(status))),
         (_verdict(w, status), str(VERDICT_RANK.get(status.verdict or Verdict.NO_DATA, 0))),

@@ -307,19 +307,6 @@ def _line(cells: Sequence[str], sizes: Sequence[int], right: Sequence[bool]) -> 
     return _GAP.join(_fit(c, n, r) for c, n, r in zip(cells, sizes, right, strict=True))
 
 
-def _add_grouped(table: Table, statuses: Sequence[Status],
-                 row: object, ncols: int) -> None:
-    current: str | None = None
-    for status in statuses:
-        group = status.target.group
-        if group and group != current:
-            if current is not None:
-                table.rows[-1].end_section = True
-            table.add_row(Text(clean(group), style="bold cyan"), *[""] * (ncols - 1))
-            current = group
-        table.add_row(*row(status))  # type: ignore[operator]
-
-
 def summary(w: Words, statuses: Iterable[Status]) -> str:
     counts: dict[Verdict, int] = {}
     total = 0

@@ -44,7 +44,6 @@ MAX_WIDTH = 60
 WRAP_WIDTH = 40  # quote, note and source columns: wrapped at this width
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 A4 = 9  # openpyxl's paperSize code for A4
-TITLE_ROWS = 2  # the status sheet: a title row (plan, as-of date), a source row
 
 Cell = tuple[Any, str | None]  # a value and its number format (None: text or general)
 

@@ -12,7 +12,6 @@ from bjtrack.ops.extract.text import Figure, Sentence, clause_spans, figures, ma
 
 PAST, NEUTRAL, FUTURE, REVIEW = "past", "neutral", "future", "review"
 _PAST_YEAR = re.compile(r"(?<![比较与同于到至])((?:19|20)\d\d)年(?!前|末|底)")
-_ALL_YEARS = re.compile(r"((?:19|20)\d\d)年")
 _INNER = re.compile(r"力争|争取|确保|[比较][上去]年|同比|按可比价格?计算|按不变价格计算")
 _COUNT_UNITS = frozenset("个家条项所座名处批户人套台辆张件")
 _NAME_COUNT = re.compile(r"\d+\s*(?:个|省|市|区|县|家|项|年)")
@@ -348,5 +347,3 @@ def plan_year(text: str) -> int | None:
     return None
 
 
-def years_in(text: str) -> list[int]:
-    return [int(m.group(1)) for m in _ALL_YEARS.finditer(text)]
