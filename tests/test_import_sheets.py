@@ -468,3 +468,17 @@ def test_running_out_of_memory_is_a_message_and_writes_nothing(
     result = cli("--lang", lang, "import", "big.csv", cwd=plan_dir)
     assert result.code == 1 and says in result.err and "Traceback" not in result.err
     assert (plan_dir / "records.toml").read_bytes() == before
+
+
+def test_a_figure_with_its_published_word_imports_as_log_reads_it(cli: Runner,
+                                                                  plan_dir: Path) -> None:
+    """约41.2% and 150亿元左右 in a sheet: the figure, with its word kept as entered."""
+    sheet = plan_dir / "words.csv"
+    sheet.write_text("指标,日期,数值\nshare,2022-06-30,约41.2%\n"
+                     "investment,2022-06-30,150亿元左右\n", encoding="utf-8")
+    result = cli("import", "words.csv", cwd=plan_dir)
+    assert result.code == 0, result.err
+    text = records.load_records(plan_dir / "records.toml")
+    values = {r.series: (r.value, r.entered) for r in text.records}
+    assert values == {"share": (Decimal("41.2"), "约41.2%"),
+                      "investment": (Decimal("15000000000"), "150亿元左右")}

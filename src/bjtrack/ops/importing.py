@@ -18,7 +18,7 @@ from pathlib import Path
 from bjtrack.domain.amounts import Amount, base_unit, parse_amount
 from bjtrack.domain.dates import parse_date
 from bjtrack.domain.errors import BjtrackError, Problem, problem
-from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built
+from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built, split_qualifier
 from bjtrack.files import writing
 from bjtrack.files.layout import FIELDS, Layout, Row
 from bjtrack.files.records import framed_block, new_record_id
@@ -328,7 +328,7 @@ class _Rows:
             unit = self._units[series] = self.plan.series_unit(series)
         if unit is None:  # a derived rate: its own rules
             return read_value(self.plan, target, text)
-        amount = parse_amount(text)
+        amount = parse_amount(split_qualifier(text)[1])  # 9%左右: 9%, as log reads it
         return amount if amount.unit == unit else base_unit(amount, unit)
 
 

@@ -46,8 +46,10 @@ def implausible(target: Target, text: str, amount: Amount) -> str | None:
 
 
 def read_value(plan: Plan, target: Target, text: str, exact: bool = False) -> Amount:
-    """What the user typed, in the series' base unit (a bare number takes that unit).
-    A bare number implausibly small for the target is refused unless `exact`."""
+    """What the user typed, in the series' base unit (a bare number takes that unit), the
+    word it was published with aside (9%左右: 9%). A bare number implausibly small for
+    the target is refused unless `exact`."""
+    text = split_qualifier(text)[1]
     amount = parse_amount(text)
     meant = None if exact else implausible(target, text, amount)
     if meant is not None:
@@ -93,7 +95,7 @@ def log_value(loaded: Loaded, ref: str, value: str, day: date, now: datetime, *,
     the series' targets unless `force`."""
     plan = loaded.plan
     target = resolve_target(plan, ref)
-    amount = read_value(plan, target, split_qualifier(value)[1], exact)  # 9%左右: 9%
+    amount = read_value(plan, target, value, exact)
     if not force and not counts_somewhere(plan, target.series, day):
         raise UsageError(problem("err.log.outside", hint_key="hint.log.outside",
                                  date=day.isoformat(), series=target.series))
