@@ -238,3 +238,42 @@ def test_the_readme_tour_prints_what_it_shows(cli: Runner, tmp_path: Path) -> No
                     ids[readme_id] = real
                     want = want.replace(readme_id, real)
             assert got == want, f"{line}:\n  README: {want}\n  bjtrack: {got}"
+
+
+def extract_steps() -> list[tuple[str, list[str]]]:
+    """Each `$ ` line of the README's extract example and the lines shown after it."""
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("$ cat seed.txt"):].split("\n```", 1)[0]
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line.rstrip())
+    return steps
+
+
+def test_the_readme_extract_example_prints_what_it_shows(cli: Runner, tmp_path: Path) -> None:
+    """The seed written as `cat` shows it; extract's words, the drafted block and the
+    status rows (abridged: each shown cell is in the row of that target) as shown."""
+    steps = dict(extract_steps())
+    (tmp_path / "seed.txt").write_text("\n".join(steps["cat seed.txt"]) + "\n",
+                                       encoding="utf-8")
+    env = {"BJTRACK_LANG": "zh", "COLUMNS": "200"}
+    drafted = cli("extract", "seed.txt", "--year", "2022", "-o", "targets.toml",
+                  cwd=tmp_path, env=env)
+    assert drafted.code == 0, drafted.err
+    assert drafted.err.splitlines() == steps[
+        "bjtrack extract seed.txt --year 2022 -o targets.toml"]
+    lines = (tmp_path / "targets.toml").read_text(encoding="utf-8").splitlines()
+    assert lines[16:26] == steps["sed -n '17,26p' targets.toml"]
+    for args in (("qy-total", "7.9万"), ("jn-new-firms", "8000")):
+        assert cli("log", *args, "--date", "2022-06-30", cwd=tmp_path, env=env).code == 0
+    shown = next(rows for line, rows in steps.items() if line.startswith("BJTRACK_TODAY"))
+    status = cli("status", cwd=tmp_path, env={**env, "BJTRACK_TODAY": "2022-07-01"})
+    printed = status.out.splitlines()
+    for row in shown[1:-1]:
+        name, *cells = row.split()
+        got = next(line for line in printed if name in line)
+        assert all(cell in got for cell in cells), (row, got)
+    assert shown[-1] in printed

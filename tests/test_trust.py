@@ -185,15 +185,32 @@ def test_an_index_planted_in_the_plans_folder_is_never_read(cli: Runner, plan_di
 def test_index_cloned_from_another_user_is_rebuilt(cli: Runner, plan_dir: Path,
                                                   tmp_path_factory: pytest.TempPathFactory,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rows that another user's bjtrack signed (say, an index committed with git add -f)
-    are not this user's: they are rebuilt, never read."""
+    """Rows another user signed with their own key (their tampering, their MACs and stamp),
+    copied where this user's index lies, are not this user's: rebuilt, never read."""
+    import shutil
     import sqlite3
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("stranger")))
+
+    from bjtrack.index import sqlite as index
+    from bjtrack.index.memo import user_key
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("me")))
     assert cli("log", "investment", "150亿", "--date", "2022-06-30", cwd=plan_dir).code == 0
     assert _actual(cli, plan_dir) == 15000000000
-    with sqlite3.connect(_indexed(plan_dir)) as conn:  # the stranger's own tampering
+    mine = _indexed(plan_dir)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("stranger")))
+    assert _actual(cli, plan_dir) == 15000000000
+    theirs, key = _indexed(plan_dir), user_key()
+    assert key is not None
+    with sqlite3.connect(theirs, isolation_level=None) as conn:  # tampered and re-signed
+        conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("UPDATE records SET value = '29900000000', units = 29900000000")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("me")))
+        rows = conn.execute(f"SELECT {index.SIGNED_COLUMNS} FROM records ORDER BY seq")
+        conn.execute("UPDATE blocks SET mac = ? WHERE n = 0",
+                     (index.block_mac(key, 0, rows.fetchall()),))
+    index._restamp(theirs, key)
+    assert _actual(cli, plan_dir) == 29900000000  # believed by its own signer
+    monkeypatch.setenv("XDG_CACHE_HOME", str(mine.parent.parent.parent))
+    for suffix in ("", ".stamp"):
+        shutil.copy(f"{theirs}{suffix}", f"{mine}{suffix}")
     assert _actual(cli, plan_dir) == 15000000000
 
 
