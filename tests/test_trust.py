@@ -143,8 +143,7 @@ def test_tampered_index_is_never_believed(cli: Runner, plan_dir: Path, how: str)
     else:
         conn = sqlite3.connect(db)
         if how == "sql update":
-            conn.execute("UPDATE records SET value = '29900000000', units = 29900000000 "
-                         "WHERE value = '15000000000'")
+            conn.execute("UPDATE records SET value = '29900000000' WHERE value = '15000000000'")
         elif how == "sql delete":
             conn.execute("DELETE FROM records WHERE value = '15000000000'")
         else:
@@ -175,7 +174,7 @@ def test_an_index_planted_in_the_plans_folder_is_never_read(cli: Runner, plan_di
     with sqlite3.connect(planted) as conn:
         conn.executescript(_DDL + ";\n".join(INDEXES) + ";")
         conn.execute("CREATE TRIGGER t AFTER INSERT ON records BEGIN UPDATE records SET "
-                     "value = '29900000000', units = 29900000000 WHERE seq = new.seq; END")
+                     "value = '29900000000' WHERE seq = new.seq; END")
     for _ in range(2):
         assert _actual(cli, plan_dir) == 15000000000
     with sqlite3.connect(planted) as conn:
@@ -202,7 +201,7 @@ def test_index_cloned_from_another_user_is_rebuilt(cli: Runner, plan_dir: Path,
     assert key is not None
     with sqlite3.connect(theirs, isolation_level=None) as conn:  # tampered and re-signed
         conn.execute("PRAGMA journal_mode = DELETE")
-        conn.execute("UPDATE records SET value = '29900000000', units = 29900000000")
+        conn.execute("UPDATE records SET value = '29900000000'")
         rows = conn.execute(f"SELECT {index.SIGNED_COLUMNS} FROM records ORDER BY seq")
         conn.execute("UPDATE blocks SET mac = ? WHERE n = 0",
                      (index.block_mac(key, 0, rows.fetchall()),))
@@ -508,8 +507,7 @@ def test_index_changed_behind_its_stamp_is_checked(cli: Runner, plan_dir: Path, 
     before = db.stat()
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA journal_mode = DELETE")  # all in the file, no log beside it
-        conn.execute("UPDATE records SET value = '29900000000', units = 29900000000 "
-                     "WHERE value = '15000000000'")
+        conn.execute("UPDATE records SET value = '29900000000' WHERE value = '15000000000'")
     if how == "mtime put back":  # the change time still moves: it cannot be set back
         os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))
     else:

@@ -30,7 +30,7 @@ from pathlib import Path
 from bjtrack.files.paths import cache_enabled
 from bjtrack.index.memo import key_folder
 
-SCHEMA = "bjtrack-cache/6"
+SCHEMA = "bjtrack-cache/7"
 BUSY_MS = 2000  # the longest a command waits for another one's write to the index
 FIELDS = ("id", "series", "date", "value", "unit", "entered", "note", "source", "logged",
           "by", "vintage", "revises", "retracts", "batch")
@@ -42,17 +42,13 @@ _REPLACED = (f"SELECT revises FROM checked WHERE revises != '' AND retracts = ''
              f"AND id NOT IN ({_DEAD})")
 CURRENT = f"retracts = '' AND id NOT IN ({_DEAD}) AND id NOT IN ({_REPLACED})"
 
-# `units`: the value times 10^SCALE as an integer, when that is exact and small enough to
-# sum a million of (else NULL); `exponent`: the value's decimal exponent. A sum of a
-# series is then exact in SQL (see query.RecordIndex.sums).
 _DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE records (
     seq INTEGER PRIMARY KEY, line INTEGER NOT NULL, id TEXT NOT NULL, series TEXT NOT NULL,
     date TEXT, value TEXT, unit TEXT NOT NULL, entered TEXT NOT NULL, note TEXT NOT NULL,
     source TEXT NOT NULL, logged TEXT, "by" TEXT NOT NULL, vintage TEXT NOT NULL,
-    revises TEXT NOT NULL, retracts TEXT NOT NULL, batch TEXT NOT NULL, units INTEGER,
-    exponent INTEGER);
+    revises TEXT NOT NULL, retracts TEXT NOT NULL, batch TEXT NOT NULL);
 CREATE TABLE blocks (n INTEGER PRIMARY KEY, mac BLOB NOT NULL);
 CREATE TABLE series (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
 """
@@ -78,7 +74,7 @@ class Tampered(sqlite3.DatabaseError):
 # What a block's MAC covers of each row, with the block's number: every column but the
 # seq, which the rows' order within their block stands for (rows are added in seq order,
 # so SQLite numbers them itself; a row deleted, added or moved changes what is signed).
-SIGNED_COLUMNS = f"{COLUMNS.removeprefix('seq, ')}, units, exponent"
+SIGNED_COLUMNS = COLUMNS.removeprefix("seq, ")
 _MAC_BYTES = 16
 # Rows per block. A MAC per row cost a Python call with every column of every row read
 # (status on 100,000 records: twice the time); a block is checked in one call, its rows
