@@ -29,7 +29,7 @@ from bjtrack.domain.errors import BjtrackError
 from bjtrack.files.paths import CACHE_DIR as CACHE_DIR  # the names the index answers to
 from bjtrack.files.paths import NO_CACHE_ENV as NO_CACHE_ENV
 from bjtrack.files.paths import chosen_records
-from bjtrack.files.records import RecordSet, parse_records
+from bjtrack.files.records import RecordSet, collector_paused, parse_records
 from bjtrack.files.records import load_records as parse_file
 from bjtrack.files.writing import locked
 from bjtrack.index.build import decode, scan_text, shift, update
@@ -127,7 +127,8 @@ def _sync(path: Path, db: Path, key: bytes) -> RecordIndex:
                 return RecordIndex(conn, path, shift(scan.tail, covered + scan.end_bytes))
         conn.execute("BEGIN IMMEDIATE")
         try:
-            tail = update(conn, path)
+            with collector_paused():
+                tail = update(conn, path)
             conn.execute("COMMIT")
             wrote(conn)
         except BaseException:
