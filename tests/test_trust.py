@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -493,6 +494,29 @@ def test_index_left_by_this_user_is_stamped_and_read_as_is(cli: Runner, plan_dir
     assert cli("history", "firms-total", "--format", "json", cwd=plan_dir).out == baseline
     assert db.stat().st_ino == inode, "a sound index was rebuilt"
     assert stamp.is_file()
+
+
+def test_index_opened_again_while_open_is_still_trusted(cli: Runner, plan_dir: Path
+                                                      ) -> None:
+    """Opening the index creates an empty WAL beside it, which changes nothing it says:
+    a second opening meanwhile (`log` opens it to decide, then again under the lock; or
+    another command reading at the same time) still trusts its stamp and checks no block."""
+    from bjtrack.index import cache, sqlite
+    assert cli("log", "investment", "100亿", "--date", "2022-03-31", cwd=plan_dir).code == 0
+    records = plan_dir / "records.toml"
+    an_hour_ago = time.time() - 3600  # (a file written just now is checked again anyway)
+    os.utime(records, (an_hour_ago, an_hour_ago))
+    for _ in range(2):  # the index brought up to date, stamped, its WAL gone
+        assert cli("status", cwd=plan_dir).code == 0
+    first = cache.open_index(records)
+    assert first is not None
+    try:
+        second = cache.open_index(records)
+        assert second is not None
+        with second:
+            assert sqlite.trusted(second._conn)
+    finally:
+        first.close()
 
 
 @pytest.mark.parametrize("how", ["mtime put back", "forged stamp"])

@@ -231,9 +231,16 @@ def _stamp_path(db: Path) -> Path:
 
 
 def _stamp(db: Path, key: bytes) -> str | None:
+    """The signed stat of the index file and of its WAL, if that holds anything: every
+    connection creates an empty WAL when it opens the index (and the last one to close
+    deletes it), which changes nothing the index says; counted, it made a command that
+    opened the index twice (`log`: to decide, then under the lock) check every block."""
     try:
-        wal = Path(f"{db}-wal")
-        state = (FileStat.of(db).text(), FileStat.of(wal).text() if wal.exists() else "")
+        wal = FileStat.of(Path(f"{db}-wal"))
+    except FileNotFoundError:
+        wal = None
+    try:
+        state = (FileStat.of(db).text(), wal.text() if wal and wal.size else "")
     except OSError:
         return None
     return mac(key, ("stamp", *state)).hex()
