@@ -172,3 +172,33 @@ def test_each_case_of_the_readme_table(cli: Runner, plan_dir: Path, case: Case) 
             assert (label in result.err) == case.labelled, (lang, result.err)
         else:
             assert "error" not in result.err and "错误" not in result.err, result.err
+
+
+def test_ctrl_c_while_the_program_loads_is_no_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    """Ctrl-C before the error boundary exists (Python still loading the command-line
+    framework): exit 130 as after it, and nothing on the screen but the shell's ^C."""
+    import gc
+    import importlib.abc
+    import sys
+
+    from bjtrack import launch
+
+    class Interrupted(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, *_: object) -> None:
+            if name == "bjtrack.cli.main":
+                raise KeyboardInterrupt
+            return None
+
+    monkeypatch.delitem(sys.modules, "bjtrack.cli.main")
+    monkeypatch.setattr(sys, "meta_path", [Interrupted(), *sys.meta_path])
+    monkeypatch.setattr(sys, "argv", ["bjtrack", "status"])
+    threshold = gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            launch.main()
+    finally:
+        gc.set_threshold(*threshold)
+    assert exited.value.code == 130
+    assert capsys.readouterr() == ("", "")

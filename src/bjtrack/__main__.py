@@ -1,3 +1,3 @@
-from bjtrack.cli import main
+from bjtrack.launch import main
 
 main()

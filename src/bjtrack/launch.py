@@ -16,7 +16,10 @@ def main() -> None:
     # A command is short-lived and allocates a lot while it imports and reads: collect
     # cycles less often, and never look again at what the imports made.
     gc.set_threshold(20_000, 10, 10)
-    from bjtrack.cli.main import main as run
+    try:
+        from bjtrack.cli.main import main as run
+    except KeyboardInterrupt:  # Ctrl-C while Python loads the program: no traceback
+        sys.exit(130)
 
     gc.freeze()
     run()
