@@ -97,6 +97,8 @@ def test_every_help_is_chinese_under_zh(cli: Runner, command: list[str]) -> None
     assert shown.out.startswith("用法：bjtrack"), shown.out
     assert "选项：" in shown.out and "显示本帮助并退出。" in shown.out
     assert not untranslated(shown.out, command_names()), shown.out
+    # what an option takes is said too (<文本>, <日期>), never the framework's type names
+    assert not re.search(r"<(?:str|int|path|date|text)>", shown.out), shown.out
 
 
 @pytest.mark.parametrize("command", every_command(), ids=lambda c: " ".join(c) or "bjtrack")
@@ -195,3 +197,12 @@ def test_a_yes_or_no_question_in_chinese(monkeypatch: pytest.MonkeyPatch,
     assert "请回答 y（是）或 n（否）" in shown.err and "invalid input" not in shown.err
     monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
     assert yes(Words("en"), "prompt.reopen") is True
+
+
+def test_what_an_option_takes_is_named_in_words(cli: Runner) -> None:
+    """`--date <日期>`, `--note <文本>`: a date is called a date, text text, in English as
+    in Chinese; Python's type names (`<str>`) never show."""
+    zh = cli("--lang", "zh", "log", "--help", env={"COLUMNS": "100"}).out
+    assert "-d, --date <日期>" in zh and "-n, --note <文本>" in zh
+    en = cli("--lang", "en", "log", "--help", env={"COLUMNS": "100"}).out
+    assert "-d, --date <date>" in en and "-n, --note <text>" in en and "<str>" not in en

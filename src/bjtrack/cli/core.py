@@ -32,7 +32,8 @@ def log(
     target: Annotated[str, typer.Argument(
         help=help_key("arg.target"), autocompletion=complete_target)],
     value: Annotated[str, typer.Argument(help=help_key("log.value"))],
-    on: Annotated[str | None, typer.Option("--date", "-d", help=help_key("log.date"))] = None,
+    on: Annotated[str | None, typer.Option(
+        "--date", "-d", metavar="<date>", help=help_key("log.date"))] = None,
     note: Annotated[str, typer.Option("--note", "-n", help=help_key("opt.note"))] = "",
     source: Annotated[str, typer.Option("--source", "-s", help=help_key("log.source"))] = "",
     by: Annotated[str | None, typer.Option("--by", help=help_key("opt.by"))] = None,
@@ -79,7 +80,8 @@ _ALERTS = {"missed": {"missed", "breached"}, "behind": {"behind", "missed", "bre
 @app.command(help=help_key("status"))
 def status(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=help_key("opt.as_of"))] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="<date>", help=help_key("opt.as_of"))] = None,
     group: Annotated[str | None, typer.Option(
         "--group", "-g", help=help_key("status.group"))] = None,
     fmt: Annotated[Format, typer.Option("--format", help=help_key("opt.format"))
@@ -140,7 +142,7 @@ def history(
         help=help_key("arg.target"), autocompletion=complete_target)],
     show_all: Annotated[bool, typer.Option("--all", help=help_key("history.all"))] = False,
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help=help_key("history.as_of"))] = None,
+        "--as-of", metavar="<date>", help=help_key("history.as_of"))] = None,
     fmt: Annotated[Format, typer.Option("--format", help=help_key("opt.format"))
                    ] = Format.table,
     chart: Annotated[bool, typer.Option("--chart", help=help_key("history.chart"))] = False,

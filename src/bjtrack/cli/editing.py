@@ -113,8 +113,10 @@ def target_add(
         "--target", help=help_key("target.target"))] = None,
     comparison: Annotated[str | None, typer.Option(
         "--comparison", help=help_key("target.comparison"))] = None,
-    start: Annotated[str | None, typer.Option("--start", help=help_key("target.start"))] = None,
-    due: Annotated[str | None, typer.Option("--due", help=help_key("target.due"))] = None,
+    start: Annotated[str | None, typer.Option(
+        "--start", metavar="<date>", help=help_key("target.start"))] = None,
+    due: Annotated[str | None, typer.Option(
+        "--due", metavar="<date>", help=help_key("target.due"))] = None,
     kind: Annotated[str | None, typer.Option("--kind", help=help_key("target.kind"))] = None,
     aggregate: Annotated[str | None, typer.Option(
         "--aggregate", help=help_key("target.aggregate"))] = None,
@@ -240,7 +242,8 @@ def amend(
     record: Annotated[str, typer.Argument(
         help=help_key("record.id"), autocompletion=complete_record)],
     value: Annotated[str, typer.Argument(help=help_key("amend.value"))],
-    on: Annotated[str | None, typer.Option("--date", "-d", help=help_key("amend.date"))
+    on: Annotated[str | None, typer.Option(
+        "--date", "-d", metavar="<date>", help=help_key("amend.date"))
                   ] = None,
     note: Annotated[str | None, typer.Option("--note", "-n", help=help_key("amend.note"))
                     ] = None,

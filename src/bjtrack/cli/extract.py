@@ -42,7 +42,8 @@ def extract(
                       ] = False,
     records: Annotated[str | None, typer.Option(
         "--records", help=help_key("extract.records"))] = None,
-    day: Annotated[str | None, typer.Option("--date", help=help_key("extract.date"))
+    day: Annotated[str | None, typer.Option(
+        "--date", metavar="<date>", help=help_key("extract.date"))
                    ] = None,
     apply: Annotated[bool, typer.Option("--apply", help=help_key("extract.apply"))
                      ] = False,

@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from bjtrack.render.framework import cells, framework_text, option_notes, wrap
+from bjtrack.render.framework import cells, framework_text, option_notes, option_term, wrap
 from bjtrack.render.text import clean
 from bjtrack.render.words import Words
 
@@ -47,7 +47,8 @@ def context_class(words: Words) -> type[typer.Context]:
 
         def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30,
                      col_spacing: int = 2) -> None:
-            said = [(term, option_notes(text, words)) for term, text in rows]
+            said = [(option_term(term, words), option_notes(text, words))
+                    for term, text in rows]
             first = min(max((cells(term) for term, _ in said), default=0), col_max)
             first += col_spacing
             pad = " " * (first + self.current_indent)

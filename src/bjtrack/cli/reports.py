@@ -41,7 +41,8 @@ def export(
         "--format", help=help_key("export.format"))] = ExportFormat.markdown,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", help=help_key("export.output"))] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help=help_key("opt.as_of"))] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="<date>", help=help_key("opt.as_of"))] = None,
     group: Annotated[str | None, typer.Option(
         "--group", "-g", help=help_key("status.group"))] = None,
     records: Annotated[bool, typer.Option("--records", help=help_key("export.records"))

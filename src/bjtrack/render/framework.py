@@ -99,6 +99,16 @@ def option_notes(text: str, words: Words) -> str:
     return help_part.rstrip() + words.t("cli.notes", notes=said)
 
 
+# what an option takes: the framework's name of its type, or ours (`metavar="<date>"`)
+_TYPE = re.compile(r"<(str|int|path|date)>")
+
+
+def option_term(term: str, words: Words) -> str:
+    """An option or argument as its help lists it (`-d, --date <str>`), what it takes
+    said in `words`' language (<文本>, <text>) rather than as a Python type."""
+    return _TYPE.sub(lambda found: words.t(f"cli.type.{found[1]}"), term)
+
+
 # One piece of a line that is never broken: a run of spaces, a run of ASCII (an English
 # word, an option, a file name), a number with the unit after it (300亿元, 2022年), or one
 # other character (a Chinese character).
