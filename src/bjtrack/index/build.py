@@ -1,7 +1,7 @@
 """Reading the records file into the index's rows.
 
 A file written by `bjtrack log` and `bjtrack import` is read in one pass by one regular
-expression (`_scan_written`); any other layout block by block, each by the full parse's own
+expression (`scan_written`); any other layout block by block, each by the full parse's own
 rules (`files.records.to_record`), so the index holds exactly the records a full parse
 gives. A block neither accepts, other than a torn last one, makes the file Unusable here:
 it is then read in full, problems and all.
