@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -238,6 +240,20 @@ class Status:
     no_progress: bool = False
     within_tolerance: bool = False  # met only thanks to the tolerance (基本完成)
     qualifier: str = ""  # the latest figure's published qualifier (左右, 约, 以上, 预计)
+
+    @property
+    def pace(self) -> Decimal | None:
+        """The share of the target due by now, which progress is held against (the 时间进度
+        column): the expected progress where the target has a seasonal pace, else the
+        share of its period elapsed."""
+        return self.expected if self.expected is not None else self.time_elapsed
+
+
+def verdict_counts(statuses: Iterable[Status]) -> dict[Verdict, int]:
+    """How many of the targets have each verdict, in the order of Verdict; a verdict no
+    target has is left out, and so is an indicator (it has none)."""
+    counts = Counter(status.verdict for status in statuses if status.verdict is not None)
+    return {verdict: counts[verdict] for verdict in Verdict if counts[verdict]}
 
 
 @dataclass(frozen=True)

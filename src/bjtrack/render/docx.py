@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
+from bjtrack.domain.model import Plan, Record, Report, Status, Verdict, verdict_counts
 from bjtrack.render.chart import chart_for
 from bjtrack.render.text import (
     actual_text,
@@ -109,12 +109,8 @@ def long_date(w: Words, day: date) -> str:
 
 def summary_line(w: Words, statuses: Sequence[Status]) -> str:
     """共12项目标：已完成1项、进度正常4项…。 / 12 targets: 1 achieved, 4 on track…."""
-    counts: dict[Verdict, int] = {}
-    for status in statuses:
-        if status.verdict is not None:
-            counts[status.verdict] = counts.get(status.verdict, 0) + 1
-    parts = [w.t("docx.count", verdict=w.t(f"verdict.{v.value}"), count=counts[v])
-             for v in Verdict if counts.get(v)]
+    parts = [w.t("docx.count", verdict=w.t(f"verdict.{v.value}"), count=count)
+             for v, count in verdict_counts(statuses).items()]
     sep = "、" if w.zh else ", "
     return w.tn("docx.summary", len(statuses), total=len(statuses),
                 counts=sep.join(parts) or w.t("none"))
@@ -123,13 +119,12 @@ def summary_line(w: Words, statuses: Sequence[Status]) -> str:
 def status_cells(w: Words, status: Status, plan: Plan) -> list[str]:
     """One row of the overview table, as shown."""
     target = status.target
-    elapsed = status.expected if status.expected is not None else status.time_elapsed
     return [
         clean(target.name),
         clean(goal_text(w, status, plan)),
         clean(actual_text(w, status)),
         percent(w, status.progress),
-        percent(w, elapsed),
+        percent(w, status.pace),
         verdict_text(w, status) + (w.t("stale") if status.stale else ""),
         status.actual_date.isoformat() if status.actual_date else w.t("none"),
     ]
@@ -344,13 +339,12 @@ def _note(w: Words, doc: Document, number: int, status: Status, plan: Plan) -> N
     """'1. 区内全年投资：滞后。目标超300亿元，实际90亿元（完成率30.0%，时间进度58.3%）。
     还需完成210亿元，月均需完成42亿元。'"""
     target = status.target
-    elapsed = status.expected if status.expected is not None else status.time_elapsed
     stop = "。" if w.zh else ". "
     text = w.t("docx.note", number=number, name=clean(target.name),
                verdict=verdict_text(w, status),
                target=clean(goal_text(w, status, plan)),
                actual=clean(actual_text(w, status)),
-               progress=percent(w, status.progress), elapsed=percent(w, elapsed))
+               progress=percent(w, status.progress), elapsed=percent(w, status.pace))
     detail = detail_text(w, status, stretch=False)
     if not detail and status.verdict is Verdict.MISSED and status.remaining is not None \
             and status.remaining > 0:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from bjtrack.domain.amounts import plain
-from bjtrack.domain.model import Plan, Record, Report, Status, Verdict
+from bjtrack.domain.model import Plan, Record, Report, Status, Verdict, verdict_counts
 from bjtrack.render.chart import ACTUAL_COLOUR, PACE_COLOUR, TARGET_COLOUR, chart_for
 from bjtrack.render.svgchart import svg_chart
 from bjtrack.render.text import actual_text, amount, detail_text, goal_text, percent, verdict_text
@@ -143,10 +143,7 @@ def _verdict(w: Words, status: Status) -> str:
 
 
 def _summary(w: Words, report: Report) -> str:
-    counts: dict[Verdict, int] = {}
-    for status in report.targets:
-        if status.verdict:
-            counts[status.verdict] = counts.get(status.verdict, 0) + 1
+    counts = verdict_counts(report.targets)
     shown = list(SUMMARY_VERDICTS) + [v for v in Verdict
                                       if v not in SUMMARY_VERDICTS and counts.get(v)]
     cards = "".join(
@@ -154,10 +151,6 @@ def _summary(w: Words, report: Report) -> str:
         f'<b>{counts.get(v, 0)}</b>{escape(w.t("verdict." + v.value))}</div>' for v in shown)
     total = escape(w.tn("html.total", len(report.targets), total=len(report.targets)))
     return f'<p class="total">{total}</p><div class="summary">{cards}</div>'
-
-
-def _elapsed(status: Status) -> Decimal | None:
-    return status.expected if status.expected is not None else status.time_elapsed
 
 
 def _overview_row(w: Words, status: Status, plan: Plan) -> str:
@@ -171,7 +164,7 @@ def _overview_row(w: Words, status: Status, plan: Plan) -> str:
         (escape(goal), goal),
         (escape(actual), actual if status.actual is not None else ""),
         (escape(percent(w, status.progress)), _key(status.progress)),
-        (escape(percent(w, _elapsed(status))), _key(_elapsed(status))),
+        (escape(percent(w, status.pace)), _key(status.pace)),
         (_verdict(w, status), str(VERDICT_RANK.get(status.verdict or Verdict.NO_DATA, 0))),
         (escape(day or w.t("none")), day),
     ]
@@ -200,12 +193,11 @@ def _overview(w: Words, report: Report, plan: Plan) -> str:
 
 def _figures(w: Words, status: Status, plan: Plan) -> str:
     target = status.target
-    elapsed = _elapsed(status)
     cells = [
         (w.t("col.target"), goal_text(w, status, plan)),
         (w.t("col.actual"), actual_text(w, status)),
         (w.t("col.progress"), percent(w, status.progress)),
-        (w.t("col.elapsed"), percent(w, elapsed)),
+        (w.t("col.elapsed"), percent(w, status.pace)),
         (w.t("col.projected"), amount(w, status.projected, target.unit, exact=False)),
         (w.t("col.as_of"), status.actual_date.isoformat() if status.actual_date else w.t("none")),
     ]

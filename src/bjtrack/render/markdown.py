@@ -35,14 +35,13 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int
 def status_cells(w: Words, status: Status, plan: Plan) -> list[str]:
     target = status.target
     shown = goal_text(w, status, plan)
-    elapsed = status.expected if status.expected is not None else status.time_elapsed
     verdict = verdict_text(w, status) + (w.t("stale") if status.stale else "")
     return [
         escape(target.name),
         escape(shown),
         escape(actual_text(w, status)),
         percent(w, status.progress),
-        percent(w, elapsed),
+        percent(w, status.pace),
         escape(verdict),
         status.actual_date.isoformat() if status.actual_date else w.t("none"),
     ]

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bjtrack.domain.amounts import PERCENT, format_amount
-from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict
+from bjtrack.domain.model import Plan, Record, Report, Status, Target, Verdict, verdict_counts
 from bjtrack.domain.records import RecordState
 from bjtrack.render.grid import FIXED, FOLD, WORDS, Column, Grid, Row
 from bjtrack.render.text import (
@@ -66,9 +66,8 @@ def _bar(status: Status) -> Text:
     cells = bar_cells(status.progress)
     done = cells.rstrip("░")
     bar = Text(done, style=style) + Text(cells[len(done):], style="dim")
-    expected = status.expected if status.expected is not None else status.time_elapsed
-    if expected is not None:
-        at = min(BAR_WIDTH - 1, int(min(Decimal(1), max(Decimal(0), expected)) * BAR_WIDTH))
+    if status.pace is not None:
+        at = min(BAR_WIDTH - 1, int(min(Decimal(1), max(Decimal(0), status.pace)) * BAR_WIDTH))
         bar.append("\n" + " " * at)
         bar.append("▲", style="bold")
     return bar
@@ -114,13 +113,11 @@ def _value(w: Words, status: Status, column: str, columns: Sequence[str], plan: 
     if column == "progress":
         return _cell(percent(w, status.progress))
     if column == "elapsed":
-        share = status.expected if status.expected is not None else status.time_elapsed
-        return _cell(percent(w, share))
+        return _cell(percent(w, status.pace))
     if column == "done_time":
         if target.unit == PERCENT and status.gap is not None:
             return _cell(points_text(w, status.gap))  # a rate: its gap, as a narrow table has
-        share = status.expected if status.expected is not None else status.time_elapsed
-        return _cell(f"{percent(w, status.progress)} / {percent(w, share)}")
+        return _cell(f"{percent(w, status.progress)} / {percent(w, status.pace)}")
     if column == "bar":
         return _bar(status)
     if column == "verdict":
@@ -308,15 +305,10 @@ def _line(cells: Sequence[str], sizes: Sequence[int], right: Sequence[bool]) -> 
 
 
 def summary(w: Words, statuses: Iterable[Status]) -> str:
-    counts: dict[Verdict, int] = {}
-    total = 0
-    for status in statuses:
-        total += 1
-        if status.verdict:
-            counts[status.verdict] = counts.get(status.verdict, 0) + 1
+    statuses = list(statuses)
     sep = "，" if w.zh else ", "
-    parts = [f"{w.t('verdict.' + v.value)} {n}" for v in Verdict for n in [counts.get(v, 0)] if n]
-    return w.tn("summary", total, total=total, counts=sep.join(parts))
+    parts = [f"{w.t('verdict.' + v.value)} {n}" for v, n in verdict_counts(statuses).items()]
+    return w.tn("summary", len(statuses), total=len(statuses), counts=sep.join(parts))
 
 
 def indicator_table(w: Words, statuses: Sequence[Status]) -> Grid:

@@ -135,14 +135,13 @@ def status_rows(w: Words, report: Report, plan: Plan
     for status in (*report.targets, *report.indicators):
         target = status.target
         scale, unit = scale_for(status)
-        elapsed = status.expected if status.expected is not None else status.time_elapsed
         verdict = verdict_text(w, status) + (w.t("stale") if status.stale else "")
         rows.append([
             (target.group, None), (target.name, None), (target.id, None),
             (goal_text(w, status, plan)
              if not target.is_indicator else w.t("kind.indicator"), None),
             _amount(status.target_value, scale, unit), _amount(status.actual, scale, unit),
-            (unit, None), _share(status.progress), _share(elapsed), (verdict, None),
+            (unit, None), _share(status.progress), _share(status.pace), (verdict, None),
             _amount(status.projected, scale, unit, exact=False), _day(status.actual_date),
             (status.records, "0"), (target.quote, None),
         ])
