@@ -114,3 +114,28 @@ def test_identical_logs_at_once_keep_one(tmp_path: Path, count: int) -> None:
     assert _together(plan, [step] * count) == ["ok"] * count
     records = loading.load(plan).records.records
     assert len(records) == 1, f"{len(records)} records kept of {count} identical logs"
+
+
+def test_records_read_in_full_are_read_again_only_if_the_file_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an index, a command that writes decides under the lock on the records it
+    read only while the file is as it was then (not parsed twice); a figure another
+    command appended in between is seen, and the same figure logged again is no second
+    record."""
+    import time
+
+    monkeypatch.setenv("BJTRACK_NO_CACHE", "1")
+    plan, ids = _fresh_plan(tmp_path / "p", 2)
+    an_hour_ago = time.time() - 3600  # (a file written this very moment is read again)
+    os.utime(plan.parent / "records.toml", (an_hour_ago, an_hour_ago))
+    loaded = loading.load(plan)
+    assert loaded.index is None
+    with loading.decided(loaded) as current:
+        assert current.records is loaded.records
+    log_value(loading.load(plan), "gdp", "200亿", date(2022, 9, 30), NOW, by="other")
+    with loading.decided(loaded) as current:
+        assert [r.id for r in current.records.records][:2] == ids
+        assert len(current.records.records) == 3
+    again = log_value(loaded, "gdp", "200亿", date(2022, 9, 30), NOW, by="me")
+    assert again.duplicate_of is not None
+    assert len(_records(plan)) == 3

@@ -159,6 +159,17 @@ def _checked_meta(conn: sqlite3.Connection) -> dict[str, str]:
     return meta
 
 
+def unchanged_since(path: Path, seen: FileStat | None, read_ns: int) -> bool:
+    """Is the file as it was when read (its stat `seen` taken just before the read, at
+    `read_ns`)? The same stat, last written well before that read: a write in the same
+    tick of the file system's clock as the read may leave its stat as it was."""
+    try:
+        return seen is not None and FileStat.of(path) == seen and \
+            seen.mtime_ns < read_ns - RACY_NS
+    except OSError:
+        return False
+
+
 def _trusted(meta: Mapping[str, str], stat: FileStat) -> bool:
     if meta.get("stat") != stat.text() or "checked_ns" not in meta:
         return False

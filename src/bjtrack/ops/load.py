@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
@@ -14,7 +15,7 @@ from bjtrack.domain.records import effective
 from bjtrack.files import plan as plan_file
 from bjtrack.files import records as records_file
 from bjtrack.files import writing
-from bjtrack.index.cache import RecordIndex, Unusable, open_index
+from bjtrack.index.cache import FileStat, RecordIndex, Unusable, open_index, unchanged_since
 from bjtrack.index.memo import load_plan
 
 
@@ -25,11 +26,13 @@ class Loaded:
     `status` and `log` query it for what they need; `records` gives them all."""
 
     def __init__(self, plan: Plan, records: records_file.RecordSet | None = None,
-                 index: RecordIndex | None = None) -> None:
+                 index: RecordIndex | None = None, read_as: tuple[FileStat, int] | None = None
+                 ) -> None:
         assert records is not None or index is not None
         self.plan = plan
         self.index = index
         self._records = records
+        self._read_as = read_as  # the file's stat just before it was read in full, and when
 
     @property
     def records(self) -> records_file.RecordSet:
@@ -101,14 +104,23 @@ class Loaded:
 def load(path: Path, strict: bool = True) -> Loaded:
     """Read a plan and its records. With strict, a damaged record (other than a torn
     last one, which is set aside with a warning) is an error."""
-    plan = load_plan(path)  # plan_file.load_plan, remembered while the file is unchanged
-    index = open_index(plan.records_path)  # holds no damaged record: nothing to report
+    # plan_file.load_plan, remembered while the file is unchanged
+    return _with_records(load_plan(path), strict)
+
+
+def _with_records(plan: Plan, strict: bool) -> Loaded:
+    path = plan.records_path
+    index = open_index(path)  # holds no damaged record: nothing to report
     if index is not None:
         return Loaded(plan, index=index)
-    records = read_records(plan.records_path)
+    try:
+        read_as: tuple[FileStat, int] | None = (FileStat.of(path), time.time_ns())
+    except OSError:  # no records yet
+        read_as = None
+    records = read_records(path)
     if strict and records.problems:
         raise BjtrackError(*records.problems, problem("err.fix_records"))
-    return Loaded(plan, records)
+    return Loaded(plan, records, read_as=read_as)
 
 
 @contextmanager
@@ -125,15 +137,14 @@ def decided(loaded: Loaded) -> Iterator[Loaded]:
 
 def fresh(loaded: Loaded) -> Loaded:
     """The plan's records read again: what a command decides on under the records file's
-    lock (`writing.locked`), so that no other command can change them before it writes."""
-    path = loaded.plan.records_path
-    index = open_index(path)
-    if index is not None:
-        return Loaded(loaded.plan, index=index)
-    records = read_records(path)
-    if records.problems:
-        raise BjtrackError(*records.problems, problem("err.fix_records"))
-    return Loaded(loaded.plan, records)
+    lock (`writing.locked`), so that no other command can change them before it writes.
+    Records read in full (no index) are read again only if the file changed since: a
+    second full parse of a large file doubled the time of every log without an index."""
+    read_as, records = loaded._read_as, loaded._records
+    if records is not None and not records.problems and read_as is not None \
+            and unchanged_since(loaded.plan.records_path, *read_as):
+        return Loaded(loaded.plan, records, read_as=read_as)
+    return _with_records(loaded.plan, strict=True)
 
 
 def read_records(path: Path) -> records_file.RecordSet:
