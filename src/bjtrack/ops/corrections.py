@@ -96,23 +96,28 @@ def retract(loaded: Loaded, ref: str, now: datetime, *, why: str = "", by: str =
 def _retract_chain(loaded: Loaded, ref: str, now: datetime, why: str, by: str
                    ) -> Correction:
     old = _current_figure(loaded, ref)
+    if not old.revises:
+        return _retract(loaded, old, now, why, by)
     by_id = {r.id: r for r in loaded.records.records}
-    chain = [old]
+    records = _retractions(_replaced(old, by_id), set(by_id), now, why, by)
+    writing.append_records(loaded.plan.records_path, records)
+    return Correction(records[0], old, series_target(loaded.plan, old.series))
+
+
+def _replaced(record: Record, by_id: dict[str, Record]) -> list[Record]:
+    """The record and every earlier figure it replaced (`revises`), latest first."""
+    chain = [record]
     while chain[-1].revises in by_id and by_id[chain[-1].revises] not in chain:
         chain.append(by_id[chain[-1].revises])
-    if len(chain) == 1:
-        return _retract(loaded, old, now, why, by)
-    target = series_target(loaded.plan, old.series)
-    ids: list[str] = []
-    while len(ids) < len(chain):
-        candidate = unique_id(loaded.id_taken)
-        if candidate not in ids:
-            ids.append(candidate)
-    records = [Record(id=new_id, series=r.series, date=None, value=None, note=why,
-                      logged=now, by=by, retracts=r.id)
-               for new_id, r in zip(ids, chain, strict=True)]
-    writing.append_records(loaded.plan.records_path, records)
-    return Correction(records[0], old, target)
+    return chain
+
+
+def _retractions(records: list[Record], taken: set[str], now: datetime, why: str, by: str
+                 ) -> tuple[Record, ...]:
+    """A retraction of each record, each with an id no record of the file holds."""
+    ids = new_ids(taken)
+    return tuple(Record(id=next(ids), series=r.series, date=None, value=None, note=why,
+                        logged=now, by=by, retracts=r.id) for r in records)
 
 
 def _retract(loaded: Loaded, old: Record, now: datetime, why: str, by: str) -> Correction:
@@ -164,30 +169,17 @@ def _undo_import(loaded: Loaded, batch: str, now: datetime, by: str, why: str
         raise UsageError(problem("err.unknown_import", hint_key="hint.unknown_import",
                                  batch=batch))
     by_id = {r.id: r for r in records}
-
-    def of_import(record: Record) -> bool:
-        seen: set[str] = set()
-        while record.id not in ours and record.revises in by_id and record.id not in seen:
-            seen.add(record.id)
-            record = by_id[record.revises]
-        return record.id in ours
-
-    current = [r for r in effective(records) if of_import(r)]
-    if not current:
+    # each current figure the import added or that amends one it added, and every figure
+    # it replaced, as `rm` takes them back
+    chains = [chain for chain in (_replaced(r, by_id) for r in effective(records))
+              if any(link.id in ours for link in chain)]
+    if not chains:
         raise BjtrackError(problem("err.import_undone", hint_key="hint.import_undone",
                                    batch=batch, count=len(ours)))
-    chains: list[Record] = []  # each current figure and every figure it replaced, as `rm`
-    for record in current:
-        chain = [record]
-        while chain[-1].revises in by_id and by_id[chain[-1].revises] not in chain:
-            chain.append(by_id[chain[-1].revises])
-        chains += chain
-    ids = new_ids(set(by_id))
-    retractions = tuple(Record(id=next(ids), series=r.series, date=None, value=None,
-                               note=why, logged=now, by=by, retracts=r.id)
-                        for r in chains)
+    retractions = _retractions([r for chain in chains for r in chain], set(by_id), now, why,
+                               by)
     writing.append_records(loaded.plan.records_path, retractions)
-    return ImportUndone(batch, retractions, len(current))
+    return ImportUndone(batch, retractions, len(chains))
 
 
 def current_records(loaded: Loaded) -> list[Record]:
