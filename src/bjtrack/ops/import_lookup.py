@@ -4,6 +4,7 @@ and record ids no record holds."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -42,24 +43,26 @@ def recorded(path: Path, windows: list[Window], hold: Callable[[Iterable[Held]],
 
 
 @contextmanager
-def fresh_ids(path: Path) -> Iterator[Iterator[str]]:
+def fresh_ids(path: Path, unused: Callable[[list[str]], list[str]]
+              ) -> Iterator[Iterator[str]]:
     """Record ids the records file does not hold, drawn a thousand at a time and each
     thousand checked against the file (its index, else a full parse): under the lock, so
-    that no record written meanwhile holds one. The index is closed on leaving, however
-    the ids' user leaves."""
+    that no record written meanwhile holds one. `unused` keeps only the ids not drawn
+    before in this import (`Spool.unused`: on disk, not in a set as big as the import).
+    The index is closed on leaving, however the ids' user leaves."""
     index = cache.open_index(path)
     try:
-        yield _checked_ids(path, index)
+        yield _checked_ids(path, index, unused)
     finally:
         if index is not None:
             index.close()
 
 
-def _checked_ids(path: Path, index: cache.RecordIndex | None) -> Iterator[str]:
-    drawn = new_ids(set())
+def _checked_ids(path: Path, index: cache.RecordIndex | None,
+                 unused: Callable[[list[str]], list[str]]) -> Iterator[str]:
     known: set[str] | None = None
     while True:
-        batch = [next(drawn) for _ in range(1000)]
+        batch = unused(list(itertools.islice(new_ids(set()), 1000)))
         taken: set[str] = set()
         if index is not None:
             try:
