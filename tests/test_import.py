@@ -445,14 +445,14 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
 def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (plan_dir / "records.toml").write_text(HELD, encoding="utf-8")
-    drawn = import_lookup.new_ids
+    drawn = import_lookup.distinct_ids
 
-    def unlucky(taken: set[str]) -> Iterator[str]:
+    def unlucky() -> Iterator[str]:
         yield "a1"  # an id the file holds
         yield "b2"
-        yield from drawn(taken)
+        yield from drawn()
 
-    monkeypatch.setattr(import_lookup, "new_ids", unlucky)
+    monkeypatch.setattr(import_lookup, "distinct_ids", unlucky)
     sheet = write_csv(plan_dir / "sheet.csv", SHEET)
     for cached in (True, False):
         if not cached:

@@ -4,6 +4,8 @@ not grow with the rows."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bjtrack.index import cache
-from bjtrack.ops import import_spool, importing
+from bjtrack.ops import import_lookup, import_spool, importing
 from bjtrack.ops import load as loading
 from conftest import SMALL_PLAN, Runner
 from test_import import write_csv
@@ -84,10 +86,13 @@ def test_same_is_shared_by_equal_values_only() -> None:
     assert same(None) == ""
 
 
-def test_ids_drawn_twice_in_one_import_are_drawn_again() -> None:
-    with import_spool.Spool(()) as spool:
-        assert spool.unused(["a", "b"]) == ["a", "b"]
-        assert spool.unused(["c", "b", "d", "c"]) == ["c", "d"]
+def test_the_ids_of_an_import_are_distinct_and_look_like_any_other() -> None:
+    drawn = list(itertools.islice(import_lookup.distinct_ids(), 100_000))
+    assert len(set(drawn)) == len(drawn)
+    shape = re.compile("[a-z2-7]{10}")
+    assert all(shape.fullmatch(rid) for rid in drawn)
+    assert len({rid[0] for rid in drawn}) == 32  # (not a count: the first letters vary)
+    assert drawn[:2] != list(itertools.islice(import_lookup.distinct_ids(), 2))
 
 
 def _rows(count: int) -> Iterator[dict[str, str]]:

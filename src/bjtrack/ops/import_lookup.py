@@ -5,6 +5,7 @@ and record ids no record holds."""
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -12,7 +13,6 @@ from pathlib import Path
 
 from bjtrack.domain.records import effective
 from bjtrack.files import records as records_file
-from bjtrack.files.records import new_ids
 from bjtrack.index import cache
 from bjtrack.ops.import_spool import Held
 
@@ -43,26 +43,24 @@ def recorded(path: Path, windows: list[Window], hold: Callable[[Iterable[Held]],
 
 
 @contextmanager
-def fresh_ids(path: Path, unused: Callable[[list[str]], list[str]]
-              ) -> Iterator[Iterator[str]]:
+def fresh_ids(path: Path) -> Iterator[Iterator[str]]:
     """Record ids the records file does not hold, drawn a thousand at a time and each
     thousand checked against the file (its index, else a full parse): under the lock, so
-    that no record written meanwhile holds one. `unused` keeps only the ids not drawn
-    before in this import (`Spool.unused`: on disk, not in a set as big as the import).
-    The index is closed on leaving, however the ids' user leaves."""
+    that no record written meanwhile holds one. The index is closed on leaving, however
+    the ids' user leaves."""
     index = cache.open_index(path)
     try:
-        yield _checked_ids(path, index, unused)
+        yield _checked_ids(path, index)
     finally:
         if index is not None:
             index.close()
 
 
-def _checked_ids(path: Path, index: cache.RecordIndex | None,
-                 unused: Callable[[list[str]], list[str]]) -> Iterator[str]:
+def _checked_ids(path: Path, index: cache.RecordIndex | None) -> Iterator[str]:
+    drawn = distinct_ids()
     known: set[str] | None = None
     while True:
-        batch = unused(list(itertools.islice(new_ids(set()), 1000)))
+        batch = list(itertools.islice(drawn, 1000))
         taken: set[str] = set()
         if index is not None:
             try:
@@ -74,3 +72,23 @@ def _checked_ids(path: Path, index: cache.RecordIndex | None,
                 known = {r.id for r in records_file.load_records(path).records}
             taken = known.intersection(batch)
         yield from (rid for rid in batch if rid not in taken)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz234567"  # base32, as `new_record_id` writes ids
+_PAIRS = tuple(a + b for a in _LETTERS for b in _LETTERS)  # 10 bits: 2 letters
+_BITS = (1 << 50) - 1
+
+
+def distinct_ids() -> Iterator[str]:
+    """Random record ids like `new_record_id` (10 letters, 50 bits), none drawn twice: the
+    k-th is s + a·k modulo 2**50, with s and an odd a random. That is a one-to-one map of
+    50-bit numbers, so however many ids an import draws they are distinct without any of
+    them being remembered (a set of them grew with the rows); each is as random as
+    `new_record_id`'s."""
+    step = secrets.randbits(50) | 1
+    at = secrets.randbits(50)
+    pairs = _PAIRS
+    while True:
+        yield (pairs[at >> 40] + pairs[at >> 30 & 1023] + pairs[at >> 20 & 1023]
+               + pairs[at >> 10 & 1023] + pairs[at & 1023])
+        at = (at + step) & _BITS

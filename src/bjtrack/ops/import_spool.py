@@ -40,7 +40,6 @@ _SCHEMA = (
     " day TEXT NOT NULL, same TEXT NOT NULL, vintage TEXT NOT NULL, value TEXT, unit TEXT,"
     " entered TEXT, note TEXT, source TEXT, who TEXT, new INTEGER NOT NULL DEFAULT 1)",
     "CREATE TABLE summed (series TEXT PRIMARY KEY)",
-    "CREATE TABLE drawn (id TEXT PRIMARY KEY, batch INTEGER NOT NULL)",
     "CREATE TABLE crowded (series TEXT NOT NULL, day TEXT NOT NULL, first INTEGER NOT NULL)",
 )
 # After the sheet is in: the index the rules look figures up by (it ends in idx, SQLite's
@@ -88,7 +87,6 @@ class Spool:
             raise
         self._pending: list[tuple[object, ...]] = []
         self.figures = 0
-        self._draws = 0
 
     def __enter__(self) -> Spool:
         return self
@@ -168,19 +166,6 @@ class Spool:
                 yield from rows
         finally:
             cursor.close()
-
-    def unused(self, ids: list[str]) -> list[str]:
-        """Those of these ids (drawn at random for new records) that no earlier call gave,
-        in their order; they are now taken. Almost always all of them are: one statement
-        tells, and only then are the few new ones read back."""
-        self._draws += 1
-        before = self._conn.total_changes
-        self._conn.executemany("INSERT OR IGNORE INTO drawn VALUES (?, ?)",
-                               ((rid, self._draws) for rid in ids))
-        if self._conn.total_changes - before == len(ids):
-            return ids
-        return [rid for (rid,) in self._conn.execute(
-            "SELECT id FROM drawn WHERE batch = ? ORDER BY rowid", (self._draws,))]
 
 
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # normalize never rounds

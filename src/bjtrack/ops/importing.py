@@ -125,7 +125,7 @@ def _import(loaded: Loaded, file: str, read: Iterator[Row], now: datetime, by: s
                 if _stat(target) != seen:  # written meanwhile: look again at what it holds
                     settled = _settle(target, spool)
                 if settled.added:
-                    with fresh_ids(target, spool.unused) as ids:
+                    with fresh_ids(target) as ids:
                         writing.write_records(
                             target, (r for _, r in made.records(spool, settled.added, ids)),
                             render=framed_block)
