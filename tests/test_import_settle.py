@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sqlite3
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -133,3 +134,20 @@ def test_memory_is_flat_in_the_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         peaks.append(_peak(folder, count))
     small, big = peaks
     assert big < small * 1.25 + 1_000_000, peaks
+
+
+def test_a_spool_that_fails_imports_nothing_and_says_why(
+        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sheet = write_csv(plan_dir / "表.csv", SHEET[:4])
+
+    def full(self: import_spool.Spool) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(import_spool.Spool, "close_sheet", full)
+    result = cli("import", str(sheet), cwd=plan_dir)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "error: the import's working file (a temporary database) failed: database or disk is "
+        "full; nothing was imported",
+        "  check the free space of the temporary folder (TMPDIR) and import again"]
+    assert not (plan_dir / "records.toml").exists()

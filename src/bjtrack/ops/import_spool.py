@@ -38,8 +38,9 @@ _SCHEMA = (
     "PRAGMA temp_store = FILE",  # sorts too
     "CREATE TABLE figure (idx INTEGER PRIMARY KEY, row INTEGER, series TEXT NOT NULL,"
     " day TEXT NOT NULL, same TEXT NOT NULL, vintage TEXT NOT NULL, value TEXT, unit TEXT,"
-    " entered TEXT, note TEXT, source TEXT, who TEXT, new INTEGER NOT NULL DEFAULT 1)",
+    " entered TEXT, note TEXT, source TEXT, who TEXT)",
     "CREATE TABLE summed (series TEXT PRIMARY KEY)",
+    "CREATE TABLE duplicate (idx INTEGER PRIMARY KEY)",
     "CREATE TABLE crowded (series TEXT NOT NULL, day TEXT NOT NULL, first INTEGER NOT NULL)",
 )
 # After the sheet is in: the index the rules look figures up by (it ends in idx, SQLite's
@@ -53,13 +54,14 @@ _CROWDED = ("INSERT INTO crowded SELECT series, day, min(idx) FROM figure"
             " GROUP BY series, day HAVING count(*) > 1")
 _EARLIER = ("SELECT 1 FROM figure AS e WHERE e.series = f.series AND e.day = f.day"
             " AND e.same = f.same AND e.idx < f.idx")
-_DUPLICATES = (f"UPDATE figure SET new = 0 WHERE idx IN (SELECT f.idx FROM crowded AS c"
+_DUPLICATES = (f"INSERT INTO duplicate SELECT f.idx FROM crowded AS c"
                f" CROSS JOIN figure AS f ON f.series = c.series AND f.day = c.day"
-               f" WHERE f.idx > 0 AND EXISTS ({_EARLIER} AND e.vintage = f.vintage))")
+               f" WHERE f.idx > 0 AND EXISTS ({_EARLIER} AND e.vintage = f.vintage)"
+               f" ORDER BY f.idx")
 # (CROSS JOIN: SQLite goes through the few crowded dates, not through every figure)
 _CONFLICTS = (f"SELECT f.row, f.series, f.day, f.entered FROM crowded AS c"
               f" CROSS JOIN figure AS f ON f.series = c.series AND f.day = c.day"
-              f" WHERE f.idx > 0 AND f.new AND c.first < f.idx"
+              f" WHERE f.idx > 0 AND f.idx NOT IN duplicate AND c.first < f.idx"
               f" AND f.series NOT IN summed AND NOT EXISTS ({_EARLIER}) ORDER BY f.idx")
 
 
@@ -146,8 +148,8 @@ class Spool:
         self._conn.execute("BEGIN")
         try:
             self._conn.execute("DELETE FROM crowded")
+            self._conn.execute("DELETE FROM duplicate")
             self._conn.execute(_CROWDED)
-            self._conn.execute("UPDATE figure SET new = 1 WHERE idx > 0 AND NOT new")
             duplicates = self._conn.execute(_DUPLICATES).rowcount
             conflicts = self._conn.execute(_CONFLICTS).fetchall()
             self._conn.execute("COMMIT")
@@ -160,7 +162,7 @@ class Spool:
         """The new figures of the sheet (as `settle` last found them), in sheet order."""
         cursor = self._conn.execute(
             "SELECT row, series, day, value, unit, entered, note, source, who, vintage"
-            " FROM figure WHERE idx > 0 AND new ORDER BY idx")
+            " FROM figure WHERE idx > 0 AND idx NOT IN duplicate ORDER BY idx")
         try:
             while rows := cursor.fetchmany(1000):
                 yield from rows

@@ -5,6 +5,7 @@ and only a clean file is appended, in one locked write."""
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -103,35 +104,49 @@ def _collector_paused() -> Iterator[None]:
 
 def _import(loaded: Loaded, file: str, read: Iterator[Row], now: datetime, by: str,
             dry_run: bool, progress: Progress | None) -> ImportResult:
-    """Check the rows `read` gives, each figure kept in a spool; if all are good, settle
-    which are new and write them, as the spool gives them back."""
+    """Check the rows `read` gives; if all are good, settle which figures are new and
+    write them. The figures wait in a spool on disk (`import_spool`); should it fail (a
+    full disk), nothing is imported."""
     plan = loaded.plan
     batch = "imp-" + new_record_id()[:8]
     rows = _Rows(plan, file, by)
     summed = {t.series for t in plan.targets if t.aggregate == "sum"}
-    with Spool(summed) as spool:
-        _check(read, rows, spool, progress)
-        target = plan.records_path
-        seen = _stat(target)
-        settled = _settle(target, spool)
-        made = _Made(now, batch, file)
-        if dry_run:
-            listed = tuple(made.records(spool, settled.added, iter(())))
-            return ImportResult(settled.added, settled.duplicates, spool.figures,
-                                _conflicts(settled), (), "", False, batch, listed)
-        written = False
-        if settled.added:
-            with writing.locked(target):
-                if _stat(target) != seen:  # written meanwhile: look again at what it holds
-                    settled = _settle(target, spool)
-                if settled.added:
-                    with fresh_ids(target) as ids:
-                        writing.write_records(
-                            target, (r for _, r in made.records(spool, settled.added, ids)),
-                            render=framed_block)
-                    written = True
+    try:
+        with Spool(summed) as spool:
+            return _spooled(spool, read, rows, now, batch, dry_run, progress)
+    except sqlite3.Error as exc:  # (a full disk): the records file is as it was
+        raise BjtrackError(problem("err.import.spool", hint_key="hint.import.spool",
+                                   why=str(exc))) from None
+
+
+def _spooled(spool: Spool, read: Iterator[Row], rows: _Rows, now: datetime, batch: str,
+             dry_run: bool, progress: Progress | None) -> ImportResult:
+    """`_import`'s steps, its figures kept in `spool`: check each row, settle which
+    figures are new (again under the lock if the records file changed meanwhile), and
+    write those, made as the spool gives them back."""
+    plan = rows.plan
+    _check(read, rows, spool, progress)
+    target = plan.records_path
+    seen = _stat(target)
+    settled = _settle(target, spool)
+    made = _Made(now, batch, rows.file)
+    if dry_run:
+        listed = tuple(made.records(spool, settled.added, iter(())))
         return ImportResult(settled.added, settled.duplicates, spool.figures,
-                            _conflicts(settled), (), "", written, batch if written else "")
+                            _conflicts(settled), (), "", False, batch, listed)
+    written = False
+    if settled.added:
+        with writing.locked(target):
+            if _stat(target) != seen:  # written meanwhile: look again at what it holds
+                settled = _settle(target, spool)
+            if settled.added:
+                with fresh_ids(target) as ids:
+                    writing.write_records(
+                        target, (r for _, r in made.records(spool, settled.added, ids)),
+                        render=framed_block)
+                written = True
+    return ImportResult(settled.added, settled.duplicates, spool.figures,
+                        _conflicts(settled), (), "", written, batch if written else "")
 
 
 def _check(read: Iterator[Row], rows: _Rows, spool: Spool, progress: Progress | None
