@@ -65,9 +65,9 @@ def import_file(loaded: Loaded, path: Path, now: datetime, *, by: str = "",
     """Check every row; if all are good, append the new ones in one locked write.
 
     The sheet is read once, as a stream (`files.tables`): each row is checked, and each
-    figure goes to a temporary database on disk (`import_spool`) with all its record is
-    made of, so that memory does not grow with the rows and an XLSX file is not parsed
-    twice. What the records file already holds is looked up (in its index when there is
+    figure goes to a temporary database on disk (`import_spool`) with everything its
+    record is made of, so that memory does not grow with the rows and an XLSX file is not
+    parsed twice. What the records file already holds is looked up (in its index when there is
     one) for the series and dates of the sheet only, and looked up again under the lock if
     the file changed meanwhile: a figure another process logs during an import is not
     recorded twice."""
