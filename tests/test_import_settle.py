@@ -151,3 +151,27 @@ def test_a_spool_that_fails_imports_nothing_and_says_why(
         "full; nothing was imported",
         "  check the free space of the temporary folder (TMPDIR) and import again"]
     assert not (plan_dir / "records.toml").exists()
+
+
+def test_an_index_that_fails_halfway_is_replaced_by_the_full_parse(
+        cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the index gave before it failed is dropped: the parse's figures stand alone."""
+    (tmp_path / "targets.toml").write_text(SMALL_PLAN + SUMMED, encoding="utf-8")
+    for target, value in (("investment", "150亿"), ("share", "41.2%")):
+        assert cli("log", target, value, "--date", "2022-06", cwd=tmp_path).code == 0
+    found = cache.RecordIndex.identities
+    looks: list[int] = []
+
+    def failing(self: cache.RecordIndex, ranges: list[tuple[str, str, str]]
+                ) -> Iterator[tuple[str, str, str | None, str]]:
+        looks.append(1)
+        yield ("gdp", "2022-09-30", "600000000", "")  # (not in the file: must not count)
+        yield from itertools.islice(found(self, ranges), 1)
+        raise cache.Unusable("gone")
+
+    monkeypatch.setattr(cache.RecordIndex, "identities", failing)
+    result = cli("import", str(write_csv(tmp_path / "表.csv", SHEET)), cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "imported 7 records from 表.csv (UTF-8); 5 already recorded" in result.err
+    assert sum("differs" in line for line in result.err.splitlines()) == 2
+    assert looks  # the index was asked
