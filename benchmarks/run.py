@@ -318,6 +318,30 @@ def goal_import(root: Path, shipped: Path, runs: int) -> None:
         ("import of 100,000 CSV rows", fresh_import))
     report_row(Row("7. import of 100,000 CSV rows vs status on the shipped plan", imported,
                    shipped_json, 10))
+    import_memory(root, folder, imported)
+
+
+def import_memory(root: Path, folder: Path, small: Measure) -> None:
+    """Peak memory of an import is flat in its rows: 400,000 rows against the 100,000 of
+    goal 7 (one run: memory barely varies), then the same 400,000 again, every one a
+    duplicate found in the records file's index (built first by a status: building it is
+    not the import's memory)."""
+    csv_path = root / "figures-400k.csv"
+    with csv_path.open("w", encoding="utf-8") as handle:
+        handle.writelines(generate.csv_rows(1000, 400))
+    for name in ("records.toml", "records.toml.lock"):
+        (folder / name).unlink(missing_ok=True)
+    drop_cache(folder)
+    big = run_once(bj(folder, "import", str(csv_path), "--by", "bench"), folder)
+    run_once(bj(folder, "status", "--format", "json", "--as-of", AS_OF), folder)
+    again = run_once(bj(folder, "import", str(csv_path), "--by", "bench"), folder)
+    print(f"    peak memory: 100,000 rows {small.rss / 1024:.0f} MB, 400,000 rows "
+          f"{big.rss / 1024:.0f} MB ({big.rss / small.rss:.2f}×; flat: ≤ 1.3×), "
+          f"400,000 again, all duplicates (index built) {again.rss / 1024:.0f} MB "
+          f"({big.wall:.1f} s and {again.wall:.1f} s)", flush=True)
+    ROWS.append(Row("7b. import's peak memory, 400,000 vs 100,000 rows",
+                    Measure("import of 400,000 CSV rows", (big,)), None,
+                    note=f"{big.rss / small.rss:.2f}× (flat: ≤ 1.3×)"))
 
 
 def goal_sums(root: Path, shipped: Path, runs: int) -> None:

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bjtrack.domain.model import Plan, Record
+from bjtrack.domain.model import Record
 from bjtrack.files import records, writing
 from bjtrack.index import cache
-from bjtrack.ops import import_lookup, importing
+from bjtrack.ops import import_lookup, import_spool, importing
 from bjtrack.ops import load as loading
 from bjtrack.ops.log import log_value
 from conftest import Runner, records_text
@@ -426,9 +426,8 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
     checked = importing._settle
     calls = []
 
-    def meanwhile(plan: Plan, path: Path, keys: list[import_lookup.Identity],
-                  numbers: list[int]) -> importing._Settled:
-        settled = checked(plan, path, keys, numbers)
+    def meanwhile(path: Path, spool: import_spool.Spool) -> import_spool.Settled:
+        settled = checked(path, spool)
         if not calls:  # another process logs the same figure before the lock is taken
             other = loading.load(plan_dir / "targets.toml")
             log_value(other, "investment", "150亿", date(2022, 6, 30), now)
@@ -446,14 +445,14 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
 def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (plan_dir / "records.toml").write_text(HELD, encoding="utf-8")
-    drawn = import_lookup.new_ids
+    drawn = import_lookup.distinct_ids
 
-    def unlucky(taken: set[str]) -> Iterator[str]:
+    def unlucky() -> Iterator[str]:
         yield "a1"  # an id the file holds
         yield "b2"
-        yield from drawn(taken)
+        yield from drawn()
 
-    monkeypatch.setattr(import_lookup, "new_ids", unlucky)
+    monkeypatch.setattr(import_lookup, "distinct_ids", unlucky)
     sheet = write_csv(plan_dir / "sheet.csv", SHEET)
     for cached in (True, False):
         if not cached:
@@ -521,7 +520,7 @@ def test_progress_is_told_the_rows_checked_as_they_stream(plan_dir: Path) -> Non
 def test_rows_name_the_targets_resolve_target_names(shipped: Path, plan_dir: Path) -> None:
     for folder in (shipped, plan_dir):
         plan = loading.load(folder / "targets.toml").plan
-        rows = importing._Rows(plan, "x", datetime(2022, 8, 1, tzinfo=UTC), "", "imp-x")
+        rows = importing._Rows(plan, "x", "")
         for target in plan.targets:
             for ref in (target.id, target.name, target.series):
                 assert rows._targets[ref] == loading.resolve_target(plan, ref), ref

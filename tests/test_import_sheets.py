@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from bjtrack.domain.errors import BjtrackError
 from bjtrack.files import records
 from bjtrack.index import cache
-from bjtrack.ops import importing
+from bjtrack.ops import import_spool, importing
 from bjtrack.ops import load as loading
 from conftest import Runner
 
@@ -342,19 +343,23 @@ def test_rows_given_directly_import_as_a_sheet_would(plan_dir: Path) -> None:
 
 def test_a_write_stopped_midway_leaves_the_records_file_as_it_was(
         plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The new records are made as they are written: when making one fails (here the
-    third), the file stays byte for byte as it was and no temp file is left."""
+    """The new records are made as they are written: when the figures read back for
+    them stop short (here after the second), the file stays byte for byte as it was and
+    no temp file is left."""
     (plan_dir / "records.toml").write_text(records.RECORDS_HEADER, encoding="utf-8")
     before = (plan_dir / "records.toml").read_bytes()
     sheet = write_csv(plan_dir / "月报.csv", MONTHS)
-    made = importing._Rows.again
+    new = import_spool.Spool.new
     calls: list[int] = []
 
-    def failing(self: importing._Rows, *args: object) -> object:
-        calls.append(1)
-        return None if len(calls) == 3 else made(self, *args)  # type: ignore[arg-type]
+    def failing(self: import_spool.Spool) -> Iterator[import_spool.Stored]:
+        for stored in new(self):
+            calls.append(1)
+            if len(calls) == 3:
+                return
+            yield stored
 
-    monkeypatch.setattr(importing._Rows, "again", failing)
+    monkeypatch.setattr(import_spool.Spool, "new", failing)
     with pytest.raises(BjtrackError) as failed:
         importing.import_file(loading.load(plan_dir / "targets.toml"), sheet,
                               datetime(2022, 8, 1, tzinfo=UTC))
@@ -389,10 +394,8 @@ def test_bad_cells_of_months_as_columns_name_their_row(cli: Runner, plan_dir: Pa
 
 
 def test_figures_recorded_are_found_across_many_looks_into_the_index(
-        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bjtrack.ops import import_lookup
-
-    monkeypatch.setattr(import_lookup, "WINDOW_DATES", 2)  # each look spans two dates
+        cli: Runner, plan_dir: Path) -> None:
+    """One look a series, each giving its records back a thousand at a time."""
     rows = [["指标", "日期", "数值"]] + [
         [target, f"2022-{month:02d}", f"{month}{unit}"] for month in range(1, 13)
         for target, unit in (("investment", "亿"), ("firms-total", "万家"))]

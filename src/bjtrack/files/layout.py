@@ -9,6 +9,7 @@ names the row, `--map 本期数=value` a column. Pure: the rows come from `files
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -262,12 +263,18 @@ Row = tuple[int, tuple[str, ...]]  # the row's number in the sheet and its field
 
 
 def field_rows(header: Header, body: Iterable[tuple[int, list[str]]]) -> Iterator[Row]:
-    """One figure per row: each row with a cell of some field, its cells in FIELDS order."""
-    missing = 1 << 62  # the position of an absent column: every row is shorter
-    at = tuple(header.columns.get(name, missing) for name in FIELDS)
+    """One figure per row: each row with a cell of some field, its cells in FIELDS order.
+    (Picked by one itemgetter, an absent column being the "" put after each row: a
+    100,000-row import spent 0.3 s here cell by cell.)"""
+    at = tuple(header.columns.get(name, -1) for name in FIELDS)
+    pick = operator.itemgetter(*at)
+    after = [""]
     for number, cells in body:
-        size = len(cells)
-        values = tuple(cells[i].strip() if i < size else "" for i in at)
+        try:
+            values: tuple[str, ...] = tuple(map(str.strip, pick(cells + after)))
+        except IndexError:  # a row shorter than the header
+            size = len(cells)
+            values = tuple(cells[i].strip() if 0 <= i < size else "" for i in at)
         if any(values):
             yield number, values
 

@@ -4,63 +4,42 @@ and record ids no record holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import secrets
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from bjtrack.domain.records import effective
 from bjtrack.files import records as records_file
-from bjtrack.files.records import new_ids
 from bjtrack.index import cache
+from bjtrack.ops.import_spool import Held
 
-Identity = tuple[str, date | None, Decimal | None, str]  # series, date, value, vintage
+Window = tuple[str, str, str]  # a series, its first and its last ISO date
 
 
-def recorded(path: Path, keys: list[Identity]) -> list[Identity]:
-    """The identities of the current records of the file dated within the dates these
-    figures span for their series: from the index when it can answer (a few hundred series
-    and a few thousand of the sheet's dates at a time, so that only identities are kept),
-    else from a full parse."""
-    if not keys:
-        return []
+def recorded(path: Path, windows: list[Window], hold: Callable[[Iterable[Held]], None]
+             ) -> None:
+    """Give `hold` the figures of the current records of the file dated within these
+    windows: from the index when it can answer, as a stream (however big the file, they
+    are never all in memory), else from a full parse. Should the index fail halfway,
+    `hold` is given the full parse, in place of what it had."""
+    if not windows:  # no figure in the sheet
+        hold(())
+        return
     index = cache.open_index(path)
     if index is not None:
-        current: list[Identity] = []
         try:
-            for windows in _windows(keys):
-                for found in index.windows(windows).values():
-                    current += (r.identity for r in found)
-            return current
+            hold((series, day or "", None if value is None else Decimal(value), vintage)
+                 for series, day, value, vintage in index.identities(windows))
+            return
         except cache.Unusable:
             pass
         finally:
             index.close()
-    return [r.identity for r in effective(records_file.load_records(path).records)]
-
-
-WINDOW_DATES = 5000  # the sheet's dates of a series that one look into the index spans
-
-
-def _windows(keys: list[Identity]) -> Iterator[dict[str, tuple[date | None, date | None]]]:
-    """The spans of dates to look up, each series' dates cut into runs of WINDOW_DATES:
-    each look brings back a bounded share of the file's records, however many it holds."""
-    days: dict[str, set[date]] = {}
-    for series, day, _, _ in keys:
-        assert day is not None
-        days.setdefault(series, set()).add(day)
-    runs: dict[str, list[tuple[date | None, date | None]]] = {}
-    for series, dated in days.items():
-        ordered = sorted(dated)
-        runs[series] = [(ordered[at], ordered[min(at + WINDOW_DATES, len(ordered)) - 1])
-                        for at in range(0, len(ordered), WINDOW_DATES)]
-    del days
-    names = list(runs)
-    for at in range(0, len(names), 300):
-        group = names[at: at + 300]
-        for turn in range(max(len(runs[n]) for n in group)):
-            yield {n: runs[n][turn] for n in group if turn < len(runs[n])}
+    hold((r.series, r.date.isoformat() if r.date else "", r.value, r.vintage)
+         for r in effective(records_file.load_records(path).records))
 
 
 @contextmanager
@@ -78,10 +57,10 @@ def fresh_ids(path: Path) -> Iterator[Iterator[str]]:
 
 
 def _checked_ids(path: Path, index: cache.RecordIndex | None) -> Iterator[str]:
-    drawn = new_ids(set())
+    drawn = distinct_ids()
     known: set[str] | None = None
     while True:
-        batch = [next(drawn) for _ in range(1000)]
+        batch = list(itertools.islice(drawn, 1000))
         taken: set[str] = set()
         if index is not None:
             try:
@@ -93,3 +72,23 @@ def _checked_ids(path: Path, index: cache.RecordIndex | None) -> Iterator[str]:
                 known = {r.id for r in records_file.load_records(path).records}
             taken = known.intersection(batch)
         yield from (rid for rid in batch if rid not in taken)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz234567"  # base32, as `new_record_id` writes ids
+_PAIRS = tuple(a + b for a in _LETTERS for b in _LETTERS)  # 10 bits: 2 letters
+_BITS = (1 << 50) - 1
+
+
+def distinct_ids() -> Iterator[str]:
+    """Random record ids like `new_record_id` (10 letters, 50 bits), none drawn twice: the
+    k-th is s + a·k modulo 2**50, with s and an odd a random. That is a one-to-one map of
+    50-bit numbers, so however many ids an import draws they are distinct without any of
+    them being remembered (a set of them grew with the rows); each is as random as
+    `new_record_id`'s."""
+    step = secrets.randbits(50) | 1
+    at = secrets.randbits(50)
+    pairs = _PAIRS
+    while True:
+        yield (pairs[at >> 40] + pairs[at >> 30 & 1023] + pairs[at >> 20 & 1023]
+               + pairs[at >> 10 & 1023] + pairs[at & 1023])
+        at = (at + step) & _BITS

@@ -4,11 +4,9 @@ and only a clean file is appended, in one locked write."""
 
 from __future__ import annotations
 
-import csv
 import gc
-import tempfile
-from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -24,7 +22,8 @@ from bjtrack.files.layout import FIELDS, Layout, Row
 from bjtrack.files.records import framed_block, new_record_id
 from bjtrack.files.tables import read_table
 from bjtrack.index import cache
-from bjtrack.ops.import_lookup import Identity, fresh_ids, recorded
+from bjtrack.ops.import_lookup import fresh_ids, recorded
+from bjtrack.ops.import_spool import Figure, Settled, Spool
 from bjtrack.ops.load import Loaded, resolve_target
 from bjtrack.ops.log import read_value
 
@@ -65,30 +64,16 @@ def import_file(loaded: Loaded, path: Path, now: datetime, *, by: str = "",
                 layout: Layout = Layout()) -> ImportResult:
     """Check every row; if all are good, append the new ones in one locked write.
 
-    The sheet is read once, as a stream (`files.tables`): each row is checked and each
-    figure's identity (series, date, value, vintage) noted, and the rows' cells are spooled
-    to a temporary file, from which the new records are made again under the lock as they
-    are written; no record is held for long, and an XLSX file is not parsed twice. What the
-    records file already holds is looked up (in its index when there is one) for the series
-    and dates of the sheet only, and looked up again under the lock if the file changed
-    meanwhile: a figure another process logs during an import is not recorded twice."""
+    The sheet is read once, as a stream (`files.tables`): each row is checked, and each
+    figure goes to a temporary database on disk (`import_spool`) with everything its
+    record is made of, so that memory does not grow with the rows and an XLSX file is not
+    parsed twice. What the records file already holds is looked up (in its index when there is
+    one) for the series and dates of the sheet only, and looked up again under the lock if
+    the file changed meanwhile: a figure another process logs during an import is not
+    recorded twice."""
     table = read_table(path, layout)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        writer = csv.writer(spool)
-
-        def spooled() -> Iterator[Row]:
-            for number, values in table.rows:
-                writer.writerow((number, *values))
-                yield number, values
-
-        def again() -> Iterator[Row]:
-            spool.flush()
-            spool.seek(0)
-            return ((int(row[0]), tuple(row[1:])) for row in csv.reader(spool))
-
-        with _collector_paused():
-            result = _import(loaded, str(path), (spooled(), again), now, by, dry_run,
-                             progress)
+    with _collector_paused():
+        result = _import(loaded, str(path), table.rows, now, by, dry_run, progress)
     return replace(result, ignored=table.ignored, encoding=table.encoding,
                    header_row=table.header_row, by_month=table.by_month)
 
@@ -98,17 +83,16 @@ def import_rows(loaded: Loaded, rows: Iterable[Mapping[str, str]], now: datetime
     """`import_file` of rows given directly, each a mapping of bjtrack's columns (target,
     date, value, note, source, vintage, unit, by) to its text; `label` names them in
     messages, and the first row is row 1."""
-    fields = [(n, tuple(row.get(f, "").strip() for f in FIELDS))
-              for n, row in enumerate(rows, start=1)]
+    fields = ((n, tuple(row.get(f, "").strip() for f in FIELDS))
+              for n, row in enumerate(rows, start=1))
     with _collector_paused():
-        return _import(loaded, label, (iter(fields), lambda: iter(fields)), now, by,
-                       dry_run, None)
+        return _import(loaded, label, fields, now, by, dry_run, None)
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """An import makes a few objects per row that all live until the write and form no
-    cycles: the garbage collector would walk them over and over, for nothing."""
+    """An import makes a few objects per row that form no cycles: the garbage collector
+    would walk the live ones over and over, for nothing."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -118,105 +102,122 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _import(loaded: Loaded, file: str, read: tuple[Iterator[Row], Callable[[], Iterator[Row]]],
-            now: datetime, by: str, dry_run: bool, progress: Progress | None
-            ) -> ImportResult:
-    """Check the rows `read[0]` gives; if all are good, settle which are new and write
-    them, made again from the rows `read[1]()` gives (the same rows, read again)."""
+def _import(loaded: Loaded, file: str, read: Iterator[Row], now: datetime, by: str,
+            dry_run: bool, progress: Progress | None) -> ImportResult:
+    """Check the rows `read` gives; if all are good, settle which figures are new and
+    write them. The figures wait in a spool on disk (`import_spool`); should it fail (a
+    full disk), nothing is imported."""
     plan = loaded.plan
     batch = "imp-" + new_record_id()[:8]
-    rows = _Rows(plan, file, now, by, batch)
-    keys: list[Identity] = []  # what each good row's figure is: all that is kept of it
-    numbers = array("q")  # the sheet's row of each
-    for index, (number, values) in enumerate(read[0]):  # checked as it is read
+    rows = _Rows(plan, file, by)
+    summed = {t.series for t in plan.targets if t.aggregate == "sum"}
+    try:
+        with Spool(summed) as spool:
+            return _spooled(spool, read, rows, now, batch, dry_run, progress)
+    except sqlite3.Error as exc:  # (a full disk): the records file is as it was
+        raise BjtrackError(problem("err.import.spool", hint_key="hint.import.spool",
+                                   why=str(exc))) from None
+
+
+def _spooled(spool: Spool, read: Iterator[Row], rows: _Rows, now: datetime, batch: str,
+             dry_run: bool, progress: Progress | None) -> ImportResult:
+    """`_import`'s steps, its figures kept in `spool`: check each row, settle which
+    figures are new (again under the lock if the records file changed meanwhile), and
+    write those, made as the spool gives them back."""
+    plan = rows.plan
+    _check(read, rows, spool, progress)
+    target = plan.records_path
+    seen = _stat(target)
+    settled = _settle(target, spool)
+    made = _Made(now, batch, rows.file)
+    if dry_run:
+        listed = tuple(made.records(spool, settled.added, iter(())))
+        return ImportResult(settled.added, settled.duplicates, spool.figures,
+                            _conflicts(settled), (), "", False, batch, listed)
+    written = False
+    if settled.added:
+        with writing.locked(target):
+            if _stat(target) != seen:  # written meanwhile: look again at what it holds
+                settled = _settle(target, spool)
+            if settled.added:
+                with fresh_ids(target) as ids:
+                    writing.write_records(
+                        target, (r for _, r in made.records(spool, settled.added, ids)),
+                        render=framed_block)
+                written = True
+    return ImportResult(settled.added, settled.duplicates, spool.figures,
+                        _conflicts(settled), (), "", written, batch if written else "")
+
+
+def _check(read: Iterator[Row], rows: _Rows, spool: Spool, progress: Progress | None
+           ) -> None:
+    """Check each row as it is read, each good one's figure added to the spool; if any
+    is bad, raise every problem found (the first SHOWN_BAD_ROWS rows of them)."""
+    for index, (number, values) in enumerate(read):
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress(index)
-        record = rows.make(number, values, "")
-        if record is not None:
-            keys.append(record.identity)
-            numbers.append(number)
-    total = len(keys) + rows.bad
+        figure = rows.make(number, values)
+        if figure is not None:
+            spool.add(figure)
+    spool.close_sheet()
+    total = spool.figures + rows.bad
     if progress is not None:
         progress(total)
     if rows.problems:
         shown = rows.problems  # 20,000 bad rows are not 40,000 lines: 50 kept
         if rows.bad > SHOWN_BAD_ROWS:
-            shown.append(problem("err.import.more_rows", file=file,
+            shown.append(problem("err.import.more_rows", file=rows.file,
                                  count=rows.bad - SHOWN_BAD_ROWS, shown=SHOWN_BAD_ROWS))
         shown.append(problem("err.import.rows", hint_key="hint.import.rows",
-                             file=file, count=rows.bad, total=total))
+                             file=rows.file, count=rows.bad, total=total))
         raise BjtrackError(*shown)
-    target = plan.records_path
-    seen = _stat(target)
-    settled = _settle(plan, target, keys, numbers)
-    if dry_run:
-        listed = tuple(_made(read[1](), rows, settled, iter(()), keys))
-        return ImportResult(settled.added, settled.duplicates, total,
-                            _worded(settled, listed), (), "", False, batch, listed)
-    kept: list[tuple[int, Record]] = []  # only the records a conflict names
-    written = False
-    if settled.added:
-        with writing.locked(target):
-            if _stat(target) != seen:  # written meanwhile: look again at what it holds
-                settled = _settle(plan, target, keys, numbers)
-            if settled.added:
-                with fresh_ids(target) as ids:
-                    made = _made(read[1](), rows, settled, ids, keys)
-                    writing.write_records(target, _kept(made, settled, kept),
-                                          render=framed_block)
-                written = True
-    return ImportResult(settled.added, settled.duplicates, total, _worded(settled, kept),
-                        (), "", written, batch if written else "")
 
 
-def _made(rows_again: Iterator[Row], rows: _Rows, settled: _Settled, ids: Iterator[str],
-          keys: list[Identity]) -> Iterator[tuple[int, Record]]:
-    """The new records, made again from the rows as they are read again (each with a
-    fresh id), with their rows. Rows that do not make the figures checked stop it."""
-    index = 0
-    for number, values in rows_again:
-        if index >= len(keys):
-            break
-        if settled.new[index]:
-            record = rows.again(number, values, keys[index], next(ids, ""))
-            if record is None:
-                break
-            yield number, record
-        index += 1
-    else:
-        if index == len(keys):
-            return
-    raise BjtrackError(problem("err.import.changed", hint_key="hint.import.changed",
-                               file=rows.file))
+def _settle(path: Path, spool: Spool) -> Settled:
+    """Which figures of the sheet are new, against what the records file holds now."""
+    recorded(path, spool.windows(), spool.hold)
+    return spool.settle()
 
 
-def _kept(made: Iterator[tuple[int, Record]], settled: _Settled,
-          kept: list[tuple[int, Record]]) -> Iterator[Record]:
-    """The records, keeping those a conflict names (their text is shown)."""
-    rows = {c.row for c in settled.conflicts}
-    for number, record in made:
-        if number in rows:
-            kept.append((number, record))
-        yield record
+def _conflicts(settled: Settled) -> tuple[Conflict, ...]:
+    return tuple(Conflict(row, series, _day(day), entered)
+                 for row, series, day, entered in settled.conflicts)
 
 
-def _worded(settled: _Settled, made: Sequence[tuple[int, Record]]) -> tuple[Conflict, ...]:
-    """The conflicts with the text each figure was entered as."""
-    entered = {(number, r.series, r.date): r.entered for number, r in made}
-    return tuple(replace(c, entered=entered.get((c.row, c.series, c.date), c.entered))
-                 for c in settled.conflicts)
+class _Made:
+    """The new records, made from the spool's figures (each with a fresh id)."""
+
+    def __init__(self, now: datetime, batch: str, file: str) -> None:
+        self.now = now
+        self.batch = batch
+        self.file = file
+
+    def records(self, spool: Spool, added: int, ids: Iterator[str]
+                ) -> Iterator[tuple[int, Record]]:
+        """Each new record with its sheet row, in sheet order. If the spool gives back
+        other than the `added` figures settled, that stops it (the write with it)."""
+        made = 0
+        days: dict[str, date] = {}  # (a sheet has a few thousand dates)
+        for row, series, day, value, unit, entered, note, source, by, vintage in spool.new():
+            when = days.get(day)
+            if when is None:
+                when = days[day] = _day(day)
+            made += 1
+            yield row, _record(next(ids, ""), series, when, Decimal(value), unit, entered,
+                               note, source, self.now, by, vintage, self.batch)
+        if made != added:
+            raise BjtrackError(problem("err.import.changed", hint_key="hint.import.changed",
+                                       file=self.file))
 
 
 class _Rows:
-    """The records that the rows of a sheet make, or the problems of the bad rows. Each
+    """The figures that the rows of a sheet make, or the problems of the bad rows. Each
     distinct target, date and series unit is looked up once."""
 
-    def __init__(self, plan: Plan, file: str, now: datetime, by: str, batch: str) -> None:
+    def __init__(self, plan: Plan, file: str, by: str) -> None:
         self.plan = plan
         self.file = file
-        self.now = now
         self.by = by
-        self.batch = batch
         self.bad = 0
         self.problems: list[Problem] = []
         # what `resolve_target` finds first for an exact id, name or series
@@ -225,13 +226,12 @@ class _Rows:
             self._targets[target.series] = target
         for target in reversed(plan.targets):  # an id or a name before a series
             self._targets[target.id] = self._targets[target.name] = target
-        self._dates: dict[str, date | Problem] = {}
+        self._dates: dict[str, str | Problem] = {}  # each date's text: its ISO date
         self._units: dict[str, str | None] = {}
-        self._made_in: dict[str, str] = {}  # the unit of each series' records made
-        self._mixed: set[str] = set()  # series whose records came in several units
 
-    def make(self, number: int, values: tuple[str, ...], rid: str) -> Record | None:
-        """The record a row makes, or None (its problem noted)."""
+    def make(self, number: int, values: tuple[str, ...]) -> Figure | None:
+        """The figure a row makes, with all its record is made of, or None (its problem
+        noted)."""
         ref, text, entered, note, source, vintage, unit, by = values
         bad: list[Problem] = []
         target = self._target(ref, bad)
@@ -249,31 +249,10 @@ class _Rows:
                 self.problems.append(found)  # (a month column's figures: said once a row)
             return None
         assert target is not None and value is not None and day is not None
-        if self._made_in.setdefault(target.series, value.unit) != value.unit:
-            self._mixed.add(target.series)
-        return _record(
-            rid, target.series, day, value.value, value.unit, entered,
-            _uninert(note) if note[:1] == "'" else note,
-            _uninert(source) if source[:1] == "'" else source,
-            self.now, by or self.by, vintage, self.batch)
-
-    def again(self, number: int, values: tuple[str, ...], key: Identity, rid: str
-              ) -> Record | None:
-        """The record a row checked before makes, with id `rid`, from what it is (`key`)
-        and its texts: its target, date and value are not read again. None if the row
-        does not make that figure (the sheet changed)."""
-        series, day, value, vintage = key
-        if series in self._mixed or series not in self._made_in:
-            record = self.make(number, values, rid)
-            return record if record is not None and record.identity == key else None
-        _, _, entered, note, source, _, unit, by = values
-        if entered and unit and _is_bare_number(entered):
-            entered = entered + unit
-        assert day is not None and value is not None
-        return _record(rid, series, day, value, self._made_in[series], entered,
-                       _uninert(note) if note[:1] == "'" else note,
-                       _uninert(source) if source[:1] == "'" else source,
-                       self.now, by or self.by, vintage, self.batch)
+        return (number, target.series, day, value.value, value.unit, entered,
+                _uninert(note) if note[:1] == "'" else note,
+                _uninert(source) if source[:1] == "'" else source,
+                by or self.by, vintage)
 
     def _target(self, ref: str, bad: list[Problem]) -> Target | None:
         if not ref:
@@ -291,14 +270,14 @@ class _Rows:
             return None
         return found
 
-    def _date(self, text: str, bad: list[Problem]) -> date | None:
+    def _date(self, text: str, bad: list[Problem]) -> str | None:
         if not text:
             bad.append(problem("import.no_date"))
             return None
         day = self._dates.get(text)
         if day is None:
             try:
-                day = parse_date(text)
+                day = parse_date(text).isoformat()
             except BjtrackError as exc:
                 day = exc.problems[0]
             self._dates[text] = day
@@ -343,60 +322,7 @@ def _record(rid: str, series: str, day: date, value: Decimal, unit: str, entered
         "vintage": vintage, "revises": "", "retracts": "", "batch": batch, "origin": None})
 
 
-@dataclass(frozen=True)
-class _Settled:
-    new: bytearray  # 1 for each figure of the sheet that is added
-    added: int
-    duplicates: int
-    conflicts: list[Conflict]  # (their `entered` is filled in when the records are made)
-
-
-def _settle(plan: Plan, path: Path, keys: list[Identity], numbers: Sequence[int]
-            ) -> _Settled:
-    """Which figures of the sheet are new, against what the records file holds now."""
-    current = recorded(path, keys)
-    existing = set(current)
-    # the figures of each series and date: the first one seen, and a set of all of them
-    # once there are several (most dates have one)
-    first: dict[tuple[str, date | None], Decimal | None] = {}
-    every: dict[tuple[str, date | None], set[Decimal | None]] = {}
-    for series, day, value, _ in current:
-        _note(first, every, (series, day), value)
-    del current
-    single: dict[str, bool] = {}
-    new = bytearray(len(keys))
-    conflicts: list[Conflict] = []
-    duplicates = 0
-    for index, identity in enumerate(keys):
-        if identity in existing:
-            duplicates += 1
-            continue
-        existing.add(identity)
-        series, day, value, _ = identity
-        if _note(first, every, (series, day), value):
-            if series not in single:
-                single[series] = _single_valued(plan, series)
-            if single[series]:
-                conflicts.append(Conflict(numbers[index], series, day, ""))
-        new[index] = 1
-    return _Settled(new, len(keys) - duplicates, duplicates, conflicts)
-
-
-def _note(first: dict[tuple[str, date | None], Decimal | None],
-          every: dict[tuple[str, date | None], set[Decimal | None]],
-          key: tuple[str, date | None], value: Decimal | None) -> bool:
-    """Note a figure of a series and date; whether that differs from all noted before."""
-    if key not in first:
-        first[key] = value
-        return False
-    seen = first[key]
-    if value == seen:
-        return False
-    others = every.setdefault(key, {seen})
-    if value in others:
-        return False
-    others.add(value)
-    return True
+_day = date.fromisoformat
 
 
 def _stat(path: Path) -> str | None:
@@ -415,10 +341,6 @@ def _row_problem(number: int, reasons: list[Problem], file: str) -> Problem:
         return problem("err.import.row", hint_key="import.hint", file=file, row=number,
                        reason=tuple(reasons), hint=hints)
     return problem("err.import.row", file=file, row=number, reason=tuple(reasons))
-
-
-def _single_valued(plan: Plan, series: str) -> bool:
-    return not any(t.series == series and t.aggregate == "sum" for t in plan.targets)
 
 
 def _is_bare_number(text: str) -> bool:
