@@ -4,10 +4,8 @@ and only a clean file is appended, in one locked write."""
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +17,7 @@ from bjtrack.domain.errors import BjtrackError, Problem, problem
 from bjtrack.domain.model import VINTAGES, Plan, Record, Target, built, split_qualifier
 from bjtrack.files import writing
 from bjtrack.files.layout import FIELDS, Layout, Row
-from bjtrack.files.records import framed_block, new_record_id
+from bjtrack.files.records import collector_paused, framed_block, new_record_id
 from bjtrack.files.tables import read_table
 from bjtrack.index import cache
 from bjtrack.ops.import_lookup import fresh_ids, recorded
@@ -72,7 +70,7 @@ def import_file(loaded: Loaded, path: Path, now: datetime, *, by: str = "",
     the file changed meanwhile: a figure another process logs during an import is not
     recorded twice."""
     table = read_table(path, layout)
-    with _collector_paused():
+    with collector_paused():
         result = _import(loaded, str(path), table.rows, now, by, dry_run, progress)
     return replace(result, ignored=table.ignored, encoding=table.encoding,
                    header_row=table.header_row, by_month=table.by_month)
@@ -85,21 +83,8 @@ def import_rows(loaded: Loaded, rows: Iterable[Mapping[str, str]], now: datetime
     messages, and the first row is row 1."""
     fields = ((n, tuple(row.get(f, "").strip() for f in FIELDS))
               for n, row in enumerate(rows, start=1))
-    with _collector_paused():
+    with collector_paused():
         return _import(loaded, label, fields, now, by, dry_run, None)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """An import makes a few objects per row that form no cycles: the garbage collector
-    would walk the live ones over and over, for nothing."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _import(loaded: Loaded, file: str, read: Iterator[Row], now: datetime, by: str,
