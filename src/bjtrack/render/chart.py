@@ -1,16 +1,19 @@
 """Charts of a target: its figures against the target and the expected pace line.
 
-`chart_for` turns a Status and the series' records into plain data (`Chart`);
-`terminal_chart` draws it with Rich for `bjtrack history --chart`, and render/svgchart.py
-writes it as SVG text for the HTML report. Values stay Decimal until drawn.
+`chart_for` turns a Status and the series' records into plain data (`Chart`), and the axes
+are worked out here once for every way a chart is drawn: `y_axis` (bounds and a round
+step), `date_bounds` and `month_ticks` (the time axis), `tick_label` (the y-axis labels).
+`terminal_chart` draws a chart with Rich for `bjtrack history --chart`, render/svgchart.py
+writes it as SVG text for the HTML report, render/png.py as a PNG for the Word report;
+each only lays those axes out in its own cells or pixels. Values stay Decimal until drawn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 
 from rich.text import Text
@@ -141,6 +144,123 @@ def _y_range(chart: Chart) -> tuple[Decimal | None, Decimal | None]:
         return low - spread, high + spread
     pad = (high - low) / 12
     return (low if chart.from_zero and low == 0 else low - pad), high + pad
+
+
+# --------------------------------------------------------------------------- axes
+
+MAX_STEPS = 7  # steps on a y-axis, at most; and about as many month ticks under a chart
+_STEPS = tuple(Decimal(s) for s in ("1", "2", "2.5", "5", "10", "20", "25", "50"))
+_MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)  # months between two ticks of the time axis
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A chart's y-axis in the display unit (`Chart.unit`): `low` to `high` in `step`s."""
+
+    low: Decimal
+    high: Decimal
+    step: Decimal
+
+    @property
+    def ticks(self) -> tuple[Decimal, ...]:
+        """The round values labelled on the axis, from the bottom up."""
+        count = int((self.high - self.low) / self.step)
+        return tuple(self.low + i * self.step for i in range(count + 1))
+
+    @property
+    def cut(self) -> bool:
+        """The axis does not start at zero: every renderer marks the cut on it."""
+        return self.low > 0
+
+    def label(self, value: Decimal) -> str:
+        return tick_label(value, self.step)
+
+    def share(self, shown: Decimal) -> Decimal:
+        """How far up the axis a value in the display unit is: 0 at `low`, 1 at `high`."""
+        return (shown - self.low) / (self.high - self.low)
+
+
+def y_axis(chart: Chart, most: int = MAX_STEPS) -> Axis | None:
+    """The y-axis every renderer draws for `chart`, in at most `most` round steps (a
+    renderer with few rows asks for fewer); None when there is no value to show."""
+    bounds = value_bounds(chart)
+    return None if bounds is None else round_steps(*bounds, most)
+
+
+def value_bounds(chart: Chart) -> tuple[Decimal, Decimal] | None:
+    """What the y-axis must hold, in the display unit. An amount's axis starts at zero, so
+    a small gap looks small; a rate's (unit %) may start close under its lowest value (the
+    chart then marks the cut on the axis), since 0% would squash every line to the top.
+    There is room on top for the line and for the target's label above its line."""
+    values = [v / chart.scale for _, v in (*chart.points, *chart.pace)]
+    if chart.target is not None:
+        values.append(chart.target / chart.scale)
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    if chart.unit != PERCENT or low <= 0:
+        low, high = min(low, Decimal(0)), max(high, Decimal(0))
+    else:
+        low -= max(high - low, high / 5) / 2
+        if low <= high / 2:
+            low = Decimal(0)
+    if high == low:
+        high = low + 1
+    top = high + (high - low) * Decimal("0.03")  # room for the line on top
+    if chart.target is not None:  # and for the target's label above its line
+        top = max(top, chart.target / chart.scale + (high - low) / 10)
+    return low, top
+
+
+def round_steps(low: Decimal, high: Decimal, most: int = MAX_STEPS) -> Axis:
+    """The axis from a round value under `low` to one over `high` in a round step (1, 2,
+    2.5 or 5 × 10ⁿ), the smallest that needs no more than `most` steps (3 at the least)."""
+    most = max(3, most)
+    magnitude = Decimal(1).scaleb(((high - low) / most).adjusted())
+    axis = Axis(low, high, magnitude)
+    for factor in _STEPS:
+        step = factor * magnitude
+        axis = Axis((low / step).to_integral_value(ROUND_FLOOR) * step,
+                    (high / step).to_integral_value(ROUND_CEILING) * step, step)
+        if (axis.high - axis.low) / step <= most:
+            break  # a step of 50×10ⁿ always fits
+    return axis
+
+
+def tick_label(value: Decimal, step: Decimal) -> str:
+    """A y-axis label with as many decimals as the step has: 0.25 → '1.50', 5 → '35';
+    thousands grouped from 10,000 up."""
+    exponent = step.normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    shown = rounded(value, Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+    text = format(shown, ",f" if abs(shown) >= 10000 else "f")
+    return "0" if text.strip("-0.") == "" else text
+
+
+def date_bounds(chart: Chart) -> tuple[date, date] | None:
+    """What the time axis must hold: the period and every figure and pace point (a pace
+    line may start at the baseline's date, before the period); a year either side of a
+    single day; None when there is no date at all."""
+    days = [d for d, _ in chart.points] + [d for d, _ in chart.pace]
+    if chart.start is not None and chart.due is not None and chart.due > chart.start:
+        days += [chart.start, chart.due]
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    if last <= first:
+        first, last = add_years(first, -1), add_years(last, 1)
+    return first, last
+
+
+def month_ticks(first: date, last: date, most: int = MAX_STEPS) -> list[date]:
+    """Month starts from `first` to the day after `last` (a period that ends on 31 December
+    ends where January starts), every 1, 2, 3, 6, 12 … months: `most` + 1 at most."""
+    end = last + timedelta(days=1) if last < date.max else last
+    months = (end.year - first.year) * 12 + end.month - first.month + 1
+    step = next((s for s in _MONTH_STEPS if months <= s * most), _MONTH_STEPS[-1])
+    index = first.year * 12 + first.month - (1 if first.day == 1 else 0)  # months since 0
+    stop = end.year * 12 + end.month - 1  # the month `end` falls in
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index, stop + 1) if i % step == 0]
 
 
 # --------------------------------------------------------------------------- terminal
