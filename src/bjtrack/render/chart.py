@@ -19,7 +19,7 @@ from itertools import pairwise
 from rich.text import Text
 
 from bjtrack.domain import evaluation
-from bjtrack.domain.amounts import PERCENT, plain, rounded
+from bjtrack.domain.amounts import PERCENT, rounded
 from bjtrack.domain.dates import add_years
 from bjtrack.domain.model import Kind, Plan, Record, Status, Target
 from bjtrack.render.words import Words
@@ -43,7 +43,6 @@ class Chart:
     due: date | None
     unit: str  # axis unit as a person writes it: 亿元, 万人, %, 家
     scale: Decimal  # divide base-unit values by this to draw them in `unit`
-    from_zero: bool = False  # a flow: the terminal chart's axis starts at zero
     base_unit: str = ""  # the target's unit, for figures written as the report writes them
 
     @property
@@ -85,9 +84,7 @@ def chart_for(status: Status, records: Sequence[Record]) -> Chart:
     path = _pace_line(status, start, due, goal)
     values = [v for _, v in points] + [v for _, v in path] + ([goal] if goal is not None else [])
     scale, unit = display_scale(values, target.unit)
-    from_zero = target.kind is Kind.FLOW and all(v >= 0 for v in values)
-    return Chart(tuple(points), goal, tuple(path), start, due, unit, scale, from_zero,
-                 target.unit)
+    return Chart(tuple(points), goal, tuple(path), start, due, unit, scale, target.unit)
 
 
 def _pace_line(status: Status, start: date | None, due: date | None, goal: Decimal | None
@@ -107,43 +104,6 @@ def _pace_line(status: Status, start: date | None, due: date | None, goal: Decim
     if baseline is None:
         return []
     return [(start, baseline), (due, goal)]
-
-
-def _number(value: Decimal, scale: Decimal) -> str:
-    """An axis label: the scaled value, with fewer decimals the bigger it is."""
-    scaled = value / scale
-    places = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
-    return plain(rounded(scaled, Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
-
-
-def _x_range(chart: Chart) -> tuple[date | None, date | None]:
-    """The period, else the span of the figures (a year either side of a single one)."""
-    if chart.start is not None and chart.due is not None and chart.due > chart.start:
-        return chart.start, chart.due
-    days = [d for d, _ in chart.points] + [d for d, _ in chart.pace]
-    if not days:
-        return chart.start, chart.due
-    first, last = min(days), max(days)
-    if first == last:
-        first, last = add_years(first, -1), add_years(last, 1)
-    return first, last
-
-
-def _y_range(chart: Chart) -> tuple[Decimal | None, Decimal | None]:
-    """Every value in view with a margin; a flow's axis starts at zero."""
-    values = [v for _, v in chart.points] + [v for _, v in chart.pace]
-    if chart.target is not None:
-        values.append(chart.target)
-    if not values:
-        return None, None
-    low, high = min(values), max(values)
-    if chart.from_zero:
-        low = min(low, Decimal(0))
-    if high == low:
-        spread = abs(high) / 10 or Decimal(1)
-        return low - spread, high + spread
-    pad = (high - low) / 12
-    return (low if chart.from_zero and low == 0 else low - pad), high + pad
 
 
 # --------------------------------------------------------------------------- axes
@@ -267,19 +227,22 @@ def month_ticks(first: date, last: date, most: int = MAX_STEPS) -> list[date]:
 
 def terminal_chart(chart: Chart, width: int, height: int = 12,
                    labels: tuple[str, ...] = ("actual", "target", "pace", "no data")) -> Text:
-    """The chart drawn in character cells, `width` columns wide at most (Rich styles)."""
-    lo_day, hi_day = _x_range(chart)
-    if lo_day is None or hi_day is None or not (chart.points or chart.pace or chart.target):
+    """The chart drawn in character cells, `width` columns wide at most (Rich styles).
+
+    The axes are every chart's (`y_axis`, `month_ticks`); about `height` rows, as many as
+    put each labelled value on a row of its own, evenly spaced."""
+    days = date_bounds(chart)
+    axis = y_axis(chart, min(MAX_STEPS, max(4, height) - 1))
+    if days is None or axis is None \
+            or not (chart.points or chart.pace or chart.target is not None):
         return Text(labels[3] if len(labels) > 3 else "—")
-    if hi_day <= lo_day:
-        hi_day = add_years(lo_day, 1)
-    low, high = _y_range(chart)
-    if low is None or high is None:
-        return Text(labels[3] if len(labels) > 3 else "—")
-    scale = chart.scale
-    gutter = max(len(_number(high, scale)), len(_number(low, scale))) + 1
+    lo_day, hi_day = days
+    steps = len(axis.ticks) - 1
+    per = max(1, (2 * (max(4, height) - 1) + steps) // (2 * steps))  # rows a step
+    rows = steps * per + 1
+    marks = {rows - 1 - i * per: axis.label(v) for i, v in enumerate(axis.ticks)}
+    gutter = max(len(text) for text in marks.values()) + 1
     cols = max(10, width - gutter - 2)
-    rows = max(4, height)
     span_days = (hi_day - lo_day).days
 
     def col_of(day: date) -> int:
@@ -287,7 +250,7 @@ def terminal_chart(chart: Chart, width: int, height: int = 12,
         return min(cols - 1, max(0, round(share * (cols - 1))))
 
     def row_of(value: Decimal) -> int:
-        share = (value - low) / (high - low)
+        share = axis.share(value / chart.scale)
         return min(rows - 1, max(0, rows - 1 - round(share * (rows - 1))))
 
     grid: list[list[tuple[str, str]]] = [[(" ", "")] * cols for _ in range(rows)]
@@ -313,21 +276,20 @@ def terminal_chart(chart: Chart, width: int, height: int = 12,
     for day, value in chart.points:
         put(row_of(value), col_of(day), "●", "bold " + ACTUAL_COLOUR, 4)
 
-    marks = {0: high, rows - 1: low}
-    if chart.target is not None:
-        marks[row_of(chart.target)] = chart.target
-    out = _terminal_rows(grid, {r: _number(v, scale) for r, v in marks.items()}, gutter)
-    out.append_text(_terminal_footer(chart, labels, " " * gutter, cols, lo_day, hi_day))
+    out = _terminal_rows(grid, marks, gutter, rows - 2 if axis.cut else None)
+    months = {col_of(day) for day in month_ticks(lo_day, hi_day)}
+    out.append_text(_terminal_footer(chart, labels, " " * gutter, cols, months, days))
     return out
 
 
 def _terminal_rows(grid: Sequence[Sequence[tuple[str, str]]], marks: dict[int, str],
-                   gutter: int) -> Text:
-    """The terminal chart's rows, each after its y-axis label (`marks`, by row) if any."""
+                   gutter: int, cut: int | None) -> Text:
+    """The terminal chart's rows, each after its y-axis label (`marks`, by row) if any;
+    the axis broken on row `cut` when it does not start at zero."""
     out = Text()
     for r, line in enumerate(grid):
         out.append(marks.get(r, "").rjust(gutter - 1) + " ", style="dim")
-        out.append("│", style="dim")
+        out.append("╎" if r == cut else "│", style="dim")
         for char, style in line:
             out.append(char, style=style or None)
         out.append("\n")
@@ -335,11 +297,13 @@ def _terminal_rows(grid: Sequence[Sequence[tuple[str, str]]], marks: dict[int, s
 
 
 def _terminal_footer(chart: Chart, labels: tuple[str, ...], indent: str, cols: int,
-                     lo_day: date, hi_day: date) -> Text:
-    """Under the terminal chart: the time axis, its first and last dates, the legend."""
+                     months: set[int], days: tuple[date, date]) -> Text:
+    """Under the terminal chart: the time axis with its month ticks (columns `months`),
+    its first and last dates, the legend."""
     out = Text()
-    out.append(indent + "└" + "─" * cols + "\n", style="dim")
-    first, last = lo_day.isoformat(), hi_day.isoformat()
+    axis = "".join("┬" if col in months else "─" for col in range(cols))
+    out.append(indent + "└" + axis + "\n", style="dim")
+    first, last = days[0].isoformat(), days[1].isoformat()
     gap = max(1, cols + 1 - len(first) - len(last))
     out.append(indent + first + " " * gap + last + "\n", style="dim")
     out.append(indent)
