@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from bjtrack.render.png import chart_png, month_ticks, nice_ticks, tick_label
+from bjtrack.render.png import chart_png
 from conftest import Runner
 from test_export import AS_OF, logged
 
@@ -184,24 +184,11 @@ def test_png_chart_is_a_png() -> None:
                   pace=((date(2022, 1, 1), Decimal(0)), (date(2022, 12, 31),
                                                          Decimal(300) * 10**8)),
                   start=date(2022, 1, 1), due=date(2022, 12, 31), unit="亿元",
-                  scale=Decimal(10**8), from_zero=True)
+                  scale=Decimal(10**8))
     data = chart_png(chart)
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" in data[-12:]
     assert int.from_bytes(data[16:20], "big") == 1200  # the width in IHDR
     assert len(data) < 60_000
-
-
-def test_axis_ticks_are_round() -> None:
-    from datetime import date
-    from decimal import Decimal
-
-    assert nice_ticks(Decimal(0), Decimal(300)) == [Decimal(v) for v in range(0, 301, 100)]
-    assert nice_ticks(Decimal(0), Decimal("1.4")) == [Decimal(v) / 2 for v in range(4)]
-    assert nice_ticks(Decimal("-3.5"), Decimal("4")) == [Decimal(v) for v in range(-4, 5, 2)]
-    assert tick_label(Decimal("12500")) == "12,500" and tick_label(Decimal("-0.5")) == "-0.5"
-    assert tick_label(Decimal("1.50")) == "1.5" and tick_label(Decimal("0E+1")) == "0"
-    assert month_ticks(date(2022, 1, 1), date(2022, 12, 31)) == [
-        date(2022, m, 1) for m in (1, 3, 5, 7, 9, 11)]
 
 
 def test_the_word_report_needs_no_matplotlib(cli: Runner, logged: Path) -> None:

@@ -1,22 +1,25 @@
 """Charts of a target: its figures against the target and the expected pace line.
 
-`chart_for` turns a Status and the series' records into plain data (`Chart`);
-`terminal_chart` draws it with Rich for `bjtrack history --chart`, and render/svgchart.py
-writes it as SVG text for the HTML report. Values stay Decimal until drawn.
+`chart_for` turns a Status and the series' records into plain data (`Chart`), and the axes
+are worked out here once for every way a chart is drawn: `y_axis` (bounds and a round
+step), `date_bounds` and `month_ticks` (the time axis), `tick_label` (the y-axis labels).
+`terminal_chart` draws a chart with Rich for `bjtrack history --chart`, render/svgchart.py
+writes it as SVG text for the HTML report, render/png.py as a PNG for the Word report;
+each only lays those axes out in its own cells or pixels. Values stay Decimal until drawn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 
 from rich.text import Text
 
 from bjtrack.domain import evaluation
-from bjtrack.domain.amounts import PERCENT, plain, rounded
+from bjtrack.domain.amounts import PERCENT, rounded
 from bjtrack.domain.dates import add_years
 from bjtrack.domain.model import Kind, Plan, Record, Status, Target
 from bjtrack.render.words import Words
@@ -40,7 +43,6 @@ class Chart:
     due: date | None
     unit: str  # axis unit as a person writes it: 亿元, 万人, %, 家
     scale: Decimal  # divide base-unit values by this to draw them in `unit`
-    from_zero: bool = False  # a flow: the terminal chart's axis starts at zero
     base_unit: str = ""  # the target's unit, for figures written as the report writes them
 
     @property
@@ -82,9 +84,7 @@ def chart_for(status: Status, records: Sequence[Record]) -> Chart:
     path = _pace_line(status, start, due, goal)
     values = [v for _, v in points] + [v for _, v in path] + ([goal] if goal is not None else [])
     scale, unit = display_scale(values, target.unit)
-    from_zero = target.kind is Kind.FLOW and all(v >= 0 for v in values)
-    return Chart(tuple(points), goal, tuple(path), start, due, unit, scale, from_zero,
-                 target.unit)
+    return Chart(tuple(points), goal, tuple(path), start, due, unit, scale, target.unit)
 
 
 def _pace_line(status: Status, start: date | None, due: date | None, goal: Decimal | None
@@ -106,60 +106,143 @@ def _pace_line(status: Status, start: date | None, due: date | None, goal: Decim
     return [(start, baseline), (due, goal)]
 
 
-def _number(value: Decimal, scale: Decimal) -> str:
-    """An axis label: the scaled value, with fewer decimals the bigger it is."""
-    scaled = value / scale
-    places = 0 if abs(scaled) >= 100 else 1 if abs(scaled) >= 10 else 2
-    return plain(rounded(scaled, Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
+# --------------------------------------------------------------------------- axes
+
+MAX_STEPS = 7  # steps on a y-axis, at most; and about as many month ticks under a chart
+_STEPS = tuple(Decimal(s) for s in ("1", "2", "2.5", "5", "10", "20", "25", "50"))
+_MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)  # months between two ticks of the time axis
 
 
-def _x_range(chart: Chart) -> tuple[date | None, date | None]:
-    """The period, else the span of the figures (a year either side of a single one)."""
-    if chart.start is not None and chart.due is not None and chart.due > chart.start:
-        return chart.start, chart.due
+@dataclass(frozen=True)
+class Axis:
+    """A chart's y-axis in the display unit (`Chart.unit`): `low` to `high` in `step`s."""
+
+    low: Decimal
+    high: Decimal
+    step: Decimal
+
+    @property
+    def ticks(self) -> tuple[Decimal, ...]:
+        """The round values labelled on the axis, from the bottom up."""
+        count = int((self.high - self.low) / self.step)
+        return tuple(self.low + i * self.step for i in range(count + 1))
+
+    @property
+    def cut(self) -> bool:
+        """The axis does not start at zero: every renderer marks the cut on it."""
+        return self.low > 0
+
+    def label(self, value: Decimal) -> str:
+        return tick_label(value, self.step)
+
+    def share(self, shown: Decimal) -> Decimal:
+        """How far up the axis a value in the display unit is: 0 at `low`, 1 at `high`."""
+        return (shown - self.low) / (self.high - self.low)
+
+
+def y_axis(chart: Chart, most: int = MAX_STEPS) -> Axis | None:
+    """The y-axis every renderer draws for `chart`, in at most `most` round steps (a
+    renderer with few rows asks for fewer); None when there is no value to show."""
+    bounds = value_bounds(chart)
+    return None if bounds is None else round_steps(*bounds, most)
+
+
+def value_bounds(chart: Chart) -> tuple[Decimal, Decimal] | None:
+    """What the y-axis must hold, in the display unit. An amount's axis starts at zero, so
+    a small gap looks small; a rate's (unit %) may start close under its lowest value (the
+    chart then marks the cut on the axis), since 0% would squash every line to the top.
+    There is room on top for the line and for the target's label above its line."""
+    values = [v / chart.scale for _, v in (*chart.points, *chart.pace)]
+    if chart.target is not None:
+        values.append(chart.target / chart.scale)
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    if chart.unit != PERCENT or low <= 0:
+        low, high = min(low, Decimal(0)), max(high, Decimal(0))
+    else:
+        low -= max(high - low, high / 5) / 2
+        if low <= high / 2:
+            low = Decimal(0)
+    if high == low:
+        high = low + 1
+    top = high + (high - low) * Decimal("0.03")  # room for the line on top
+    if chart.target is not None:  # and for the target's label above its line
+        top = max(top, chart.target / chart.scale + (high - low) / 10)
+    return low, top
+
+
+def round_steps(low: Decimal, high: Decimal, most: int = MAX_STEPS) -> Axis:
+    """The axis from a round value under `low` to one over `high` in a round step (1, 2,
+    2.5 or 5 × 10ⁿ), the smallest that needs no more than `most` steps (3 at the least)."""
+    most = max(3, most)
+    magnitude = Decimal(1).scaleb(((high - low) / most).adjusted())
+    axis = Axis(low, high, magnitude)
+    for factor in _STEPS:
+        step = factor * magnitude
+        axis = Axis((low / step).to_integral_value(ROUND_FLOOR) * step,
+                    (high / step).to_integral_value(ROUND_CEILING) * step, step)
+        if (axis.high - axis.low) / step <= most:
+            break  # a step of 50×10ⁿ always fits
+    return axis
+
+
+def tick_label(value: Decimal, step: Decimal) -> str:
+    """A y-axis label with as many decimals as the step has: 0.25 → '1.50', 5 → '35';
+    thousands grouped from 10,000 up."""
+    exponent = step.normalize().as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    shown = rounded(value, Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+    text = format(shown, ",f" if abs(shown) >= 10000 else "f")
+    return "0" if text.strip("-0.") == "" else text
+
+
+def date_bounds(chart: Chart) -> tuple[date, date] | None:
+    """What the time axis must hold: the period and every figure and pace point (a pace
+    line may start at the baseline's date, before the period); a year either side of a
+    single day; None when there is no date at all."""
     days = [d for d, _ in chart.points] + [d for d, _ in chart.pace]
+    if chart.start is not None and chart.due is not None and chart.due > chart.start:
+        days += [chart.start, chart.due]
     if not days:
-        return chart.start, chart.due
+        return None
     first, last = min(days), max(days)
-    if first == last:
+    if last <= first:
         first, last = add_years(first, -1), add_years(last, 1)
     return first, last
 
 
-def _y_range(chart: Chart) -> tuple[Decimal | None, Decimal | None]:
-    """Every value in view with a margin; a flow's axis starts at zero."""
-    values = [v for _, v in chart.points] + [v for _, v in chart.pace]
-    if chart.target is not None:
-        values.append(chart.target)
-    if not values:
-        return None, None
-    low, high = min(values), max(values)
-    if chart.from_zero:
-        low = min(low, Decimal(0))
-    if high == low:
-        spread = abs(high) / 10 or Decimal(1)
-        return low - spread, high + spread
-    pad = (high - low) / 12
-    return (low if chart.from_zero and low == 0 else low - pad), high + pad
+def month_ticks(first: date, last: date, most: int = MAX_STEPS) -> list[date]:
+    """Month starts from `first` to the day after `last` (a period that ends on 31 December
+    ends where January starts), every 1, 2, 3, 6, 12 … months: `most` + 1 at most."""
+    end = last + timedelta(days=1) if last < date.max else last
+    months = (end.year - first.year) * 12 + end.month - first.month + 1
+    step = next((s for s in _MONTH_STEPS if months <= s * most), _MONTH_STEPS[-1])
+    index = first.year * 12 + first.month - (1 if first.day == 1 else 0)  # months since 0
+    stop = end.year * 12 + end.month - 1  # the month `end` falls in
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index, stop + 1) if i % step == 0]
 
 
 # --------------------------------------------------------------------------- terminal
 
 def terminal_chart(chart: Chart, width: int, height: int = 12,
                    labels: tuple[str, ...] = ("actual", "target", "pace", "no data")) -> Text:
-    """The chart drawn in character cells, `width` columns wide at most (Rich styles)."""
-    lo_day, hi_day = _x_range(chart)
-    if lo_day is None or hi_day is None or not (chart.points or chart.pace or chart.target):
+    """The chart drawn in character cells, `width` columns wide at most (Rich styles).
+
+    The axes are every chart's (`y_axis`, `month_ticks`); about `height` rows, as many as
+    put each labelled value on a row of its own, evenly spaced."""
+    days = date_bounds(chart)
+    axis = y_axis(chart, min(MAX_STEPS, max(4, height) - 1))
+    if days is None or axis is None \
+            or not (chart.points or chart.pace or chart.target is not None):
         return Text(labels[3] if len(labels) > 3 else "—")
-    if hi_day <= lo_day:
-        hi_day = add_years(lo_day, 1)
-    low, high = _y_range(chart)
-    if low is None or high is None:
-        return Text(labels[3] if len(labels) > 3 else "—")
-    scale = chart.scale
-    gutter = max(len(_number(high, scale)), len(_number(low, scale))) + 1
+    lo_day, hi_day = days
+    steps = len(axis.ticks) - 1
+    per = max(1, (2 * (max(4, height) - 1) + steps) // (2 * steps))  # rows a step
+    rows = steps * per + 1
+    marks = {rows - 1 - i * per: axis.label(v) for i, v in enumerate(axis.ticks)}
+    gutter = max(len(text) for text in marks.values()) + 1
     cols = max(10, width - gutter - 2)
-    rows = max(4, height)
     span_days = (hi_day - lo_day).days
 
     def col_of(day: date) -> int:
@@ -167,7 +250,7 @@ def terminal_chart(chart: Chart, width: int, height: int = 12,
         return min(cols - 1, max(0, round(share * (cols - 1))))
 
     def row_of(value: Decimal) -> int:
-        share = (value - low) / (high - low)
+        share = axis.share(value / chart.scale)
         return min(rows - 1, max(0, rows - 1 - round(share * (rows - 1))))
 
     grid: list[list[tuple[str, str]]] = [[(" ", "")] * cols for _ in range(rows)]
@@ -193,21 +276,20 @@ def terminal_chart(chart: Chart, width: int, height: int = 12,
     for day, value in chart.points:
         put(row_of(value), col_of(day), "●", "bold " + ACTUAL_COLOUR, 4)
 
-    marks = {0: high, rows - 1: low}
-    if chart.target is not None:
-        marks[row_of(chart.target)] = chart.target
-    out = _terminal_rows(grid, {r: _number(v, scale) for r, v in marks.items()}, gutter)
-    out.append_text(_terminal_footer(chart, labels, " " * gutter, cols, lo_day, hi_day))
+    out = _terminal_rows(grid, marks, gutter, rows - 2 if axis.cut else None)
+    months = {col_of(day) for day in month_ticks(lo_day, hi_day)}
+    out.append_text(_terminal_footer(chart, labels, " " * gutter, cols, months, days))
     return out
 
 
 def _terminal_rows(grid: Sequence[Sequence[tuple[str, str]]], marks: dict[int, str],
-                   gutter: int) -> Text:
-    """The terminal chart's rows, each after its y-axis label (`marks`, by row) if any."""
+                   gutter: int, cut: int | None) -> Text:
+    """The terminal chart's rows, each after its y-axis label (`marks`, by row) if any;
+    the axis broken on row `cut` when it does not start at zero."""
     out = Text()
     for r, line in enumerate(grid):
         out.append(marks.get(r, "").rjust(gutter - 1) + " ", style="dim")
-        out.append("│", style="dim")
+        out.append("╎" if r == cut else "│", style="dim")
         for char, style in line:
             out.append(char, style=style or None)
         out.append("\n")
@@ -215,11 +297,13 @@ def _terminal_rows(grid: Sequence[Sequence[tuple[str, str]]], marks: dict[int, s
 
 
 def _terminal_footer(chart: Chart, labels: tuple[str, ...], indent: str, cols: int,
-                     lo_day: date, hi_day: date) -> Text:
-    """Under the terminal chart: the time axis, its first and last dates, the legend."""
+                     months: set[int], days: tuple[date, date]) -> Text:
+    """Under the terminal chart: the time axis with its month ticks (columns `months`),
+    its first and last dates, the legend."""
     out = Text()
-    out.append(indent + "└" + "─" * cols + "\n", style="dim")
-    first, last = lo_day.isoformat(), hi_day.isoformat()
+    axis = "".join("┬" if col in months else "─" for col in range(cols))
+    out.append(indent + "└" + axis + "\n", style="dim")
+    first, last = days[0].isoformat(), days[1].isoformat()
     gap = max(1, cols + 1 - len(first) - len(last))
     out.append(indent + first + " " * gap + last + "\n", style="dim")
     out.append(indent)

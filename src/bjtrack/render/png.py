@@ -11,16 +11,17 @@ import struct
 import zlib
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from itertools import pairwise
 
-from bjtrack.domain.amounts import PERCENT, plain
 from bjtrack.render.chart import (
     ACTUAL_COLOUR,
     PACE_COLOUR,
     TARGET_COLOUR,
     Chart,
-    _x_range,
+    date_bounds,
+    month_ticks,
+    y_axis,
 )
 
 WIDTH, HEIGHT = 1200, 400
@@ -128,77 +129,33 @@ class Canvas:
                 + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 
-def nice_ticks(low: Decimal, high: Decimal, count: int = 5) -> list[Decimal]:
-    """Round axis values covering low..high: steps of 1, 2 or 5 times a power of ten."""
-    if high <= low:
-        high = low + (abs(low) or Decimal(1))
-    rough = (high - low) / count
-    power = Decimal(1).scaleb(rough.adjusted())
-    step = next(s * power for s in (1, 2, 5, 10) if s * power >= rough)
-    first = (low / step).to_integral_value(ROUND_FLOOR) * step
-    last = (high / step).to_integral_value(ROUND_CEILING) * step
-    ticks, value = [], first
-    while value <= last:
-        ticks.append(value)
-        value += step
-    return ticks
-
-
-def tick_label(value: Decimal) -> str:
-    text = plain(value.normalize() if value != 0 else Decimal(0))
-    whole, dot, part = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    grouped = ",".join(digits[max(0, i - 3):i] for i in range(len(digits), 0, -3)[::-1])
-    return sign + grouped + (dot + part if dot else "")
-
-
-def month_ticks(first: date, last: date, most: int = 7) -> list[date]:
-    """First days of months within first..last, every 1, 2, 3, 6 or 12 months."""
-    months = (last.year - first.year) * 12 + last.month - first.month
-    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if months // s < most), 120)
-    index = first.year * 12 + first.month - 1 + (0 if first.day == 1 else 1)
-    out: list[date] = []
-    while True:
-        day = date(index // 12, index % 12 + 1, 1)
-        if day > last:
-            return out
-        if index % step == 0:
-            out.append(day)
-        index += 1
-
-
 def chart_png(chart: Chart) -> bytes:
     """The chart as PNG bytes: figures (blue, with markers), target (red dashes), pace
-    (grey dots), on an axis from zero for amounts that are all positive."""
+    (grey dots), on the axes of every chart (render/chart.py: `y_axis`, `month_ticks`)."""
     canvas = Canvas(WIDTH, HEIGHT)
-    first, last = _x_range(chart)
-    scale = chart.scale
-    values = [v / scale for _, v in (*chart.points, *chart.pace)]
-    if chart.target is not None:
-        values.append(chart.target / scale)
-    if first is None or last is None or not values:
+    days, axis = date_bounds(chart), y_axis(chart)
+    if days is None or axis is None:
         return canvas.png()
-    low, high = min(values), max(values)
-    if chart.unit != PERCENT and low >= 0:
-        low = Decimal(0)
-    ticks = nice_ticks(low, high)
-    bottom, top = ticks[0], ticks[-1]
+    first, last = days
+    scale = chart.scale
     span_days = Decimal(max(1, (last - first).days))
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def at(day: date, value: Decimal) -> tuple[int, int]:
         x = LEFT + int(Decimal((day - first).days) / span_days * inner_w)
-        y = TOP + inner_h - int((value / scale - bottom) / (top - bottom) * inner_h)
+        y = TOP + inner_h - int(axis.share(value / scale) * inner_h)
         return x, y
 
-    for tick in ticks:
+    for tick in axis.ticks:
         y = at(first, tick * scale)[1]
         canvas.rect(LEFT, y, WIDTH - RIGHT, y + 1, GRID)
-        canvas.text(LEFT - 12, y - 3 * GLYPH, tick_label(tick), TEXT, "right")
+        canvas.text(LEFT - 12, y - 3 * GLYPH, axis.label(tick), TEXT, "right")
     canvas.rect(LEFT, TOP + inner_h, WIDTH - RIGHT, TOP + inner_h + 2, AXIS)
+    if axis.cut:  # the axis does not start at zero: two slanted strokes across it
+        for y in (TOP + inner_h - 16, TOP + inner_h - 26):
+            canvas.line((LEFT - 9, y + 5), (LEFT + 9, y - 5), AXIS, 3)
     for day in month_ticks(first, last):
-        x = at(day, bottom * scale)[0]
+        x = at(day, axis.low * scale)[0]
         canvas.rect(x, TOP + inner_h, x + 2, TOP + inner_h + 8, AXIS)
         canvas.text(x, TOP + inner_h + 16, day.strftime("%Y-%m"), TEXT, "centre")
     _series(canvas, [at(d, v) for d, v in chart.pace], rgb(PACE_COLOUR), 4, (4, 8))

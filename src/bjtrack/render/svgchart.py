@@ -2,8 +2,9 @@
 
 `svg_chart` draws a `Chart` (render/chart.py): the figures as a line with a dot each, the
 target as a dashed line, the pace line where there is one, month ticks and round values
-on the axes. An amount's axis starts at zero; a rate's may start higher, and then the axis
-shows a cut. Coordinates are Decimals rounded to 0.1 of a viewBox unit, so one chart is
+on the axes. The axes are every chart's (render/chart.py: `y_axis`, `month_ticks`): an
+amount's axis starts at zero; a rate's may start higher, and then the axis shows a cut.
+Coordinates are Decimals rounded to 0.1 of a viewBox unit, so one chart is
 always the same bytes; every text is escaped, since names and units come from files.
 """
 
@@ -12,13 +13,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
-from bjtrack.domain.amounts import PERCENT, format_amount, plain, rounded
-from bjtrack.domain.dates import add_years
-from bjtrack.render.chart import ACTUAL_COLOUR, PACE_COLOUR, TARGET_COLOUR, Chart
+from bjtrack.domain.amounts import format_amount, plain, rounded
+from bjtrack.render.chart import (
+    ACTUAL_COLOUR,
+    PACE_COLOUR,
+    TARGET_COLOUR,
+    Axis,
+    Chart,
+    date_bounds,
+    month_ticks,
+    y_axis,
+)
 from bjtrack.render.words import Words
 
 _WIDTH, _HEIGHT = 720, 236  # the viewBox; the page scales it to the column's width
@@ -28,9 +37,6 @@ _FONTS = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft Y
 _AXIS_COLOUR = "#8a9099"
 _GRID_COLOUR = "#e6e9ed"
 _LABEL_COLOUR = "#555"
-_MAX_STEPS = 7  # gridlines on the y-axis, at most
-_STEPS = tuple(Decimal(s) for s in ("1", "2", "2.5", "5", "10", "20", "25", "50"))
-_MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)  # x-axis ticks on month starts
 MAX_MARKERS = 60  # more figures than this: the line alone, no dot for each
 _TENTH = Decimal("0.1")
 _HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'  # text stays legible on lines
@@ -38,13 +44,12 @@ _HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'  # text stays leg
 
 @dataclass(frozen=True)
 class _Axes:
-    """Where a date and a value land in the plot area. `low`..`high` in the display unit."""
+    """Where a date and a value land in the plot area."""
 
-    first: date
+    first: date  # the time axis, with a margin either side
     days: int
-    low: Decimal
-    high: Decimal
-    step: Decimal
+    months: tuple[date, ...]  # the month ticks
+    axis: Axis  # the y-axis, in the display unit
     scale: Decimal
 
     def x(self, day: date) -> Decimal:
@@ -56,7 +61,7 @@ class _Axes:
 
     def level(self, shown: Decimal) -> Decimal:
         """The height of a value in the display unit."""
-        return _BOTTOM - (shown - self.low) * (_BOTTOM - _TOP) / (self.high - self.low)
+        return _BOTTOM - self.axis.share(shown) * (_BOTTOM - _TOP)
 
 
 def _n(value: Decimal | int) -> str:
@@ -69,82 +74,14 @@ def _text_width(text: str) -> int:
     return sum(12 if ord(c) >= 0x2E80 else 7 for c in text)
 
 
-def _value_bounds(chart: Chart) -> tuple[Decimal, Decimal]:
-    """What the y-axis must hold, in the display unit. An amount's axis starts at zero, so
-    a small gap looks small; a rate's may start close under its lowest value (the chart
-    then marks the cut on the axis), since 0% would squash every line to the top."""
-    values = [v / chart.scale for v in _values(chart)]
-    low, high = min(values), max(values)
-    if chart.unit != PERCENT or low <= 0:
-        low, high = min(low, Decimal(0)), max(high, Decimal(0))
-    else:
-        low -= max(high - low, high / 5) / 2
-        if low <= high / 2:
-            low = Decimal(0)
-    if high == low:
-        high = low + 1
-    top = high + (high - low) * Decimal("0.03")  # room for the line on top
-    if chart.target is not None:  # and for the target's label above its line
-        top = max(top, chart.target / chart.scale + (high - low) / 10)
-    return low, top
-
-
-def _values(chart: Chart) -> list[Decimal]:
-    values = [v for _, v in chart.points] + [v for _, v in chart.pace]
-    return values + ([chart.target] if chart.target is not None else [])
-
-
-def _round_steps(low: Decimal, high: Decimal) -> tuple[Decimal, Decimal, Decimal]:
-    """The axis's bottom, top and a round step (1, 2, 2.5 or 5 × 10ⁿ) between them."""
-    magnitude = Decimal(1).scaleb(((high - low) / _MAX_STEPS).adjusted())
-    step = magnitude
-    for factor in _STEPS:
-        step = factor * magnitude
-        bottom = (low / step).to_integral_value(ROUND_FLOOR) * step
-        top = (high / step).to_integral_value(ROUND_CEILING) * step
-        if (top - bottom) / step <= _MAX_STEPS:
-            return bottom, top, step
-    return low, high, step  # not reached: a step of 50×10ⁿ always fits
-
-
-def _date_bounds(chart: Chart) -> tuple[date, date]:
-    """The period (or the figures' span), with a margin so the end markers show whole."""
-    days = [d for d, _ in chart.points] + [d for d, _ in chart.pace]
-    if chart.start is not None and chart.due is not None and chart.due > chart.start:
-        days += [chart.start, chart.due]
-    first, last = min(days), max(days)
-    if last <= first:
-        first, last = add_years(first, -1), add_years(last, 1)
-    margin = timedelta(days=max(1, (last - first).days // 40))
-    return first - margin, last + margin
-
-
 def _axes(chart: Chart) -> _Axes:
-    first, last = _date_bounds(chart)
-    low, high, step = _round_steps(*_value_bounds(chart))
-    return _Axes(first, (last - first).days, low, high, step, chart.scale)
-
-
-def _month_ticks(first: date, last: date) -> list[date]:
-    """Month starts between the two dates, every 1, 2, 3, 6, 12 … months: 8 at most."""
-    months = (last.year - first.year) * 12 + last.month - first.month + 1
-    step = next((s for s in _MONTH_STEPS if months <= s * _MAX_STEPS), _MONTH_STEPS[-1])
-    index = first.year * 12 + first.month - (1 if first.day == 1 else 0)  # months since 0
-    ticks: list[date] = []
-    while (day := date(index // 12, index % 12 + 1, 1)) <= last:
-        if index % step == 0:
-            ticks.append(day)
-        index += 1
-    return ticks
-
-
-def _tick_label(value: Decimal, step: Decimal) -> str:
-    """A y-axis label with as many decimals as the step has: 0.25 → '1.50', 5 → '35'."""
-    exponent = step.normalize().as_tuple().exponent
-    places = max(0, -exponent) if isinstance(exponent, int) else 0
-    shown = rounded(value, Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
-    text = format(shown, ",f" if abs(shown) >= 10000 else "f")
-    return "0" if text.strip("-0.") == "" else text
+    """The chart's axes, the time axis with a margin so the end markers show whole."""
+    days, axis = date_bounds(chart), y_axis(chart)
+    assert days is not None and axis is not None  # a chart with figures has both
+    first, last = days
+    margin = timedelta(days=max(1, (last - first).days // 40))
+    return _Axes(first - margin, (last - first + 2 * margin).days,
+                 tuple(month_ticks(first, last)), axis, chart.scale)
 
 
 def _svg_open(title: str) -> str:
@@ -158,26 +95,22 @@ def _svg_open(title: str) -> str:
 def _y_axis(axes: _Axes, unit: str) -> str:
     """Gridlines and labels on round values, the unit above them, and a cut mark when the
     axis does not start at zero."""
-    values: list[Decimal] = []
-    value = axes.low
-    while value <= axes.high:
-        values.append(value)
-        value += axes.step
+    values = axes.axis.ticks
     ys = [axes.level(v) for v in values]
     grid = "".join(f"M{_LEFT} {_n(y)}H{_RIGHT}" for y in ys[1:])
-    labels = "".join(f'<text x="{_LEFT - 6}" y="{_n(y + 4)}">{_tick_label(v, axes.step)}</text>'
+    labels = "".join(f'<text x="{_LEFT - 6}" y="{_n(y + 4)}">{axes.axis.label(v)}</text>'
                      for v, y in zip(values, ys, strict=True))
     # the unit over the labels, or from the left edge when it is wider than they are
     place = f'x="{_LEFT - 6}"' if _text_width(unit) <= _LEFT - 8 else 'x="2" text-anchor="start"'
     parts = [f'<path class="grid" d="{grid}" stroke="{_GRID_COLOUR}" fill="none"/>',
              f'<g class="y-axis" fill="{_LABEL_COLOUR}" text-anchor="end">{labels}'
              f'<text class="unit" {place} y="{_TOP - 10}">{escape(unit)}</text></g>']
-    if axes.low < 0 < axes.high:  # the zero line of a rate that went negative
+    if axes.axis.low < 0 < axes.axis.high:  # the zero line of a rate that went negative
         parts.append(f'<path class="zero" d="M{_LEFT} {_n(axes.level(Decimal(0)))}H{_RIGHT}" '
                      f'stroke="{_AXIS_COLOUR}"/>')
     parts.append(f'<path class="axis" d="M{_LEFT} {_TOP}V{_BOTTOM}H{_RIGHT}" '
                  f'stroke="{_AXIS_COLOUR}" fill="none"/>')
-    if axes.low > 0:  # the axis is cut: two slanted strokes across it, as on paper
+    if axes.axis.cut:  # the axis is cut: two slanted strokes across it, as on paper
         y = _BOTTOM - 13
         parts.append(f'<path class="axis-break" d="M{_LEFT - 6} {y + 2}l12 -5v5l-12 5z" '
                      f'fill="#fff"/><path class="axis-break" d="M{_LEFT - 6} {y + 2}l12 -5'
@@ -187,8 +120,7 @@ def _y_axis(axes: _Axes, unit: str) -> str:
 
 def _x_axis(axes: _Axes) -> str:
     """Month ticks under the plot, labelled as the report writes months: 2022-03."""
-    last = axes.first + timedelta(days=axes.days)
-    ticks = [(_n(axes.x(day)), day) for day in _month_ticks(axes.first, last)]
+    ticks = [(_n(axes.x(day)), day) for day in axes.months]
     marks = "".join(f"M{x} {_BOTTOM}v4" for x, _ in ticks)
     labels = "".join(f'<text x="{x}" y="{_BOTTOM + 18}">{day:%Y-%m}</text>' for x, day in ticks)
     return (f'<path d="{marks}" stroke="{_AXIS_COLOUR}"/>'
