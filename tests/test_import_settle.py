@@ -175,3 +175,68 @@ def test_an_index_that_fails_halfway_is_replaced_by_the_full_parse(
     assert "imported 7 records from 表.csv (UTF-8); 5 already recorded" in result.err
     assert sum("differs" in line for line in result.err.splitlines()) == 2
     assert looks  # the index was asked
+
+
+@pytest.fixture
+def unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What Python would print as 'Exception ignored in …' (an error while a half-read
+    generator is cleaned up): collected here, so that a test can say there was none."""
+    import sys
+
+    seen: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook",
+                        lambda found: seen.append(f"{found.object!r}: {found.exc_value!r}"))
+    return seen
+
+
+def test_a_look_into_the_index_cut_short_leaves_the_index_whole(
+        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        unraisable: list[str]) -> None:
+    """The spool fails (a full disk) while the index's figures stream into it: one
+    message, no traceback after it, and the index stays (the next command need not
+    build it again)."""
+    import gc
+
+    from bjtrack.index.sqlite import cache_path
+    assert cli("log", "investment", "150亿", "--date", "2022-06", cwd=plan_dir).code == 0
+    assert cli("status", cwd=plan_dir).code == 0
+    index = cache_path(plan_dir / "records.toml")
+    assert index.is_file()
+
+    def full(self: import_spool.Spool, held: Iterator[object]) -> None:
+        next(iter(held), None)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(import_spool.Spool, "hold", full)
+    result = cli("import", str(write_csv(plan_dir / "表.csv", SHEET[:4])), cwd=plan_dir)
+    gc.collect()
+    assert result.code == 1 and "database or disk is full" in result.err
+    assert "Traceback" not in result.err and unraisable == []
+    assert index.is_file()
+
+
+def test_a_write_that_fails_halfway_leaves_no_traceback(
+        cli: Runner, plan_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        unraisable: list[str]) -> None:
+    """The records file cannot take the new figures (a full disk, at the second): the
+    message says so, the file is as it was, and nothing more is printed after it."""
+    import errno
+    import gc
+
+    assert cli("log", "investment", "100亿", "--date", "2022-03", cwd=plan_dir).code == 0
+    before = (plan_dir / "records.toml").read_bytes()
+    written: list[object] = []
+    real = importing.framed_block
+
+    def full(record: object) -> str:
+        written.append(record)
+        if len(written) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing, "framed_block", full)
+    result = cli("import", str(write_csv(plan_dir / "表.csv", SHEET[:4])), cwd=plan_dir)
+    gc.collect()
+    assert result.code != 0 and "No space left on device" in result.err
+    assert "Traceback" not in result.err and unraisable == []
+    assert (plan_dir / "records.toml").read_bytes() == before

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import MISSING, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -116,7 +116,7 @@ class RecordIndex:
         return {series: found[series] for series in ranges if series in found}
 
     def identities(self, ranges: Iterable[tuple[str, str, str]]
-                   ) -> Iterator[tuple[str, str, str | None, str]]:
+                   ) -> Generator[tuple[str, str, str | None, str], None, None]:
         """(series, ISO date, value, vintage) of the current records of each series dated
         within its range of ISO dates, as `windows` finds them, but a thousand at a time
         and without making records: an import looks through a big file in flat memory."""
@@ -125,13 +125,23 @@ class RecordIndex:
                 cursor = self._conn.execute(
                     f"SELECT series, date, value, vintage FROM checked WHERE series = ?"
                     f" AND date >= ? AND date <= ? AND {CURRENT}", (series, low, high))
-                try:
-                    while rows := cursor.fetchmany(1000):
-                        yield from rows
-                finally:
-                    cursor.close()
             except sqlite3.Error as exc:
                 raise self._unusable(exc) from exc
+            try:
+                while rows := self._fetch(cursor):
+                    yield from rows
+            finally:  # (a consumer that failed may close it after the index is closed)
+                with suppress(sqlite3.ProgrammingError):
+                    cursor.close()
+
+    def _fetch(self, cursor: sqlite3.Cursor) -> list[tuple[str, str, str | None, str]]:
+        """The cursor's next thousand rows; a failed read (a row failing its check, a
+        damaged index) makes the index Unusable, only that: never what its reader does
+        with the rows."""
+        try:
+            return cursor.fetchmany(1000)
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from exc
 
     def figures(self, ranges: Mapping[str, tuple[date | None, date | None]],
                 days: Mapping[str, tuple[int, int]] | None = None,

@@ -239,6 +239,8 @@ def _stamp(db: Path, key: bytes) -> str | None:
         wal = FileStat.of(Path(f"{db}-wal"))
     except FileNotFoundError:
         wal = None
+    except OSError:
+        return None
     try:
         state = (FileStat.of(db).text(), wal.text() if wal and wal.size else "")
     except OSError:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,9 +30,10 @@ def recorded(path: Path, windows: list[Window], hold: Callable[[Iterable[Held]],
         return
     index = cache.open_index(path)
     if index is not None:
-        try:
-            hold((series, day or "", None if value is None else Decimal(value), vintage)
-                 for series, day, value, vintage in index.identities(windows))
+        try:  # the look closed before the index, however `hold` leaves it
+            with closing(index.identities(windows)) as found:
+                hold((series, day or "", None if value is None else Decimal(value), vintage)
+                     for series, day, value, vintage in found)
             return
         except cache.Unusable:
             pass

@@ -16,9 +16,10 @@ Values are compared as numbers (41.2 is 41.20, 0 is -0) through `same`, never as
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
@@ -128,7 +129,10 @@ class Spool:
     def hold(self, held: Iterable[Held]) -> None:
         """The figures the records file holds, in place of any given before (those of a
         look that failed halfway, or that the file changed since). Only those on a series
-        and date of the sheet are kept: no other can make a duplicate or a conflict."""
+        and date of the sheet are kept: no other can make a duplicate or a conflict.
+        With no journal (a scratch database), ROLLBACK only ends a failed transaction and
+        undoes nothing: what a failed `hold` left is what the next one deletes first, and
+        a failed `settle` ends the import."""
         numbers = itertools.count(-1, -1)
         self._conn.execute("BEGIN")
         try:
@@ -158,7 +162,7 @@ class Spool:
             raise
         return Settled(self.figures - duplicates, duplicates, conflicts)
 
-    def new(self) -> Iterator[Stored]:
+    def new(self) -> Generator[Stored, None, None]:
         """The new figures of the sheet (as `settle` last found them), in sheet order."""
         cursor = self._conn.execute(
             "SELECT row, series, day, value, unit, entered, note, source, who, vintage"
@@ -166,8 +170,9 @@ class Spool:
         try:
             while rows := cursor.fetchmany(1000):
                 yield from rows
-        finally:
-            cursor.close()
+        finally:  # (closed with the spool already, if its reader failed: nothing to free)
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                cursor.close()
 
 
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # normalize never rounds

@@ -5,7 +5,8 @@ and only a clean file is appended, in one locked write."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -125,10 +126,10 @@ def _spooled(spool: Spool, read: Iterator[Row], rows: _Rows, now: datetime, batc
             if _stat(target) != seen:  # written meanwhile: look again at what it holds
                 settled = _settle(target, spool)
             if settled.added:
-                with fresh_ids(target) as ids:
-                    writing.write_records(
-                        target, (r for _, r in made.records(spool, settled.added, ids)),
-                        render=framed_block)
+                # the spool's reader closed before the spool, however the write ends
+                with fresh_ids(target) as ids, \
+                        closing(made.records(spool, settled.added, ids)) as new:
+                    writing.write_records(target, (r for _, r in new), render=framed_block)
                 written = True
     return ImportResult(settled.added, settled.duplicates, spool.figures,
                         _conflicts(settled), (), "", written, batch if written else "")
@@ -178,18 +179,19 @@ class _Made:
         self.file = file
 
     def records(self, spool: Spool, added: int, ids: Iterator[str]
-                ) -> Iterator[tuple[int, Record]]:
+                ) -> Generator[tuple[int, Record], None, None]:
         """Each new record with its sheet row, in sheet order. If the spool gives back
         other than the `added` figures settled, that stops it (the write with it)."""
         made = 0
         days: dict[str, date] = {}  # (a sheet has a few thousand dates)
-        for row, series, day, value, unit, entered, note, source, by, vintage in spool.new():
-            when = days.get(day)
-            if when is None:
-                when = days[day] = _day(day)
-            made += 1
-            yield row, _record(next(ids, ""), series, when, Decimal(value), unit, entered,
-                               note, source, self.now, by, vintage, self.batch)
+        with closing(spool.new()) as figures:
+            for row, series, day, value, unit, entered, note, source, by, vintage in figures:
+                when = days.get(day)
+                if when is None:
+                    when = days[day] = _day(day)
+                made += 1
+                yield row, _record(next(ids, ""), series, when, Decimal(value), unit,
+                                   entered, note, source, self.now, by, vintage, self.batch)
         if made != added:
             raise BjtrackError(problem("err.import.changed", hint_key="hint.import.changed",
                                        file=self.file))
