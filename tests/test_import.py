@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bjtrack.domain.model import Record
 from bjtrack.files import records, writing
 from bjtrack.index import cache
-from bjtrack.ops import import_lookup, import_spool, importing
+from bjtrack.ops import import_spool, importing
 from bjtrack.ops import load as loading
 from bjtrack.ops.log import log_value
 from conftest import Runner, records_text
@@ -445,14 +445,14 @@ def test_a_figure_logged_during_an_import_is_not_recorded_twice(
 def test_a_new_id_already_in_the_file_is_drawn_again(plan_dir: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     (plan_dir / "records.toml").write_text(HELD, encoding="utf-8")
-    drawn = import_lookup.distinct_ids
+    drawn = records.distinct_ids
 
     def unlucky() -> Iterator[str]:
         yield "a1"  # an id the file holds
         yield "b2"
         yield from drawn()
 
-    monkeypatch.setattr(import_lookup, "distinct_ids", unlucky)
+    monkeypatch.setattr(records, "distinct_ids", unlucky)
     sheet = write_csv(plan_dir / "sheet.csv", SHEET)
     for cached in (True, False):
         if not cached:

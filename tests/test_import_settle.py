@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bjtrack.files import records as records_file
 from bjtrack.index import cache
-from bjtrack.ops import import_lookup, import_spool, importing
+from bjtrack.ops import import_spool, importing
 from bjtrack.ops import load as loading
 from conftest import SMALL_PLAN, Runner
 from test_import import write_csv
@@ -88,12 +89,12 @@ def test_same_is_shared_by_equal_values_only() -> None:
 
 
 def test_the_ids_of_an_import_are_distinct_and_look_like_any_other() -> None:
-    drawn = list(itertools.islice(import_lookup.distinct_ids(), 100_000))
+    drawn = list(itertools.islice(records_file.distinct_ids(), 100_000))
     assert len(set(drawn)) == len(drawn)
     shape = re.compile("[a-z2-7]{10}")
     assert all(shape.fullmatch(rid) for rid in drawn)
     assert len({rid[0] for rid in drawn}) == 32  # (not a count: the first letters vary)
-    assert drawn[:2] != list(itertools.islice(import_lookup.distinct_ids(), 2))
+    assert drawn[:2] != list(itertools.islice(records_file.distinct_ids(), 2))
 
 
 def _rows(count: int) -> Iterator[dict[str, str]]:

@@ -13,6 +13,7 @@ import functools
 import gc
 import os
 import re
+import secrets
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -414,7 +415,9 @@ def _escaped(text: str) -> str:
 
 # --------------------------------------------------------------------------- ids
 
-_ID_LETTERS = bytes(b"abcdefghijklmnopqrstuvwxyz234567"[b % 32] for b in range(256))
+_LETTERS = "abcdefghijklmnopqrstuvwxyz234567"  # base32, lowercase: an id's letters
+_PAIRS = tuple(a + b for a in _LETTERS for b in _LETTERS)  # 10 bits: 2 letters
+_BITS = (1 << 50) - 1
 
 
 def new_record_id() -> str:
@@ -422,15 +425,16 @@ def new_record_id() -> str:
     return base64.b32encode(os.urandom(7)).decode("ascii")[:10].lower()
 
 
-def new_ids(taken: set[str]) -> Iterator[str]:
-    """Fresh record ids like `new_record_id`, none in `taken` (each is added to it): 10
-    base32 characters (each random byte picks one of the 32 letters with equal chance), 50
-    random bits. Made in bulk: one read of the random source per thousand ids."""
+def distinct_ids() -> Iterator[str]:
+    """Random record ids like `new_record_id` (10 letters, 50 bits), none drawn twice: the
+    k-th is s + a·k modulo 2**50, with s and an odd a random. That is a one-to-one map of
+    50-bit numbers, so however many ids a command draws they are distinct without any of
+    them being remembered (an import of a million rows kept a set of them); each is as
+    random as `new_record_id`'s. The caller still checks them against the file."""
+    step = secrets.randbits(50) | 1
+    at = secrets.randbits(50)
+    pairs = _PAIRS
     while True:
-        batch = 1000
-        text = os.urandom(batch * 10).translate(_ID_LETTERS).decode("ascii")
-        for start in range(0, batch * 10, 10):
-            candidate = text[start:start + 10]
-            if candidate not in taken:
-                taken.add(candidate)
-                yield candidate
+        yield (pairs[at >> 40] + pairs[at >> 30 & 1023] + pairs[at >> 20 & 1023]
+               + pairs[at >> 10 & 1023] + pairs[at & 1023])
+        at = (at + step) & _BITS

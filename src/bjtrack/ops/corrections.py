@@ -13,7 +13,7 @@ from bjtrack.domain.errors import BjtrackError, UsageError, problem
 from bjtrack.domain.model import Record, Target
 from bjtrack.domain.records import effective, record_states
 from bjtrack.files import writing
-from bjtrack.files.records import new_ids
+from bjtrack.files.records import distinct_ids
 from bjtrack.ops.load import Loaded, decided, series_target, unique_id
 from bjtrack.ops.log import read_value
 
@@ -115,7 +115,7 @@ def _replaced(record: Record, by_id: dict[str, Record]) -> list[Record]:
 def _retractions(records: list[Record], taken: set[str], now: datetime, why: str, by: str
                  ) -> tuple[Record, ...]:
     """A retraction of each record, each with an id no record of the file holds."""
-    ids = new_ids(taken)
+    ids = (rid for rid in distinct_ids() if rid not in taken)
     return tuple(Record(id=next(ids), series=r.series, date=None, value=None, note=why,
                         logged=now, by=by, retracts=r.id) for r in records)
 

@@ -5,7 +5,6 @@ and record ids no record holds."""
 from __future__ import annotations
 
 import itertools
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from decimal import Decimal
@@ -58,7 +57,7 @@ def fresh_ids(path: Path) -> Iterator[Iterator[str]]:
 
 
 def _checked_ids(path: Path, index: cache.RecordIndex | None) -> Iterator[str]:
-    drawn = distinct_ids()
+    drawn = records_file.distinct_ids()
     known: set[str] | None = None
     while True:
         batch = list(itertools.islice(drawn, 1000))
@@ -73,23 +72,3 @@ def _checked_ids(path: Path, index: cache.RecordIndex | None) -> Iterator[str]:
                 known = {r.id for r in records_file.load_records(path).records}
             taken = known.intersection(batch)
         yield from (rid for rid in batch if rid not in taken)
-
-
-_LETTERS = "abcdefghijklmnopqrstuvwxyz234567"  # base32, as `new_record_id` writes ids
-_PAIRS = tuple(a + b for a in _LETTERS for b in _LETTERS)  # 10 bits: 2 letters
-_BITS = (1 << 50) - 1
-
-
-def distinct_ids() -> Iterator[str]:
-    """Random record ids like `new_record_id` (10 letters, 50 bits), none drawn twice: the
-    k-th is s + a·k modulo 2**50, with s and an odd a random. That is a one-to-one map of
-    50-bit numbers, so however many ids an import draws they are distinct without any of
-    them being remembered (a set of them grew with the rows); each is as random as
-    `new_record_id`'s."""
-    step = secrets.randbits(50) | 1
-    at = secrets.randbits(50)
-    pairs = _PAIRS
-    while True:
-        yield (pairs[at >> 40] + pairs[at >> 30 & 1023] + pairs[at >> 20 & 1023]
-               + pairs[at >> 10 & 1023] + pairs[at & 1023])
-        at = (at + step) & _BITS
