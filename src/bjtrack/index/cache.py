@@ -161,16 +161,19 @@ def _checked_meta(conn: sqlite3.Connection) -> dict[str, str]:
 
 def unchanged_since(path: Path, seen: FileStat | None, read_ns: int) -> bool:
     """Is the file as it was when read (its stat `seen` taken just before the read, at
-    `read_ns`)? The same stat, last written well before that read: a write in the same
-    tick of the file system's clock as the read may leave its stat as it was."""
+    `read_ns`)? The rule the index trusts its own meta by (`_trusted`)."""
     try:
-        return seen is not None and FileStat.of(path) == seen and \
-            seen.mtime_ns < read_ns - RACY_NS
+        return seen is not None and _as_read(FileStat.of(path), seen.text(), read_ns)
     except OSError:
         return False
 
 
 def _trusted(meta: Mapping[str, str], stat: FileStat) -> bool:
-    if meta.get("stat") != stat.text() or "checked_ns" not in meta:
-        return False
-    return stat.mtime_ns < int(meta["checked_ns"]) - RACY_NS
+    """Does the index's meta describe the file as it is now?"""
+    return "checked_ns" in meta and _as_read(stat, meta.get("stat"), int(meta["checked_ns"]))
+
+
+def _as_read(stat: FileStat, seen: str | None, read_ns: int) -> bool:
+    """A file's stat as it was when read, and last written well before that read: a write
+    in the same tick of the file system's clock as the read may leave its stat as it was."""
+    return stat.text() == seen and stat.mtime_ns < read_ns - RACY_NS
