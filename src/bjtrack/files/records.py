@@ -13,7 +13,6 @@ import functools
 import gc
 import os
 import re
-import secrets
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -431,10 +430,15 @@ def distinct_ids() -> Iterator[str]:
     50-bit numbers, so however many ids a command draws they are distinct without any of
     them being remembered (an import of a million rows kept a set of them); each is as
     random as `new_record_id`'s. The caller still checks them against the file."""
-    step = secrets.randbits(50) | 1
-    at = secrets.randbits(50)
+    step = _random_bits() | 1
+    at = _random_bits()
     pairs = _PAIRS
     while True:
         yield (pairs[at >> 40] + pairs[at >> 30 & 1023] + pairs[at >> 20 & 1023]
                + pairs[at >> 10 & 1023] + pairs[at & 1023])
         at = (at + step) & _BITS
+
+
+def _random_bits() -> int:
+    """50 random bits, from the system's source (as `new_record_id`)."""
+    return int.from_bytes(os.urandom(7), "big") & _BITS
