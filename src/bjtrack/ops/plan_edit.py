@@ -182,8 +182,9 @@ def _ensure_lines(path: Path, lines: Sequence[str]) -> Written | None:
 # --------------------------------------------------------------------------- targets
 
 # The order keys are written in, as in the README.
-TARGET_FIELD_ORDER = ("id", "name", "target", "comparison", "start", "due", "kind",
-                      "aggregate", "baseline", "hold", "series", "group", "quote", "unit_note")
+TARGET_FIELD_ORDER = ("id", "name", "target", "comparison", "stretch", "start", "due",
+                      "every", "kind", "aggregate", "baseline", "hold", "series", "group",
+                      "quote", "unit_note")
 REQUIRED_FIELDS = ("id", "name", "target", "start", "due")
 
 
@@ -196,6 +197,13 @@ def target_block(fields: Mapping[str, Any]) -> str:
     # The header is written by hand: tomli_w would turn a short table into an inline
     # `target = [{…}]` array, which cannot follow [[target]] tables.
     return "[[target]]\n" + tomli_w.dumps(ordered)
+
+
+def appended(old: str, blocks: Sequence[str]) -> str:
+    """A plan's text with these `[[target]]` blocks after its last byte, a blank line
+    before each: what is there is left as it is."""
+    sep = "" if not old or old.endswith("\n") else "\n"
+    return old + sep + "".join("\n" + block for block in blocks)
 
 
 def validated(path: Path, text: str) -> Plan:
@@ -246,8 +254,7 @@ def add_target(path: Path, fields: Mapping[str, Any]) -> Target:
         if plan.by_id(str(fields["id"])):
             raise UsageError(given_as("--id", problem(
                 "err.target_exists", hint_key="hint.target_edit", id=fields["id"])))
-        sep = "" if not old or old.endswith("\n") else "\n"
-        new = old + sep + "\n" + target_block(fields)
+        new = appended(old, [target_block(fields)])
         try:
             checked = validated(path, new)
         except NotWritten:

@@ -16,6 +16,7 @@ from bjtrack.domain.errors import BjtrackError, problem
 from bjtrack.domain.model import Kind, Plan, Target
 from bjtrack.files import paths, writing
 from bjtrack.files import plan as plan_file
+from bjtrack.ops import plan_edit
 from bjtrack.ops.extract.draft import _RATES, Draft, DraftTarget
 from bjtrack.ops.extract.records import Proposal, record_rows
 from bjtrack.ops.extract.slug import unique
@@ -23,10 +24,6 @@ from bjtrack.ops.extract.slug import unique
 if TYPE_CHECKING:
     from bjtrack.ops.importing import ImportResult
     from bjtrack.ops.load import Loaded
-
-FIELD_ORDER = ("id", "name", "target", "comparison", "stretch", "start", "due", "every",
-               "kind", "hold", "quote")
-
 
 @dataclass(frozen=True)
 class Appended:
@@ -59,8 +56,7 @@ def target_block(draft: DraftTarget) -> str:
     if draft.stretch is not None:
         fields["stretch"] = (plain(draft.stretch) + draft.unit if draft.unit in _RATES
                              else format_amount(draft.stretch, draft.unit, exact=True))
-    ordered = {k: fields[k] for k in FIELD_ORDER if fields.get(k) is not None}
-    return _comment(draft.quote) + "[[target]]\n" + tomli_w.dumps(ordered)
+    return _comment(draft.quote) + plan_edit.target_block(fields)
 
 
 def plan_toml(draft: Draft, name: str, source: str, skipped_label: str) -> str:
@@ -77,9 +73,7 @@ def write_plan(path: Path, text: str) -> Plan:
     if path.exists():
         raise BjtrackError(problem("err.exists", hint_key="hint.extract.append",
                                    file=str(path)))
-    from bjtrack.ops.plan_edit import validated
-
-    checked = validated(path, text)
+    checked = plan_edit.validated(path, text)
     writing.atomic_write(path, text.encode("utf-8"))
     return checked
 
@@ -93,8 +87,6 @@ def _present(plan: Plan, draft: DraftTarget) -> bool:
 def append_plan(path: Path, draft: Draft) -> Appended:
     """Add the drafted targets the plan lacks after its last byte, under the plan's lock;
     what is there is left as it is."""
-    from bjtrack.ops.plan_edit import validated
-
     with writing.locked(path):
         old = path.read_bytes().decode("utf-8")
         plan = plan_file.load_plan(path)
@@ -108,9 +100,8 @@ def append_plan(path: Path, draft: Draft) -> Appended:
             added.append(replace(target, id=new_id))
         added = [_relinked(t, draft, added) for t in added]
         if added:
-            sep = "" if not old or old.endswith("\n") else "\n"
-            new = old + sep + "".join("\n" + target_block(t) for t in added)
-            validated(path, new)
+            new = plan_edit.appended(old, [target_block(t) for t in added])
+            plan_edit.validated(path, new)
             writing.atomic_write(path, new.encode("utf-8"))
     return Appended(path, tuple(t.id for t in added), len(draft.targets) - len(added))
 
